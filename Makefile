@@ -1,0 +1,72 @@
+# Tendril Learn — everything starts from `make run` or `make test` on a machine with python3.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run serve test check install install-test chromium migrate bench eval-tutor clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+run: migrate
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production mode on this machine: DEBUG off, gunicorn, whitenoise serving compressed, hashed
+# static files. Needs DJANGO_SECRET_KEY (and DATABASE_URL / REDIS_URL for shared state).
+# Plain-HTTP localhost, so no redirect to HTTPS unless DJANGO_SECURE_SSL_REDIRECT=1.
+serve: export DJANGO_DEBUG = 0
+serve: export DJANGO_SECURE_SSL_REDIRECT ?= 0
+serve: install
+	@test -n "$$DJANGO_SECRET_KEY" || { echo 'make serve: set DJANGO_SECRET_KEY first, e.g. export DJANGO_SECRET_KEY="$$(python3 -c "import secrets; print(secrets.token_urlsafe(50))")"' >&2; exit 1; }
+	$(PY) manage.py check --deploy --fail-level ERROR
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py migrate --noinput
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn config.wsgi --config config/gunicorn.conf.py
+
+test: install-test chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+check: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) manage.py check_content
+
+# In-process hot paths first (median and p95), then `make serve` under load from wrk, page
+# weight in Chromium and Lighthouse; the last writes bench/results.md.
+bench: install-test chromium
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+	@[ -x bench/.node/node_modules/.bin/lighthouse ] || npm install --silent --no-audit --no-fund --prefix bench/.node lighthouse@12
+	for script in $(filter-out bench/under_load.py,$(wildcard bench/*.py)); do DJANGO_LOG_LEVEL=WARNING $(PY) $$script || exit 1; done
+	$(PY) bench/under_load.py
+
+eval-tutor: install-test
+	$(PY) manage.py eval_tutor
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,0 +1,15 @@
+"""Root URLs: each app owns its own urls module."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from config.health import healthz
+
+urlpatterns = [
+    path("", include("lessons.urls")),
+    path("", include("quiz.urls")),
+    path("", include("tutor.urls")),
+    path("", include("progress.urls")),
+    path("healthz", healthz, name="healthz"),
+]

@@ -1,0 +1,62 @@
+"""The parts of a lesson page that are the same for every reader, rendered once per lesson.
+
+Content only changes when the process restarts, so the lesson's text, table of contents, key
+insights and related cards are rendered on first use and reused; each request renders only the
+reader's own parts (progress, forms with their CSRF token) around them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from lessons.content import Catalogue, Lesson, RelatedLesson
+
+
+@dataclass(frozen=True)
+class LessonPageParts:
+    toc: SafeString
+    text: SafeString
+    key_insights: SafeString
+    related: SafeString
+
+
+def related_with_availability(
+    *, lesson: Lesson, catalogue: Catalogue
+) -> list[tuple[RelatedLesson, bool]]:
+    """Each related lesson, and whether it exists yet (never link to a missing one)."""
+    return [(item, catalogue.has(item.slug)) for item in lesson.related]
+
+
+@cache
+def render_lesson_parts(*, lesson: Lesson, catalogue: Catalogue) -> LessonPageParts:
+    context = {
+        "lesson": lesson,
+        "related": related_with_availability(lesson=lesson, catalogue=catalogue),
+    }
+
+    def part(template: str) -> SafeString:
+        return mark_safe(render_to_string(template, context))  # noqa: S308 (templates autoescape)
+
+    return LessonPageParts(
+        toc=part("lessons/_toc.html"),
+        text=part("lessons/_lesson_text.html"),
+        key_insights=part("lessons/_key_insights.html"),
+        related=part("lessons/_related.html"),
+    )
+
+
+def lesson_page_context(
+    *, lesson: Lesson, catalogue: Catalogue, csrf_token: str | None = None
+) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "lesson": lesson,
+        "parts": render_lesson_parts(lesson=lesson, catalogue=catalogue),
+    }
+    if csrf_token is not None:  # overrides the request's own token (see lessons/public_page.py)
+        context["csrf_token"] = csrf_token
+    return context

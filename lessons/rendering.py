@@ -1,0 +1,58 @@
+"""The one Markdown renderer: explicit extensions, sanitised output."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+import markdown
+import nh3
+from markdown.extensions.toc import slugify as toc_slugify
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5", "h6", "hr",
+    "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr",
+    "ul",
+}  # fmt: skip
+BLOCK_BOUNDARY = re.compile(r"</?(?:p|li|h[1-6]|td|th|tr|br|pre|blockquote|ul|ol|table)\b", re.I)
+HEADING_TAGS = {"h2", "h3", "h4", "h5", "h6"}
+ALLOWED_ATTRIBUTES = {
+    **{tag: {"id"} for tag in HEADING_TAGS},
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "th": {"align", "scope"},
+    "td": {"align"},
+    "ol": {"start"},
+}
+
+
+def render_markdown(source: str, *, id_prefix: str = "") -> str:
+    """Render Markdown to sanitised HTML; headings get ids, prefixed to stay unique on a page."""
+    slugify: Callable[[str, str], str] = toc_slugify
+    if id_prefix:
+
+        def slugify(value: str, separator: str) -> str:
+            return f"{id_prefix}-{toc_slugify(value, separator)}"
+
+    converter = markdown.Markdown(
+        extensions=["tables", "fenced_code", "toc", "attr_list", "sane_lists"],
+        # Alignment as an attribute, not inline style: the CSP forbids inline styles.
+        extension_configs={"tables": {"use_align_attribute": True}, "toc": {"slugify": slugify}},
+        output_format="html",
+    )
+    unsafe_html = converter.convert(source)
+    return nh3.clean(
+        unsafe_html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment, whitespace folded (for search and quotes)."""
+    spaced = BLOCK_BOUNDARY.sub(r" \g<0>", fragment)
+    text = nh3.clean(spaced, tags=set())
+    return " ".join(html.unescape(text).split())

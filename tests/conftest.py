@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from lessons.content import load_catalogue
+
+# Playwright's sync API keeps an event loop running in the main thread for the whole
+# session; Django would otherwise refuse ORM calls made from test bodies after that.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+FIXTURES_DIR = Path(__file__).parent / "fixtures"
+REAL_CONTENT_DIR = Path(settings.BASE_DIR) / "content"
+LESSON_SLUG = "writing-postmortems-for-ai-system-incidents"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: pytest.FixtureRequest) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def lesson_slug() -> str:
+    return LESSON_SLUG
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path, settings: pytest.FixtureRequest) -> Iterator[Path]:
+    """A writable copy of the real content folder, installed as CONTENT_DIR."""
+    target = tmp_path / "content"
+    shutil.copytree(REAL_CONTENT_DIR, target)
+    settings.CONTENT_DIR = target
+    yield target
+    load_catalogue.cache_clear()
+
+
+@pytest.fixture
+def use_content_dir(settings: pytest.FixtureRequest) -> Iterator[Callable[[Path], None]]:
+    """Point CONTENT_DIR at another folder for one test."""
+
+    def use(path: Path) -> None:
+        settings.CONTENT_DIR = path
+        load_catalogue.cache_clear()
+
+    yield use
+    load_catalogue.cache_clear()

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from playwright.sync_api import Page, expect
+
+LESSON_PATH = "/lessons/writing-postmortems-for-ai-system-incidents/"
+
+
+def test_a_learner_opens_the_lesson_from_the_catalogue(page: Page) -> None:
+    page.goto("/")
+    page.get_by_role("link", name="Writing Postmortems for AI System Incidents").click()
+    expect(page).to_have_url(f"{page.url.split('/lessons/')[0]}{LESSON_PATH}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Writing Postmortems for AI System Incidents"
+    )
+    breadcrumb = page.get_by_role("navigation", name="Breadcrumb")
+    expect(breadcrumb).to_contain_text("Lesson 909 of 1596")
+    expect(breadcrumb).to_contain_text("~21 min read")
+
+
+def test_the_table_of_contents_moves_focus_to_the_section(page: Page) -> None:
+    page.goto(LESSON_PATH)
+    toc = page.get_by_role("navigation", name="On this page")
+    toc.get_by_role("link", name="Key insights").click()
+    expect(page.locator("#key-insights")).to_be_focused()
+    expect(page.locator("#key-insights")).to_be_in_viewport()
+
+
+def test_keyboard_users_can_skip_to_the_content_and_reach_the_toc(page: Page) -> None:
+    page.goto(LESSON_PATH)
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+    # From the main landmark, Tab walks into the lesson: breadcrumb first, then the TOC.
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('#toc a')"):
+            break
+    assert page.evaluate("document.activeElement.matches('#toc a')")
+    target = page.evaluate("document.activeElement.getAttribute('href')")
+    page.keyboard.press("Enter")
+    expect(page.locator(target)).to_be_focused()
+
+
+def test_the_lesson_fits_a_375px_phone_without_horizontal_scrolling(phone_page: Page) -> None:
+    phone_page.goto(LESSON_PATH)
+    overflow = phone_page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    wide = phone_page.evaluate(
+        """() => [...document.querySelectorAll('main *')]
+            .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+            .filter(el => !el.closest('table, pre'))
+            .map(el => el.tagName + '.' + el.className).slice(0, 5)"""
+    )
+    assert wide == []
+
+
+def test_the_checklist_is_made_of_real_labelled_checkboxes(page: Page) -> None:
+    page.goto(LESSON_PATH)
+    boxes = page.locator("#apply").get_by_role("checkbox")
+    expect(boxes).to_have_count(3)
+    first = boxes.first
+    first.focus()
+    page.keyboard.press("Space")
+    expect(first).to_be_checked()
+
+
+def test_axe_finds_no_violations_on_the_catalogue_lesson_and_404(
+    page: Page, phone_page: Page, assert_accessible: Callable[[Page], None]
+) -> None:
+    for path in ["/", LESSON_PATH, "/lessons/not-a-lesson/"]:
+        page.goto(path)
+        assert_accessible(page)
+    phone_page.goto(LESSON_PATH)
+    assert_accessible(phone_page)
+
+
+def test_dark_mode_keeps_the_page_accessible(
+    page: Page, assert_accessible: Callable[[Page], None]
+) -> None:
+    page.emulate_media(color_scheme="dark")
+    page.goto(LESSON_PATH)
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(20, 22, 19)"
+    assert_accessible(page)

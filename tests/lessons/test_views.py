@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "content"
+LESSON_URL = "/lessons/writing-postmortems-for-ai-system-incidents/"
+
+
+def test_the_catalogue_lists_the_lesson(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"Writing Postmortems for AI System Incidents" in response.content
+    assert LESSON_URL.encode() in response.content
+
+
+def test_an_empty_catalogue_says_so(client: Client, use_content_dir, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    use_content_dir(tmp_path / "empty")
+    response = client.get("/")
+    assert b"No lessons yet" in response.content
+
+
+def test_the_lesson_page_has_its_header_and_every_part(client: Client) -> None:
+    response = client.get(LESSON_URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<h1") == 1
+    for text in [
+        "Lesson 909 of 1596",
+        "Creators",
+        "Ethics &amp; Society",
+        "~21 min read",
+        "Run blameless postmortems specifically for AI system failures.",
+        "What AI does well here",
+        "What AI cannot do",
+        "Key insights",
+        "If users were harmed, involve legal and communications before publishing.",
+        "Check what stuck",
+        "10 questions · Score saves to your progress.",
+        "Ask anything about this lesson.",
+        "Progress saved locally in this browser.",
+        "Keep going",
+    ]:
+        assert text in html, text
+    assert 'href="#main"' in html  # skip link
+    assert html.count('type="checkbox"') >= 3
+
+
+def test_every_table_of_contents_link_points_at_a_section(client: Client) -> None:
+    html = client.get(LESSON_URL).content.decode()
+    toc = html[html.index('id="toc"') : html.index("</nav>", html.index('id="toc"'))]
+    targets = re.findall(r'href="#([^"]+)"', toc)
+    assert len(targets) >= 10
+    for target in targets:
+        assert f'<section id="{target}"' in html, target
+
+
+def test_related_lessons_never_link_to_a_missing_lesson(client: Client, use_content_dir) -> None:
+    use_content_dir(FIXTURES / "valid")
+    html = client.get("/lessons/sample-lesson/").content.decode()
+    assert "A Lesson That Does Not Exist Yet" in html
+    assert "Not available yet" in html
+    assert "/lessons/missing-lesson/" not in html
+
+
+def test_an_unknown_lesson_is_a_404_page_that_matches_the_site(client: Client) -> None:
+    response = client.get("/lessons/no-such-lesson/")
+    assert response.status_code == 404
+    assert b"We couldn\xe2\x80\x99t find that page" in response.content
+    assert b"Browse all lessons" in response.content
+
+
+def test_the_lesson_page_only_answers_get(client: Client) -> None:
+    assert client.post(LESSON_URL).status_code in {403, 405}
+    assert Client(enforce_csrf_checks=False).post(LESSON_URL).status_code == 405
+
+
+@pytest.mark.django_db
+def test_an_anonymous_lesson_view_makes_no_sql_queries(client: Client) -> None:
+    client.get(LESSON_URL)  # warm the content cache
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(LESSON_URL).status_code == 200
+    assert len(queries) == 0, [q["sql"] for q in queries]
+
+
+def test_content_is_escaped_in_templates(client: Client, content_copy: Path) -> None:
+    lesson_file = content_copy / "writing-postmortems-for-ai-system-incidents" / "lesson.md"
+    text = lesson_file.read_text().replace(
+        "tagline: Run blameless", 'tagline: "<script>alert(1)</script> Run blameless', 1
+    )
+    text = text.replace("AI system failures.\n", 'AI system failures."\n', 1)
+    lesson_file.write_text(text)
+    html = Client().get(LESSON_URL).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
