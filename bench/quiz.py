@@ -1,0 +1,115 @@
+"""Benchmark: server time of "check one answer" and "finish attempt" (Django test client).
+
+Runs against a throwaway test database (SQLite in memory, or DATABASE_URL's server with a
+test_ prefix). Target: p95 <= 10 ms for both.
+
+Run: .venv/bin/python bench/quiz.py [--requests 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    setup_databases,
+    setup_test_environment,
+    teardown_databases,
+)
+
+from quiz.attempts import Owner, start_attempt  # noqa: E402
+from quiz.bank import get_question_bank  # noqa: E402
+from quiz.models import Attempt  # noqa: E402
+
+SLUG = "writing-postmortems-for-ai-system-incidents"
+QUIZ_URL = f"/lessons/{SLUG}/quiz/10/"
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def report(name: str, samples_ms: list[float], queries: int) -> None:
+    print(f"{name}, {len(samples_ms)} requests")
+    print(f"  median   {statistics.median(samples_ms):7.2f} ms")
+    print(f"  p95      {percentile(samples_ms, 0.95):7.2f} ms   (target <= 10 ms)")
+    print(f"  queries  {queries:7d}")
+
+
+def timed_post(client: Client, url: str, data: dict, *, expect: int) -> float:
+    start = time.perf_counter()
+    response = client.post(url, data)
+    elapsed = (time.perf_counter() - start) * 1000
+    assert response.status_code == expect, (url, response.status_code, response.content[:300])
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=500)
+    args = parser.parse_args()
+
+    setup_test_environment()
+    databases = setup_databases(verbosity=0, interactive=False)
+    try:
+        bank = get_question_bank(SLUG)
+        assert bank is not None
+        client = Client()
+        assert client.get(QUIZ_URL).status_code == 200  # warms caches, creates the session
+        owner = Owner(user_id=None, session_key=client.session["quiz_owner"])
+
+        def new_attempt() -> Attempt:
+            return start_attempt(bank=bank, form=10, owner=owner)
+
+        def answer_url(attempt: Attempt) -> str:
+            return f"/lessons/{SLUG}/quiz/attempts/{attempt.id}/answer/"
+
+        check_ms: list[float] = []
+        check_queries = 0
+        while len(check_ms) < args.requests:
+            attempt = new_attempt()
+            for question_id, _ in attempt.plan[: args.requests - len(check_ms)]:
+                data = {"question": question_id, "option": "1"}
+                if not check_ms:
+                    with CaptureQueriesContext(connection) as queries:
+                        check_ms.append(timed_post(client, answer_url(attempt), data, expect=302))
+                    check_queries = len(queries)
+                else:
+                    check_ms.append(timed_post(client, answer_url(attempt), data, expect=302))
+
+        finish_ms: list[float] = []
+        finish_queries = 0
+        for index in range(args.requests):
+            attempt = new_attempt()
+            url = f"/lessons/{SLUG}/quiz/attempts/{attempt.id}/finish/"
+            if index == 0:
+                with CaptureQueriesContext(connection) as queries:
+                    finish_ms.append(timed_post(client, url, {}, expect=302))
+                finish_queries = len(queries)
+            else:
+                finish_ms.append(timed_post(client, url, {}, expect=302))
+
+        print(f"quiz ({connection.vendor}, Django test client, anonymous, plain form posts)")
+        report("check one answer", check_ms, check_queries)
+        report("finish attempt", finish_ms, finish_queries)
+    finally:
+        teardown_databases(databases, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,240 @@
+"""Quiz questions as files: `content/<slug>/quiz.yaml`, checked against the lesson it belongs to.
+
+Parsed once into frozen pydantic models and cached, like the lesson. A broken file is reported as
+one `ContentProblem` per fault, naming the file and the field path
+(`content/<slug>/quiz.yaml: questions[3].section_id: no section "x" in the lesson`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from django.conf import settings
+from pydantic import Field, ValidationError
+
+from lessons.content import (
+    ContentError,
+    ContentModel,
+    ContentProblem,
+    Lesson,
+    Slug,
+    Text,
+    describe_validation_error,
+    display_path,
+    duplicate_id_problems,
+    get_lesson,
+    parse_yaml,
+)
+
+QUIZ_FILE = "quiz.yaml"
+# The two forms a lesson's quiz is offered in: questions asked -> title.
+FORMS: dict[int, str] = {10: "Check what stuck", 15: "End-of-lesson check"}
+BANK_SIZE = max(FORMS)
+# A distractor reused across many questions stops testing anything (the seed's "coercion
+# threshold" appeared in nearly every question), so the same wrong text may appear at most twice.
+MAX_DISTRACTOR_USES = 2
+
+
+class Option(ContentModel):
+    id: Slug
+    text: Text
+    correct: bool = False
+
+
+class Question(ContentModel):
+    id: Slug
+    section_id: Slug
+    kind: Literal["single", "multiple"] = "single"
+    prompt: Text
+    options: Annotated[tuple[Option, ...], Field(min_length=2, max_length=8)]
+    explanation: Text
+
+    @property
+    def correct_option_ids(self) -> frozenset[str]:
+        return frozenset(option.id for option in self.options if option.correct)
+
+    def option(self, option_id: str) -> Option | None:
+        return next((option for option in self.options if option.id == option_id), None)
+
+
+class SubLesson(ContentModel):
+    """A part of the lesson that every 10-question form must ask about at least once."""
+
+    id: Slug
+    title: Text
+    sections: Annotated[tuple[Slug, ...], Field(min_length=1)]
+
+
+class QuizFile(ContentModel):
+    """The shape of `quiz.yaml`."""
+
+    pass_percent: Annotated[int, Field(ge=1, le=100)]
+    sub_lessons: Annotated[tuple[SubLesson, ...], Field(min_length=1)]
+    # At least BANK_SIZE questions, checked in bank_problems (pydantic would also report a
+    # "too short" list whenever one question is invalid).
+    questions: tuple[Question, ...]
+
+
+class QuestionBank(QuizFile):
+    lesson_slug: str
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def sub_lesson_of(self, question: Question) -> SubLesson | None:
+        parts = (part for part in self.sub_lessons if question.section_id in part.sections)
+        return next(parts, None)
+
+    def passes(self, *, score: int, total: int) -> bool:
+        return total > 0 and score * 100 >= self.pass_percent * total
+
+
+def _normalised(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().rstrip(".").casefold()
+
+
+def bank_problems(quiz: QuizFile, lesson: Lesson | None, *, file: str) -> list[ContentProblem]:
+    """Rules pydantic cannot see alone: ids, correct options, sections, reused distractors."""
+    problems = [
+        ContentProblem(file=p.file, part=p.field, message=p.message)
+        for p in duplicate_id_problems(
+            [q.id for q in quiz.questions], file=file, part="", list_name="questions"
+        )
+        + duplicate_id_problems(
+            [s.id for s in quiz.sub_lessons], file=file, part="", list_name="sub_lessons"
+        )
+    ]
+
+    def problem(field: str, message: str) -> None:
+        problems.append(ContentProblem(file=file, part=field, message=message))
+
+    for index, question in enumerate(quiz.questions):
+        where = f"questions[{index}]"
+        for dup in duplicate_id_problems(
+            [o.id for o in question.options], file=file, part="", list_name=f"{where}.options"
+        ):
+            problem(dup.field, dup.message)
+        correct = len(question.correct_option_ids)
+        if correct == 0:
+            problem(f"{where}.options", "no option is marked correct: true")
+        elif question.kind == "single" and correct > 1:
+            problem(
+                f"{where}.options",
+                f"{correct} options are marked correct in a single-answer question "
+                "(use kind: multiple for select-all-that-apply)",
+            )
+        if question.kind == "multiple" and correct == len(question.options):
+            problem(f"{where}.options", "every option is correct, so the question tests nothing")
+        if lesson is not None and not lesson.has_section(question.section_id):
+            problem(f"{where}.section_id", f'no section "{question.section_id}" in the lesson')
+
+    for index, part in enumerate(quiz.sub_lessons):
+        for position, section_id in enumerate(part.sections):
+            if lesson is not None and not lesson.has_section(section_id):
+                problem(
+                    f"sub_lessons[{index}].sections[{position}]",
+                    f'no section "{section_id}" in the lesson',
+                )
+        if not any(q.section_id in part.sections for q in quiz.questions):
+            problem(f"sub_lessons[{index}]", "no question is about any of its sections")
+    if len(quiz.sub_lessons) > min(FORMS):
+        problem("sub_lessons", f"more than {min(FORMS)}: the shortest form cannot cover them all")
+
+    if len(quiz.questions) < BANK_SIZE:
+        problem(
+            "questions",
+            f"has {len(quiz.questions)} questions; the end-of-lesson check needs {BANK_SIZE}",
+        )
+    problems.extend(_reused_distractor_problems(quiz.questions, file=file))
+    return problems
+
+
+def _reused_distractor_problems(
+    questions: Sequence[Question], *, file: str
+) -> list[ContentProblem]:
+    uses: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for q_index, question in enumerate(questions):
+        seen_here: set[str] = set()
+        for o_index, option in enumerate(question.options):
+            key = _normalised(option.text)
+            if not option.correct and key not in seen_here:
+                seen_here.add(key)
+                uses[key].append((q_index, o_index))
+    problems = []
+    for places in uses.values():
+        if len(places) <= MAX_DISTRACTOR_USES:
+            continue
+        listed = ", ".join(f"questions[{q}]" for q, _ in places)
+        for q_index, o_index in places[MAX_DISTRACTOR_USES:]:
+            text = questions[q_index].options[o_index].text
+            problems.append(
+                ContentProblem(
+                    file=file,
+                    part=f"questions[{q_index}].options[{o_index}].text",
+                    message=f'distractor "{text}" is used in {len(places)} questions '
+                    f"({listed}); at most {MAX_DISTRACTOR_USES} may share one",
+                )
+            )
+    return problems
+
+
+def load_question_bank(
+    path: Path, *, content_dir: Path, lesson: Lesson | None
+) -> tuple[QuestionBank | None, list[ContentProblem]]:
+    """Load one quiz file; returns the bank only when there is no problem at all.
+
+    `lesson` is the lesson the quiz belongs to (None when it failed to load: its own check
+    reports that, and section ids are then not checked).
+    """
+    file = display_path(path, content_dir)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [ContentProblem(file=file, part="file", message=f"cannot be read: {exc}")]
+    data, problems = parse_yaml(text, file=file, part="file")
+    if problems:
+        return None, problems
+    if not isinstance(data, dict):
+        return None, [
+            ContentProblem(file=file, part="file", message="must be a mapping of keys to values")
+        ]
+    try:
+        quiz = QuizFile.model_validate(data)
+    except ValidationError as exc:
+        return None, [
+            ContentProblem(file=p.file, part=p.field, message=p.message)
+            for p in describe_validation_error(exc, file=file, part="")
+        ]
+    problems = bank_problems(quiz, lesson, file=file)
+    if problems:
+        return None, problems
+    return QuestionBank(**quiz.model_dump(), lesson_slug=path.parent.name), []
+
+
+@cache
+def _cached_bank(content_dir: Path, slug: str) -> QuestionBank | None:
+    path = content_dir / slug / QUIZ_FILE
+    lesson = get_lesson(slug)
+    if lesson is None or not path.is_file():
+        return None
+    bank, problems = load_question_bank(path, content_dir=content_dir, lesson=lesson)
+    if problems:
+        raise ContentError(problems)
+    return bank
+
+
+def get_question_bank(slug: str) -> QuestionBank | None:
+    """The lesson's cached question bank; None when the lesson has no quiz.
+
+    Raises ContentError for a broken quiz file (the content check stops start-up before that).
+    """
+    return _cached_bank(Path(settings.CONTENT_DIR), slug)
+
+
+def clear_question_bank_cache() -> None:
+    _cached_bank.cache_clear()

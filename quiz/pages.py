@@ -1,0 +1,76 @@
+"""What the quiz templates show, built from an attempt; and the best scores kept in the session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.sessions.backends.base import SessionBase
+
+from lessons.content import Lesson
+from quiz.attempts import attempt_questions
+from quiz.bank import FORMS, QuestionBank
+from quiz.grading import AttemptGrade
+from quiz.models import Attempt
+from quiz.results import result_of, sign_quiz_result
+
+SESSION_BEST_KEY = "quiz_best"
+
+
+def quiz_page_context(
+    attempt: Attempt,
+    bank: QuestionBank,
+    lesson: Lesson,
+    *,
+    focus: str | None = None,
+    error: str = "",
+) -> dict[str, Any]:
+    """The quiz page; `focus` names the question just checked (the htmx partial shows it)."""
+    items = attempt_questions(attempt, bank, lesson)
+    answered = sum(1 for item in items if item.answer is not None)
+    upcoming = next((item for item in items if item.answer is None), None)
+    return {
+        "lesson": lesson,
+        "attempt": attempt,
+        "form_title": FORMS[attempt.form],
+        "pass_percent": bank.pass_percent,
+        "items": items,
+        "total": len(items),
+        "answered": answered,
+        "next_number": upcoming.number if upcoming else None,
+        "item": next((item for item in items if item.question.id == focus), None),
+        "error": error,
+        "error_question": focus if error else None,
+    }
+
+
+def results_page_context(attempt: Attempt, bank: QuestionBank, lesson: Lesson) -> dict[str, Any]:
+    result = result_of(attempt)
+    return {
+        "lesson": lesson,
+        "attempt": attempt,
+        "form_title": FORMS[attempt.form],
+        "grade": AttemptGrade(
+            score=result.score, total=result.total, pass_percent=bank.pass_percent
+        ),
+        "result": result,
+        "signature": sign_quiz_result(result),
+        "items": attempt_questions(attempt, bank, lesson),
+    }
+
+
+def remember_best_score(session: SessionBase, attempt: Attempt) -> None:
+    """Keep each form's best score per lesson in the session (shown on the lesson page)."""
+    if attempt.score is None:
+        return
+    best = session.get(SESSION_BEST_KEY, {})
+    lesson_best = best.setdefault(attempt.lesson_slug, {})
+    previous = lesson_best.get(str(attempt.form))
+    if previous is None or attempt.score > previous[0]:
+        lesson_best[str(attempt.form)] = [attempt.score, attempt.total]
+        session[SESSION_BEST_KEY] = best
+
+
+def best_scores(session: SessionBase, lesson_slug: str) -> list[tuple[int, int, int]]:
+    """(form, best score, total) for each form taken in this session, shortest form first."""
+    lesson_best = session.get(SESSION_BEST_KEY, {}).get(lesson_slug, {})
+    return [(form, *lesson_best[str(form)]) for form in sorted(FORMS) if str(form) in lesson_best]
