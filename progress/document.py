@@ -1,0 +1,362 @@
+"""The progress document, version 1: what a device keeps in localStorage and syncs.
+
+Validated with pydantic at the edge (the sync API, the stored record). Unknown keys are kept
+(a newer device may know more), but every known part has limits on size and counts, text has
+length caps and no timestamp may lie far in the future.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from lessons.content import SLUG_PATTERN, field_path
+
+DOCUMENT_VERSION = 1
+MAX_BODY_BYTES = 256 * 1024
+MAX_LESSONS = 200
+MAX_SECTIONS_PER_LESSON = 200
+MAX_CHECKLIST_ITEMS = 100
+MAX_ATTEMPTS_PER_LESSON = 200
+MAX_REFLECTION_CHARS = 5_000
+MAX_SIGNATURE_CHARS = 1_000
+# Drafts (issue 8): at most 20 live drafts per lesson; deleted ones stay as small tombstones so
+# the deletion syncs, and have their own, larger cap so deleting never locks a learner out.
+MAX_LIVE_DRAFTS_PER_LESSON = 20
+MAX_DRAFTS_PER_LESSON = 120
+MAX_FIELDS_PER_DRAFT = 120
+MAX_DRAFT_TITLE_CHARS = 200
+MAX_DRAFT_FIELD_CHARS = 10_000
+# Devices' clocks drift; a time more than this ahead of the server's clock is refused.
+MAX_CLOCK_SKEW = timedelta(hours=24)
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,99}$"
+ATTEMPT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+DRAFT_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+FIELD_KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+
+
+def _timestamp_input(value: object) -> object:
+    if isinstance(value, datetime | str):
+        return value
+    raise PydanticCustomError(
+        "timestamp_type", "must be an ISO 8601 time text like 2025-01-31T12:00:00Z"
+    )
+
+
+def normalise_time(value: datetime) -> datetime:
+    """UTC, to the millisecond as JavaScript's Date keeps it, so round trips change nothing."""
+    value = value.astimezone(UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def _timestamp_checked(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise PydanticCustomError("timestamp_naive", "must include a time zone, like Z")
+    value = normalise_time(value)
+    if value > datetime.now(UTC) + MAX_CLOCK_SKEW:
+        raise PydanticCustomError("timestamp_future", "is too far in the future")
+    if value < EARLIEST_TIME:
+        raise PydanticCustomError("timestamp_past", "is before the year 2000")
+    return value
+
+
+def format_timestamp(value: datetime) -> str:
+    """`2025-01-31T12:00:00.000Z`: the shape JavaScript's `toISOString()` produces."""
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+Timestamp = Annotated[
+    datetime,
+    BeforeValidator(_timestamp_input),
+    AfterValidator(_timestamp_checked),
+    PlainSerializer(format_timestamp, return_type=str),
+]
+
+
+def _limited_text(max_chars: int) -> Any:
+    return Annotated[str, StringConstraints(max_length=max_chars), Field(strict=True)]
+
+
+def _key(pattern: str) -> Any:
+    return Annotated[str, StringConstraints(pattern=pattern)]
+
+
+def _capped_dict(key: Any, value: Any, max_items: int) -> Any:
+    return Annotated[dict[key, value], Field(max_length=max_items)]
+
+
+class DocumentPart(BaseModel):
+    # Unknown keys are kept and synced: a newer device may know parts this server does not.
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class ChecklistTick(DocumentPart):
+    done: StrictBool
+    at: Timestamp
+
+
+class Reflection(DocumentPart):
+    text: _limited_text(MAX_REFLECTION_CHARS)
+    at: Timestamp
+
+
+class Attempt(DocumentPart):
+    id: _key(ATTEMPT_ID_PATTERN)
+    form: Literal[10, 15]
+    score: Annotated[StrictInt, Field(ge=0, le=100)]
+    total: Annotated[StrictInt, Field(ge=1, le=100)]
+    finished_at: Timestamp
+    signature: Annotated[str, StringConstraints(min_length=1, max_length=MAX_SIGNATURE_CHARS)]
+
+    @model_validator(mode="after")
+    def _score_within_total(self) -> Attempt:
+        if self.score > self.total:
+            raise PydanticCustomError("score_above_total", "score must not exceed total")
+        return self
+
+
+class DraftText(DocumentPart):
+    text: _limited_text(MAX_DRAFT_FIELD_CHARS)
+    at: Timestamp
+
+
+class DraftTitle(DocumentPart):
+    text: _limited_text(MAX_DRAFT_TITLE_CHARS)
+    at: Timestamp
+
+
+class DraftDeleted(DocumentPart):
+    value: StrictBool
+    at: Timestamp
+
+
+class Draft(DocumentPart):
+    title: DraftTitle
+    deleted: DraftDeleted | None = None
+    fields: _capped_dict(_key(FIELD_KEY_PATTERN), DraftText, MAX_FIELDS_PER_DRAFT) = {}
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted is not None and self.deleted.value
+
+
+def canonical_json(value: Any) -> str:
+    """One text per value, independent of key order: the deterministic tie-break."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def larger(a: Any, b: Any) -> Any:
+    """A deterministic choice between two values: the one with the larger canonical JSON."""
+    if a == b:
+        return a
+    return a if canonical_json(a) >= canonical_json(b) else b
+
+
+def union_attempts(*attempts: Attempt) -> tuple[Attempt, ...]:
+    """One attempt per id (a conflict resolved by `larger`), oldest first."""
+    by_id: dict[str, Attempt] = {}
+    for attempt in attempts:
+        known = by_id.get(attempt.id)
+        by_id[attempt.id] = attempt if known is None else larger(known, attempt)
+    return tuple(sorted(by_id.values(), key=lambda attempt: (attempt.finished_at, attempt.id)))
+
+
+class LessonProgress(DocumentPart):
+    sections_read: _capped_dict(_key(ID_PATTERN), Timestamp, MAX_SECTIONS_PER_LESSON) = {}
+    last_read_at: Timestamp | None = None
+    checklist: _capped_dict(_key(ID_PATTERN), ChecklistTick, MAX_CHECKLIST_ITEMS) = {}
+    reflection: Reflection | None = None
+    attempts: Annotated[tuple[Attempt, ...], Field(max_length=MAX_ATTEMPTS_PER_LESSON)] = ()
+    drafts: _capped_dict(_key(DRAFT_ID_PATTERN), Draft, MAX_DRAFTS_PER_LESSON) = {}
+
+    @field_validator("attempts", mode="after")
+    @classmethod
+    def _one_per_id_in_order(cls, attempts: tuple[Attempt, ...]) -> tuple[Attempt, ...]:
+        return union_attempts(*attempts)
+
+
+class ProgressDocument(DocumentPart):
+    version: Literal[1]
+    lessons: _capped_dict(_key(SLUG_PATTERN), LessonProgress, MAX_LESSONS) = {}
+
+
+def empty_document() -> ProgressDocument:
+    return ProgressDocument(version=DOCUMENT_VERSION)
+
+
+def document_to_json(document: ProgressDocument) -> dict[str, Any]:
+    """The document as plain JSON data (ISO times), as stored and as sent to devices."""
+    return document.model_dump(mode="json", exclude_none=True)
+
+
+def best_score(entry: LessonProgress) -> Attempt | None:
+    """The attempt with the highest score ratio (then score, then latest). Derived, never stored."""
+    if not entry.attempts:
+        return None
+    return max(entry.attempts, key=lambda a: (a.score / a.total, a.score, a.finished_at, a.id))
+
+
+def last_attempt(entry: LessonProgress) -> Attempt | None:
+    return max(entry.attempts, key=lambda a: (a.finished_at, a.id), default=None)
+
+
+@dataclass(frozen=True)
+class DocumentProblem:
+    field: str
+    message: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
+
+class InvalidDocument(Exception):
+    def __init__(self, problems: list[DocumentProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+
+
+def _friendly(detail: Any) -> str:
+    kind, ctx = detail["type"], detail.get("ctx", {})
+    if kind == "string_too_long":
+        return f"text is too long (at most {ctx['max_length']} characters)"
+    if kind == "too_long":
+        return f"has too many entries (at most {ctx['max_length']})"
+    if kind == "literal_error" and detail["loc"] == ("version",):
+        return f"must be {DOCUMENT_VERSION}: this server understands version {DOCUMENT_VERSION}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}"
+    if kind == "string_pattern_mismatch":
+        return "is not a valid id"
+    if kind == "missing":
+        return "is required"
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return "must be a whole number"
+    if kind == "bool_type":
+        return "must be true or false"
+    if kind in {"string_type"}:
+        return "must be text"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+        return "must be an object"
+    if kind in {"tuple_type", "list_type"}:
+        return "must be a list"
+    if kind in {"datetime_parsing", "datetime_from_date_parsing", "datetime_type"}:
+        return "must be an ISO 8601 time text like 2025-01-31T12:00:00Z"
+    return detail["msg"]
+
+
+def _location(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    # Pydantic marks a bad dict key as (..., "<key>", "[key]"); say "key" plainly instead.
+    return tuple("(key)" if part == "[key]" else part for part in loc)
+
+
+def _problems_from(error: ValidationError) -> list[DocumentProblem]:
+    return [
+        DocumentProblem(
+            field=field_path(_location(detail["loc"])) or "(document)", message=_friendly(detail)
+        )
+        for detail in error.errors(include_url=False)
+    ]
+
+
+def _draft_problems(document: ProgressDocument) -> list[DocumentProblem]:
+    problems = []
+    for slug, entry in document.lessons.items():
+        live = sum(1 for draft in entry.drafts.values() if not draft.is_deleted)
+        if live > MAX_LIVE_DRAFTS_PER_LESSON:
+            problems.append(
+                DocumentProblem(
+                    field=f"lessons.{slug}.drafts",
+                    message=f"has too many drafts (at most {MAX_LIVE_DRAFTS_PER_LESSON} "
+                    "not deleted)",
+                )
+            )
+    return problems
+
+
+def check_limits(document: ProgressDocument) -> None:
+    """Raise InvalidDocument when a merged document outgrows a count limit.
+
+    Both sides of a merge are valid, so only counts can grow: text and times cannot change.
+    """
+    problems = []
+
+    def over(field: str, count: int, limit: int) -> None:
+        if count > limit:
+            problems.append(DocumentProblem(field, f"has too many entries (at most {limit})"))
+
+    over("lessons", len(document.lessons), MAX_LESSONS)
+    for slug, entry in document.lessons.items():
+        where = f"lessons.{slug}"
+        over(f"{where}.sections_read", len(entry.sections_read), MAX_SECTIONS_PER_LESSON)
+        over(f"{where}.checklist", len(entry.checklist), MAX_CHECKLIST_ITEMS)
+        over(f"{where}.attempts", len(entry.attempts), MAX_ATTEMPTS_PER_LESSON)
+        over(f"{where}.drafts", len(entry.drafts), MAX_DRAFTS_PER_LESSON)
+        for draft_id, draft in entry.drafts.items():
+            over(f"{where}.drafts.{draft_id}.fields", len(draft.fields), MAX_FIELDS_PER_DRAFT)
+    problems += _draft_problems(document)
+    if problems:
+        raise InvalidDocument(problems)
+
+
+def validate_document(data: object) -> ProgressDocument:
+    """A valid document from JSON data, or InvalidDocument listing every problem by field path."""
+    if not isinstance(data, dict):
+        raise InvalidDocument([DocumentProblem("(document)", "must be a JSON object")])
+    try:
+        document = ProgressDocument.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidDocument(_problems_from(exc)) from None
+    problems = _draft_problems(document)
+    if problems:
+        raise InvalidDocument(problems)
+    return document
+
+
+def parse_document(
+    body: bytes, *, lesson_exists: Callable[[str], bool] | None = None
+) -> ProgressDocument:
+    """Parse a request body: size, JSON, shape, limits and (optionally) known lessons."""
+    if len(body) > MAX_BODY_BYTES:
+        raise InvalidDocument(
+            [DocumentProblem("(document)", f"is too large (at most {MAX_BODY_BYTES // 1024} KB)")]
+        )
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        problem = DocumentProblem("(document)", f"is not valid JSON: {exc}")
+        raise InvalidDocument([problem]) from None
+    document = validate_document(data)
+    if lesson_exists is not None:
+        unknown = [
+            DocumentProblem(f"lessons.{slug}", "no lesson with this slug")
+            for slug in document.lessons
+            if not lesson_exists(slug)
+        ]
+        if unknown:
+            raise InvalidDocument(unknown)
+    return document

@@ -1,0 +1,92 @@
+"""Progress: the sync API, the learner's own progress page and download, the no-JS note form."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import csrf
+from django.views.decorators.http import require_GET, require_POST
+
+from lessons.content import get_catalogue
+from progress.document import (
+    MAX_BODY_BYTES,
+    MAX_REFLECTION_CHARS,
+    DocumentProblem,
+    InvalidDocument,
+    document_to_json,
+    parse_document,
+)
+from progress.summary import summarise_progress
+from progress.sync import save_reflection, stored_progress, sync_progress
+
+SYNC_REFUSED = "The progress document was not accepted; nothing was stored."
+
+
+def _refused(problems: list[DocumentProblem], *, status: int = 400) -> JsonResponse:
+    body = {"error": SYNC_REFUSED, "problems": [problem.as_json() for problem in problems]}
+    return JsonResponse(body, status=status)
+
+
+@require_POST
+def sync(request: HttpRequest) -> JsonResponse:
+    """Merge the device's whole progress document into the account's; return the merged one."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "Sign in to sync your progress across devices."}, status=401)
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+        too_large = f"is too large (at most {MAX_BODY_BYTES // 1024} KB)"
+        return _refused([DocumentProblem("(document)", too_large)], status=413)
+    try:
+        incoming = parse_document(request.body, lesson_exists=get_catalogue().has)
+        result = sync_progress(user_id=request.user.pk, incoming=incoming)
+    except InvalidDocument as exc:
+        return _refused(exc.problems)
+    return JsonResponse(result.as_json())
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """JSON for the API (a script reads it); Django's own page everywhere else."""
+    if request.path.startswith("/api/"):
+        message = "CSRF check failed: send the X-CSRFToken header from the page's cookie."
+        return JsonResponse({"error": message, "reason": reason}, status=403)
+    return csrf.csrf_failure(request, reason=reason)
+
+
+@require_GET
+def progress_page(request: HttpRequest) -> HttpResponse:
+    catalogue = get_catalogue()
+    summaries = []
+    if request.user.is_authenticated:
+        summaries = summarise_progress(stored_progress(user_id=request.user.pk), catalogue)
+    context = {"summaries": summaries, "lessons": catalogue.lessons}
+    return render(request, "progress/progress.html", context)
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest) -> JsonResponse:
+    document = document_to_json(stored_progress(user_id=request.user.pk))
+    response = JsonResponse(document, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="tendril-progress.json"'
+    return response
+
+
+@require_POST
+def reflection(request: HttpRequest, slug: str) -> HttpResponse:
+    """The reflection note posted without JavaScript (signed-in learners only)."""
+    if not get_catalogue().has(slug):
+        raise Http404("No lesson with that address.")
+    lesson_url = reverse("lessons:detail", args=[slug]) + "#reflection-note"
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('progress:sign_in')}?next={lesson_url}")
+    text = request.POST.get("reflection", "")
+    if len(text) > MAX_REFLECTION_CHARS:
+        too_long = f"Your note is too long (at most {MAX_REFLECTION_CHARS} characters)."
+        messages.error(request, too_long)
+    else:
+        save_reflection(user_id=request.user.pk, lesson_slug=slug, text=text, at=timezone.now())
+        messages.success(request, "Your note is saved.")
+    return redirect(lesson_url)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+
+from quiz.results import QuizResult, sign_quiz_result
+from tests.conftest import LESSON_SLUG
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def learner(db):
+    return get_user_model().objects.create_user(
+        username="ada@example.com", email="ada@example.com", password="correct horse battery"
+    )
+
+
+@pytest.fixture
+def other_learner(db):
+    return get_user_model().objects.create_user(
+        username="bob@example.com", email="bob@example.com", password="correct horse battery"
+    )
+
+
+def signed_attempt(
+    *,
+    user_id: int | None,
+    score: int = 8,
+    total: int = 10,
+    lesson: str = LESSON_SLUG,
+    finished_at: datetime | None = None,
+) -> dict:
+    """An attempt as progress.js stores it, signed by the quiz app."""
+    result = QuizResult(
+        attempt_id=str(uuid.uuid4()),
+        lesson_slug=lesson,
+        form=10 if total == 10 else 15,
+        score=score,
+        total=total,
+        finished_at=finished_at or datetime(2025, 3, 1, 12, 0, 0, 123456, tzinfo=UTC),
+        user_id=user_id,
+    )
+    return {
+        "id": result.attempt_id,
+        "form": result.form,
+        "score": result.score,
+        "total": result.total,
+        "finished_at": result.finished_at_iso,
+        "signature": sign_quiz_result(result),
+    }
