@@ -1,0 +1,83 @@
+"""Benchmark: the tutor's index build time, and answer time over the dev set (median, p95).
+
+Run: .venv/bin/python bench/tutor.py [--repeat 10]   (target: p95 ≤ 15 ms on 2 cores)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings, setup_test_environment  # noqa: E402
+
+from lessons.content import get_lesson  # noqa: E402
+from tutor.answers import answer_question  # noqa: E402
+from tutor.evaluation import load_dev_set  # noqa: E402
+from tutor.retrieval import build_index, index_lesson, lesson_passages, quiz_passages  # noqa: E402
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def report(title: str, samples_ms: list[float]) -> None:
+    print(title)
+    print(f"  median   {statistics.median(samples_ms):7.2f} ms")
+    print(f"  p95      {percentile(samples_ms, 0.95):7.2f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+
+    dev_set = load_dev_set()
+    lesson = get_lesson(dev_set.lesson)
+    assert lesson is not None
+    questions = [case.question for case in dev_set.answerable] + list(dev_set.unanswerable)
+
+    builds = []
+    for _ in range(5):
+        start = time.perf_counter()
+        build_index(lesson_passages(lesson) + quiz_passages(lesson))
+        builds.append((time.perf_counter() - start) * 1000)
+    index = index_lesson(lesson)
+    print(f"index build ({len(index.passages)} passages), median of 5")
+    print(f"  median   {statistics.median(builds):7.2f} ms")
+
+    samples_ms = []
+    for _ in range(args.repeat):
+        for question in questions:
+            start = time.perf_counter()
+            answer_question(lesson=lesson, question=question)
+            samples_ms.append((time.perf_counter() - start) * 1000)
+    report(f"answer_question, {len(questions)} dev-set questions x {args.repeat}", samples_ms)
+
+    setup_test_environment()
+    client = Client()
+    url = f"/api/lessons/{lesson.slug}/tutor"
+    http_ms = []
+    with override_settings(TUTOR_RATE_LIMIT="1000000/m"):
+        for question in questions:
+            start = time.perf_counter()
+            response = client.post(url, {"question": question}, content_type="application/json")
+            http_ms.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, response.content
+    report(f"POST {url} (Django test client), {len(questions)} questions", http_ms)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+LESSON_PATH = "/lessons/writing-postmortems-for-ai-system-incidents/"
+
+pytestmark = pytest.mark.usefixtures("empty_tutor_cache")
+
+
+@pytest.fixture
+def empty_tutor_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def ask(page: Page, question: str) -> None:
+    box = page.get_by_label("Your question", exact=True)
+    box.focus()
+    page.keyboard.type(question)
+    page.keyboard.press("Enter")
+
+
+def test_a_learner_asks_by_keyboard_and_sees_a_cited_answer_under_the_box(page: Page) -> None:
+    page.goto(LESSON_PATH)
+    ask(page, "swiss cheese?")
+    answers = page.get_by_role("log", name="Your questions and the tutor’s answers")
+    answer = answers.get_by_role("article").first
+    expect(answer).to_contain_text("swiss cheese?")
+    expect(answer).to_contain_text("Swiss cheese")
+    expect(answer.get_by_role("link", name="Contributing factors by layer")).to_be_visible()
+    # Ready for the next question: the box is empty and still has the focus.
+    expect(page.get_by_label("Your question", exact=True)).to_have_value("")
+    expect(page.get_by_label("Your question", exact=True)).to_be_focused()
+
+
+def test_following_a_citation_focuses_and_highlights_the_section(page: Page) -> None:
+    page.goto(LESSON_PATH)
+    ask(page, "eu ai act reporting deadline")
+    link = page.get_by_role("log").get_by_role("link", name="Harm, disclosure and the legal gate")
+    link.focus()
+    page.keyboard.press("Enter")
+    section = page.locator("#harm-and-disclosure")
+    expect(section).to_be_focused()
+    expect(section).to_be_in_viewport()
+    assert section.evaluate("el => el.matches(':target')")
+    highlight = section.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert highlight not in ("rgba(0, 0, 0, 0)", "transparent")
+
+
+def test_an_off_topic_question_is_refused_and_recent_questions_stay(page: Page) -> None:
+    page.goto(LESSON_PATH)
+    ask(page, "what is drift?")
+    expect(page.get_by_role("log").get_by_role("article")).to_have_count(1)
+    ask(page, "who won the world cup in 2018")
+    articles = page.get_by_role("log").get_by_role("article")
+    expect(articles).to_have_count(2)
+    expect(articles.first).to_contain_text("can’t find that in this lesson")
+    expect(articles.first.get_by_role("link")).to_have_count(3)
+    expect(articles.nth(1)).to_contain_text("what is drift?")
+
+
+def test_a_blank_question_gets_a_message_next_to_the_box(page: Page) -> None:
+    page.goto(LESSON_PATH)
+    ask(page, "   ")
+    expect(page.locator("#tutor-error")).to_have_text("Please type a question first.")
+    expect(page.get_by_label("Your question", exact=True)).to_have_attribute("aria-invalid", "true")
+    ask(page, "drift")
+    expect(page.locator("#tutor-error")).to_have_text("")
+
+
+def test_without_javascript_the_form_posts_to_a_tutor_page_with_the_answer(
+    browser: Any, live_server: Any
+) -> None:
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(LESSON_PATH)
+    page.get_by_label("Your question", exact=True).fill("how do i rewrite human error")
+    page.get_by_role("button", name="Ask").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ask the tutor")
+    link = page.get_by_role("link", name="Blameless language, with rewrites")
+    expect(link).to_be_visible()
+    link.click()
+    expect(page.locator("#blameless-language")).to_be_in_viewport()
+    context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations_with_answers_and_a_refusal_shown(
+    page: Page, assert_accessible: Callable[[Page], None], scheme: str
+) -> None:
+    page.emulate_media(color_scheme=scheme)
+    page.goto(LESSON_PATH)
+    ask(page, "what categories can action items have")
+    expect(page.get_by_role("log").get_by_role("article")).to_have_count(1)
+    ask(page, "tell me a joke")
+    expect(page.get_by_role("log").get_by_role("article")).to_have_count(2)
+    assert_accessible(page)
+    page.goto("/lessons/writing-postmortems-for-ai-system-incidents/tutor/")
+    assert_accessible(page)
+
+
+def test_the_tutor_box_fits_a_375px_phone(phone_page: Page) -> None:
+    phone_page.goto(LESSON_PATH)
+    ask(phone_page, "what goes in the header")
+    expect(phone_page.get_by_role("log").get_by_role("article")).to_have_count(1)
+    overflow = phone_page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0

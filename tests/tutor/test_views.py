@@ -1,0 +1,267 @@
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.test import Client
+
+from tests.conftest import LESSON_SLUG
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
+
+FORM_URL = f"/lessons/{LESSON_SLUG}/tutor/"
+API_URL = f"/api/lessons/{LESSON_SLUG}/tutor"
+LESSON_URL = f"/lessons/{LESSON_SLUG}/"
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": f"http://testserver{LESSON_URL}"}
+
+
+def ask_api(client: Client, body: Any, **extra: Any) -> Any:
+    data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    return client.post(API_URL, data=data, content_type="application/json", **extra)
+
+
+# The lesson page
+
+
+def test_the_lesson_page_has_a_labelled_question_box_that_posts_with_and_without_htmx(
+    client: Client,
+) -> None:
+    page = client.get(LESSON_URL).content.decode()
+    assert "Curious about “Writing Postmortems for AI System Incidents”?" in page
+    assert "I’ll answer using just what you’re reading — short, friendly, grounded." in page
+    assert f'action="{FORM_URL}"' in page
+    assert f'hx-post="{FORM_URL}"' in page
+    assert '<label for="tutor-question">' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert 'role="log"' in page
+
+
+# The form endpoint
+
+
+def test_htmx_gets_just_the_answer_with_citation_links_into_the_lesson_page(
+    client: Client,
+) -> None:
+    response = client.post(FORM_URL, {"question": "what is an attribution narrative"}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert 'href="#attribution-narrative"' in html
+    assert "what is an attribution narrative" in html
+    assert 'hx-swap-oob="true"' in html  # the box is emptied for the next question
+    assert response["Vary"].startswith("HX-Request") or "HX-Request" in response["Vary"]
+
+
+def test_without_javascript_the_tutor_page_shows_the_answer_and_recent_questions(
+    client: Client,
+) -> None:
+    client.post(FORM_URL, {"question": "what is drift?"})
+    response = client.post(FORM_URL, {"question": "what is an attribution narrative"})
+    assert response.status_code == 302
+    assert response["Location"] == FORM_URL  # reloading the page does not ask again
+    response = client.get(FORM_URL)
+    html = response.content.decode()
+    assert html.count("<h1") == 1
+    assert f'href="{LESSON_URL}#attribution-narrative"' in html
+    assert html.index("what is an attribution narrative") < html.index("what is drift?")
+
+
+def test_the_tutor_page_can_be_opened_directly(client: Client) -> None:
+    response = client.get(FORM_URL)
+    assert response.status_code == 200
+    assert "Ask the tutor" in response.content.decode()
+
+
+def test_an_off_topic_question_gets_a_refusal_with_sections_to_try(client: Client) -> None:
+    html = client.post(FORM_URL, {"question": "who won the world cup?"}, **HTMX).content.decode()
+    assert "can’t find that in this lesson" in html
+    assert "tutor-answer--refusal" in html
+    assert html.count('<li><a href="#') >= 2
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "Please type a question first."), ("   \n ", "Please type a question first.")],
+)
+def test_an_empty_question_is_a_422_with_a_message(
+    client: Client, question: str, message: str
+) -> None:
+    response = client.post(FORM_URL, {"question": question})
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()
+
+
+def test_a_question_over_500_characters_is_a_422_and_keeps_the_text(client: Client) -> None:
+    long_question = "why " * 130
+    response = client.post(FORM_URL, {"question": long_question})
+    assert response.status_code == 422
+    assert "under 500 characters" in response.content.decode()
+    assert "why why why" in response.content.decode()
+
+
+def test_with_htmx_a_rejected_question_goes_into_the_error_slot(client: Client) -> None:
+    response = client.post(FORM_URL, {"question": " "}, **HTMX)
+    assert response["HX-Retarget"] == "#tutor-error"
+    assert response["HX-Reswap"] == "innerHTML"
+    assert "Please type a question first." in response.content.decode()
+
+
+def test_an_unknown_lesson_is_a_404(client: Client) -> None:
+    assert client.post("/lessons/no-such-lesson/tutor/", {"question": "drift?"}).status_code == 404
+    assert client.get("/lessons/no-such-lesson/tutor/").status_code == 404
+
+
+def test_a_rejected_question_is_not_remembered(client: Client) -> None:
+    client.post(FORM_URL, {"question": "x" * 600})
+    assert "x" * 50 not in client.get(FORM_URL).content.decode()
+
+
+# The JSON API
+
+
+def test_the_api_answers_with_answer_grounded_and_citations(client: Client) -> None:
+    response = ask_api(client, {"question": "swiss cheese?"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["grounded"] is True
+    assert body["citations"][0]["section_id"] == "contributing-factors"
+    assert body["citations"][0]["section_title"] == "Contributing factors by layer"
+    assert body["citations"][0]["quote"]
+
+
+def test_the_api_refuses_with_grounded_false_and_no_citations(client: Client) -> None:
+    body = ask_api(client, {"question": "what is a p-value?"}).json()
+    assert body["grounded"] is False
+    assert body["citations"] == []
+    assert "can’t find that in this lesson" in body["answer"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        (b"not json", 400, "(body)"),
+        (b"\xff\xfe", 400, "(body)"),
+        ([1, 2], 422, "(body)"),
+        ('"just a string"', 422, "(body)"),
+        ({}, 422, "question"),
+        ({"question": 42}, 422, "question"),
+        ({"question": None}, 422, "question"),
+        ({"question": ["drift"]}, 422, "question"),
+        ({"question": ""}, 422, "question"),
+        ({"question": " \t "}, 422, "question"),
+        ({"question": "q" * 501}, 422, "question"),
+        ({"question": "drift?", "extra": 1}, 422, "extra"),
+    ],
+)
+def test_bad_api_input_is_a_4xx_json_error_naming_the_field(
+    client: Client, body: Any, status: int, field: str
+) -> None:
+    response = ask_api(client, body)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["field"] == field
+    assert response.json()["error"]
+
+
+def test_the_api_says_when_the_lesson_does_not_exist(client: Client) -> None:
+    response = client.post(
+        "/api/lessons/no-such-lesson/tutor",
+        data=json.dumps({"question": "drift?"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    assert response.json() == {"error": "No lesson called 'no-such-lesson'.", "field": "slug"}
+
+
+def test_the_api_only_answers_post(client: Client) -> None:
+    assert client.get(API_URL).status_code == 405
+
+
+# CSRF
+
+
+def test_both_endpoints_refuse_a_post_without_the_csrf_token() -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.get(LESSON_URL)
+    assert client.post(FORM_URL, {"question": "drift?"}).status_code == 403
+    api = ask_api(client, {"question": "drift?"})
+    assert api.status_code == 403
+    assert "CSRF" in api.json()["error"]  # JSON clients get JSON (settings.CSRF_FAILURE_VIEW)
+
+
+def test_both_endpoints_accept_the_token_from_the_form_field_or_x_csrftoken() -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.get(LESSON_URL)
+    token = client.cookies[django_settings.CSRF_COOKIE_NAME].value
+    form = client.post(FORM_URL, {"question": "drift?", "csrfmiddlewaretoken": token})
+    assert form.status_code == 302
+    api = ask_api(client, {"question": "drift?"}, HTTP_X_CSRFTOKEN=token)
+    assert api.status_code == 200
+
+
+# Rate limit
+
+
+@pytest.fixture
+def three_a_minute(settings: Any) -> None:
+    settings.TUTOR_RATE_LIMIT = "3/m"
+
+
+@pytest.mark.usefixtures("three_a_minute")
+def test_the_fourth_question_in_a_minute_is_told_to_wait_with_retry_after(client: Client) -> None:
+    for _ in range(3):
+        assert ask_api(client, {"question": "drift?"}).status_code == 200
+    response = ask_api(client, {"question": "drift?"})
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert "try again in" in response.json()["error"]
+
+
+@pytest.mark.usefixtures("three_a_minute")
+def test_the_form_rate_limit_is_friendly_with_and_without_htmx(client: Client) -> None:
+    for _ in range(3):
+        client.post(FORM_URL, {"question": "drift?"})
+    page = client.post(FORM_URL, {"question": "drift?"})
+    assert page.status_code == 429
+    assert int(page["Retry-After"]) >= 1
+    assert "take a breath" in page.content.decode()
+    partial = client.post(FORM_URL, {"question": "drift?"}, **HTMX)
+    assert partial["HX-Retarget"] == "#tutor-error"
+    assert int(partial["Retry-After"]) >= 1
+    assert "take a breath" in partial.content.decode()
+
+
+@pytest.mark.usefixtures("three_a_minute")
+def test_the_limit_counts_per_ip_across_sessions() -> None:
+    for _ in range(3):
+        assert ask_api(Client(), {"question": "drift?"}).status_code == 200
+    assert ask_api(Client(), {"question": "drift?"}).status_code == 429
+    assert ask_api(Client(), {"question": "drift?"}, REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+@pytest.mark.usefixtures("three_a_minute")
+def test_the_limit_counts_per_session_across_ips(client: Client) -> None:
+    ask_api(client, {"question": "drift?"}, REMOTE_ADDR="10.0.0.1")
+    assert django_settings.SESSION_COOKIE_NAME in client.cookies  # the first question starts it
+    for number in (2, 3):
+        ask_api(client, {"question": "drift?"}, REMOTE_ADDR=f"10.0.0.{number}")
+    assert ask_api(client, {"question": "drift?"}, REMOTE_ADDR="10.0.0.4").status_code == 429
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
+@pytest.mark.usefixtures("three_a_minute")
+def test_the_limit_is_kept_in_redis_when_redis_url_is_set(client: Client) -> None:
+    import redis
+
+    for _ in range(3):
+        ask_api(client, {"question": "drift?"})
+    assert ask_api(client, {"question": "drift?"}).status_code == 429
+    server = redis.Redis.from_url(os.environ["REDIS_URL"])
+    assert any(b"rl:" in key for key in server.keys("*")), "no rate-limit counts in Redis"
+    cache.clear()  # the counts live only there: clearing Redis lifts the limit
+    assert ask_api(client, {"question": "drift?"}).status_code == 200

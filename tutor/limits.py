@@ -1,0 +1,32 @@
+"""The tutor's rate limit: questions per minute per IP address and per browser session.
+
+Counts live in Django's cache (Redis when REDIS_URL is set), through django-ratelimit.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django_ratelimit.core import get_usage
+
+GROUP = "tutor.questions"
+
+
+def session_key(group: str, request: HttpRequest) -> str:
+    """The visitor's session key; a first question starts the session, so it is counted too."""
+    if request.session.session_key is None:
+        request.session.save()
+        request.session.modified = True  # so the response sends the new session cookie
+    return f"session:{request.session.session_key}"
+
+
+def seconds_until_allowed(request: HttpRequest) -> int | None:
+    """Count this question; None when it is within the limit, else seconds to wait."""
+    waits = []
+    for key in ("ip", session_key):
+        usage = get_usage(
+            request, group=GROUP, key=key, rate=settings.TUTOR_RATE_LIMIT, increment=True
+        )
+        if usage is not None and usage["should_limit"]:
+            waits.append(max(1, int(usage["time_left"])))
+    return max(waits) if waits else None

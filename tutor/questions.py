@@ -1,0 +1,66 @@
+"""Questions as they arrive: a form field or a JSON body, checked before the tutor sees them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from lessons.content import FRIENDLY_MESSAGES, field_path
+
+
+@dataclass(frozen=True)
+class QuestionProblem(Exception):
+    """Why a question was turned away: HTTP status, the field at fault, and a message for people."""
+
+    status: int
+    field: str
+    message: str
+
+
+class AskBody(BaseModel):
+    """The JSON API's body: `{"question": "..."}`."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    question: str
+
+
+def max_question_chars() -> int:
+    return int(settings.TUTOR_MAX_QUESTION_CHARS)
+
+
+def clean_question(value: str) -> str:
+    """The question with outer whitespace removed; empty or too long is a QuestionProblem."""
+    question = " ".join(value.split())
+    if not question:
+        raise QuestionProblem(422, "question", "Please type a question first.")
+    limit = max_question_chars()
+    if len(question) > limit:
+        raise QuestionProblem(
+            422,
+            "question",
+            f"Please keep your question under {limit} characters (it has {len(question)}).",
+        )
+    return question
+
+
+def question_from_json(body: bytes) -> str:
+    """The question in a JSON body, or a QuestionProblem naming the field path at fault."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise QuestionProblem(
+            400, "(body)", 'The body must be JSON, like {"question": "What is drift?"}.'
+        ) from None
+    try:
+        parsed = AskBody.model_validate(data)
+    except ValidationError as error:
+        detail = error.errors(include_url=False)[0]
+        message = FRIENDLY_MESSAGES.get(detail["type"], detail["msg"])
+        if detail["type"] == "model_type":
+            message = 'must be a JSON object, like {"question": "What is drift?"}'
+        raise QuestionProblem(422, field_path(detail["loc"]) or "(body)", message) from None
+    return clean_question(parsed.question)

@@ -1,0 +1,101 @@
+"""The tutor over HTTP: a form (htmx partial or full page) and a JSON API. Logic lives in
+tutor.answers; these views parse, limit, call `answer_question`, and render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, retarget
+from django_htmx.middleware import HtmxDetails
+
+from lessons.content import Lesson, get_lesson
+from tutor.answers import answer_question
+from tutor.limits import seconds_until_allowed
+from tutor.questions import QuestionProblem, clean_question, question_from_json
+from tutor.recent import recent_answers, remember_question
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+SLOW_DOWN = "You’re asking faster than I can keep up — take a breath and try again in {seconds} s."
+
+
+def _lesson_or_404(slug: str) -> Lesson:
+    lesson = get_lesson(slug)
+    if lesson is None:
+        raise Http404("No lesson with that address.")
+    return lesson
+
+
+def _page(request: HttpRequest, lesson: Lesson, *, status: int = 200, **extra: Any) -> HttpResponse:
+    context = {"lesson": lesson, "recent": recent_answers(request.session, lesson), **extra}
+    return render(request, "tutor/tutor.html", context, status=status)
+
+
+def _rejected(request: HtmxHttpRequest, lesson: Lesson, problem: QuestionProblem) -> HttpResponse:
+    if request.htmx:
+        # htmx does not swap 4xx responses, so the message comes as a 200 into the error slot.
+        response = render(request, "tutor/_error.html", {"error": problem.message})
+        return reswap(retarget(response, "#tutor-error"), "innerHTML")
+    question = request.POST.get("question", "")
+    return _page(request, lesson, status=problem.status, error=problem.message, question=question)
+
+
+def _answered(request: HtmxHttpRequest, lesson: Lesson, question: str) -> HttpResponse:
+    reply = answer_question(lesson=lesson, question=question)
+    if request.htmx:
+        lesson_path = reverse("lessons:detail", args=[lesson.slug])
+        on_lesson_page = request.htmx.current_url_abs_path == lesson_path
+        context = {"lesson": lesson, "item": (question, reply), "on_lesson_page": on_lesson_page}
+        return render(request, "tutor/_asked.html", context)
+    # Post/redirect/get: the tutor page lists the answer, and reloading it asks nothing again.
+    remember_question(request.session, lesson, question)
+    return redirect("tutor:ask", slug=lesson.slug, permanent=False)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def ask(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    lesson = _lesson_or_404(slug)
+    if request.method == "GET":
+        return _page(request, lesson)
+    wait = seconds_until_allowed(request)
+    if wait is not None:
+        problem = QuestionProblem(429, "question", SLOW_DOWN.format(seconds=wait))
+        response = _rejected(request, lesson, problem)
+        response["Retry-After"] = str(wait)
+        return response
+    try:
+        question = clean_question(request.POST.get("question", ""))
+    except QuestionProblem as problem:
+        return _rejected(request, lesson, problem)
+    return _answered(request, lesson, question)
+
+
+def _json_error(status: int, field: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": message, "field": field}, status=status)
+
+
+@require_POST
+def api_ask(request: HttpRequest, slug: str) -> JsonResponse:
+    """`POST {"question": "..."}` → `{"answer", "grounded", "citations"}` (CSRF like any POST)."""
+    lesson = get_lesson(slug)
+    if lesson is None:
+        return _json_error(404, "slug", f"No lesson called '{slug}'.")
+    wait = seconds_until_allowed(request)
+    if wait is not None:
+        response = _json_error(429, "question", SLOW_DOWN.format(seconds=wait))
+        response["Retry-After"] = str(wait)
+        return response
+    try:
+        question = question_from_json(request.body)
+    except QuestionProblem as problem:
+        return _json_error(problem.status, problem.field, problem.message)
+    return JsonResponse(answer_question(lesson=lesson, question=question).as_json())
