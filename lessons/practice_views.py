@@ -1,0 +1,273 @@
+"""HTTP for the practice builder: the page (GET, and POST for the no-JS check), the htmx coach,
+and the Markdown export. Domain work lives in lessons/practice.py and lessons/coach.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from lessons.coach import CoachFlag, get_coach_rules
+from lessons.content import Lesson, get_lesson
+from lessons.practice import (
+    ACTION_FIELDS,
+    ACTION_PREFIX,
+    FIELDS,
+    MAX_ACTION_ITEMS,
+    MAX_FIELD_CHARS,
+    SECTIONS,
+    Draft,
+    FieldSpec,
+    Practice,
+    Submission,
+    action_field,
+    action_rows_to_show,
+    assess_readiness,
+    coach_fields,
+    dom_id,
+    export_filename,
+    export_markdown,
+    get_practice,
+    is_coached_field,
+    lessons_with_practice,
+    parse_submission,
+)
+
+CONTEXT_CHARS = 40
+DRAFT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@dataclass(frozen=True)
+class FlagView:
+    flag: CoachFlag
+    before: str
+    after: str
+
+
+def flag_views(text: str, flags: list[CoachFlag]) -> list[FlagView]:
+    """Each flag with a little of the text around it, so the learner can find it."""
+    views = []
+    for flag in flags:
+        before = text[max(0, flag.start - CONTEXT_CHARS) : flag.start]
+        after = text[flag.end : flag.end + CONTEXT_CHARS]
+        views.append(
+            FlagView(
+                flag=flag,
+                before=("…" if flag.start > CONTEXT_CHARS else "") + before.lstrip(),
+                after=after.rstrip() + ("…" if flag.end + CONTEXT_CHARS < len(text) else ""),
+            )
+        )
+    return views
+
+
+@dataclass(frozen=True)
+class FieldView:
+    spec: FieldSpec
+    value: str
+    error: str
+    flags: list[FlagView]
+
+    @property
+    def length(self) -> int:
+        return len(self.value)
+
+    @property
+    def over_limit(self) -> bool:
+        return self.length > MAX_FIELD_CHARS
+
+
+def _lesson_and_practice(slug: str) -> tuple[Lesson, Practice]:
+    lesson = get_lesson(slug)
+    practice = get_practice(slug) if lesson else None
+    if lesson is None or practice is None:
+        raise Http404("This lesson has no practice.")
+    return lesson, practice
+
+
+def _field_view(
+    spec: FieldSpec,
+    values: Mapping[str, str],
+    submission: Submission,
+    flags: Mapping[str, list[CoachFlag]],
+) -> FieldView:
+    value = values.get(spec.key, "")
+    return FieldView(
+        spec=spec,
+        value=value,
+        error=submission.errors.get(spec.key, ""),
+        flags=flag_views(value, flags.get(spec.key, [])),
+    )
+
+
+def _example_text(spec: FieldSpec, value: str) -> str:
+    if spec.kind == "checkbox":
+        return "Yes" if value == "on" else "No"
+    return spec.choice_label(value) if spec.kind == "select" else value
+
+
+def _error_label(key: str) -> str:
+    if key == ACTION_PREFIX:
+        return "Action items"
+    if key in FIELDS:
+        return FIELDS[key].label
+    index, name = key.split(".")[1:3]
+    column = next(spec.label for spec in ACTION_FIELDS if spec.key == name)
+    return f"Action item {int(index) + 1}, {column.split(' (')[0].lower()}"
+
+
+def coach_link() -> str:
+    rules = get_coach_rules()
+    return reverse("lessons:detail", args=[rules.lesson]) + f"#{rules.lesson_section}"
+
+
+def page_context(
+    lesson: Lesson,
+    practice: Practice,
+    submission: Submission,
+    *,
+    coached: bool,
+    extra_rows: int = 0,
+) -> dict[str, object]:
+    """Everything the practice page shows: sections with guidance, fields, flags and readiness."""
+    draft = submission.draft
+    values = draft.form_values()
+    rules = get_coach_rules()
+    flags = coach_fields(values, rules=rules) if coached else {}
+    sections = []
+    for section in SECTIONS:
+        guide = practice.guides[section.id]
+        sections.append(
+            {
+                "spec": section,
+                "guide": guide,
+                "lesson_title": lesson.section_title(guide.lesson_section),
+                "fields": [_field_view(spec, values, submission, flags) for spec in section.fields],
+                "example": [
+                    (spec.label, _example_text(spec, guide.example[spec.key]))
+                    for spec in section.fields
+                    if guide.example.get(spec.key)
+                ],
+            }
+        )
+    rows = [
+        [
+            _field_view(action_field(index, spec), values, submission, flags)
+            for spec in ACTION_FIELDS
+        ]
+        for index in range(action_rows_to_show(draft, extra=extra_rows))
+    ]
+    readiness = assess_readiness(
+        draft, names=rules.names, flag_count=sum(len(found) for found in flags.values())
+    )
+    return {
+        "lesson": lesson,
+        "practice": practice,
+        "sections": sections,
+        "action_rows": rows,
+        "action_error": submission.errors.get(ACTION_PREFIX, ""),
+        "errors": submission.errors,
+        "error_links": [
+            (
+                "action-items" if key == ACTION_PREFIX else dom_id(key),
+                _error_label(key),
+                message,
+            )
+            for key, message in submission.errors.items()
+        ],
+        "coach_link": coach_link(),
+        "flag_total": readiness.flag_count,
+        "coached": coached,
+        "readiness": readiness,
+        "max_chars": MAX_FIELD_CHARS,
+        "max_action_items": MAX_ACTION_ITEMS,
+        "can_add_row": len(rows) < MAX_ACTION_ITEMS,
+    }
+
+
+def _draft_id(request: HttpRequest) -> str:
+    """The browser draft a no-JS-style post came from, so practice.js keeps saving into it."""
+    value = request.POST.get("draft_id", "")
+    return value if DRAFT_ID.fullmatch(value) else ""
+
+
+def practice_links(request: HttpRequest) -> dict[str, object]:
+    """Context processor: which lessons link to a practice page (computed only when used)."""
+    return {"practice_slugs": SimpleLazyObject(lessons_with_practice)}
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def practice_page(request: HttpRequest, slug: str) -> HttpResponse:
+    lesson, practice = _lesson_and_practice(slug)
+    if request.method == "GET":
+        from_example = request.GET.get("example") == "1"
+        draft = practice.example_draft() if from_example else Draft()
+        context = page_context(lesson, practice, Submission(draft=draft, errors={}), coached=False)
+        context["source"] = "example" if from_example else "blank"
+        return render(request, "lessons/practice.html", context)
+    submission = parse_submission(request.POST)
+    extra = 1 if request.POST.get("intent") == "add-action" else 0
+    context = page_context(lesson, practice, submission, coached=True, extra_rows=extra)
+    context.update(source="post", draft_id=_draft_id(request))
+    status = 400 if submission.errors else 200
+    return render(request, "lessons/practice.html", context, status=status)
+
+
+@require_POST
+def practice_coach(request: HttpRequest, slug: str) -> HttpResponse:
+    """htmx: `?field=<key>` coaches one field; without it, the whole form is reviewed."""
+    lesson, practice = _lesson_and_practice(slug)
+    key = request.GET.get("field")
+    if key is None:
+        return _review(request, lesson, practice)
+    if not is_coached_field(key) or key not in request.POST:
+        return HttpResponse("Unknown field for the coach.", status=400, content_type="text/plain")
+    text = request.POST[key]
+    if len(text) > MAX_FIELD_CHARS:
+        message = f"Over {MAX_FIELD_CHARS:,} characters: shorten it to be coached."
+        return HttpResponse(message, status=413, content_type="text/plain")
+    flags = coach_fields({key: text}, rules=get_coach_rules()).get(key, [])
+    context = {"lesson": lesson, "flags": flag_views(text, flags), "coach_link": coach_link()}
+    return render(request, "lessons/_practice_flags.html", context)
+
+
+def _review(request: HttpRequest, lesson: Lesson, practice: Practice) -> HttpResponse:
+    """Flags for every posted field and the readiness panel, as htmx out-of-band swaps."""
+    rules = get_coach_rules()
+    values = {key: request.POST[key] for key in request.POST if is_coached_field(key)}
+    flags = coach_fields(values, rules=rules)
+    submission = parse_submission(request.POST)
+    readiness = assess_readiness(
+        submission.draft, names=rules.names, flag_count=sum(len(f) for f in flags.values())
+    )
+    regions = [(dom_id(key), flag_views(text, flags.get(key, []))) for key, text in values.items()]
+    context = {
+        "lesson": lesson,
+        "regions": regions,
+        "readiness": readiness,
+        "coach_link": coach_link(),
+    }
+    return render(request, "lessons/_practice_review.html", context)
+
+
+@require_POST
+def practice_export(request: HttpRequest, slug: str) -> HttpResponse:
+    lesson, practice = _lesson_and_practice(slug)
+    submission = parse_submission(request.POST)
+    if submission.errors:
+        context = page_context(lesson, practice, submission, coached=True)
+        context.update(source="post", draft_id=_draft_id(request))
+        return render(request, "lessons/practice.html", context, status=400)
+    response = HttpResponse(
+        export_markdown(submission.draft), content_type="text/markdown; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(submission.draft)}"'
+    return response

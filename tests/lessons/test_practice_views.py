@@ -1,0 +1,259 @@
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+LESSON_URL = "/lessons/writing-postmortems-for-ai-system-incidents/"
+PAGE = LESSON_URL + "practice/"
+COACH = PAGE + "coach/"
+EXPORT = PAGE + "export/"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "content"
+
+
+def text_of(response) -> str:
+    return unescape(response.content.decode())
+
+
+def field_value(html: str, name: str) -> str:
+    textarea = re.search(
+        rf'<textarea[^>]*name="{re.escape(name)}"[^>]*>\n(.*?)</textarea>', html, re.S
+    )
+    if textarea:
+        return unescape(textarea.group(1))
+    found = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*value="([^"]*)"', html)
+    return unescape(found.group(1)) if found else ""
+
+
+def test_the_lesson_links_to_the_practice_under_its_checklist(client: Client) -> None:
+    html = client.get(LESSON_URL).content.decode()
+    apply = html[html.index('id="apply"') : html.index('id="key-insights"')]
+    assert f'href="{PAGE}"' in apply
+    assert "Draft your postmortem" in apply
+
+
+def test_a_lesson_without_practice_has_no_link_and_no_practice_page(
+    client: Client, use_content_dir
+) -> None:
+    use_content_dir(FIXTURES / "valid")
+    assert b"/practice/" not in client.get("/lessons/sample-lesson/").content
+    assert client.get("/lessons/sample-lesson/practice/").status_code == 404
+
+
+def test_the_practice_page_shows_every_section_with_guidance_example_and_lesson_link(
+    client: Client,
+) -> None:
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    html = text_of(response)
+    assert html.count("<h1") == 1
+    for title in [
+        "Header", "Summary", "Impact and harm", "AI system snapshot", "Prompt and input history",
+        "Data and evaluation", "Timeline", "Detection", "Response and containment",
+        "Contributing factors by layer", "What went well, what went wrong, where we got lucky",
+        "Action items", "Open questions", "Disclosure and legal review",
+    ]:  # fmt: skip
+        assert f">{title}</h2>" in html, title
+    assert (
+        f'href="{LESSON_URL}#postmortem-template">In the lesson: The AI-incident postmortem template'
+        in html
+    )
+    assert f'href="{LESSON_URL}#harm-and-disclosure"' in html
+    assert "Example: the refund-policy chatbot" in html
+    assert "Timestamped facts only" in html
+    assert "Not ready to publish" in html
+    assert 'src="/static/js/practice.js"' in html
+
+
+def test_every_control_has_a_label(client: Client) -> None:
+    html = client.get(PAGE).content.decode()
+    form = html[html.index('id="practice-form"') :]
+    ids = re.findall(r'<(?:input|textarea|select)(?![^>]*type="hidden")[^>]*\bid="([^"]+)"', form)
+    assert len(ids) > 40
+    for control_id in ids:
+        assert f'<label for="{control_id}"' in html, control_id
+
+
+def test_start_from_the_example_prefills_the_form(client: Client) -> None:
+    html = client.get(PAGE + "?example=1").content.decode()
+    assert field_value(html, "title") == "Support assistant invented a refund policy"
+    assert (
+        field_value(html, "factors.guardrail")
+        == "No check that numbers in an answer appear in a source."
+    )
+    assert field_value(html, "action_items.4.owner") == "Engineering manager, support AI"
+    assert '<option value="sev2" selected>' in html
+    assert 'name="impact.gate" value="on" checked' in html
+    assert 'data-source="example"' in html
+
+
+def test_a_no_js_check_keeps_every_word_and_shows_flags_beside_the_field(client: Client) -> None:
+    summary = "Sam should have tested the prompt.\nThe <b>bot</b> & co."
+    response = client.post(
+        PAGE, {"summary": summary, "timeline": "09:14 deployed", "intent": "check"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert field_value(html, "summary") == summary
+    assert field_value(html, "timeline") == "09:14 deployed"
+    coach = html[html.index('id="field-summary-coach"') :]
+    coach = coach[: coach.index("</div>")]
+    assert "<mark>Sam should have</mark>" in coach
+    assert "<mark>should have</mark>" in coach
+    assert "Try:" in coach
+    assert "The coach found 2 phrases to reword" in html
+
+
+def test_a_summary_starting_with_a_blank_line_keeps_it(client: Client) -> None:
+    html = client.post(PAGE, {"summary": "\nIndented start"}).content.decode()
+    assert field_value(html, "summary") == "\nIndented start"
+
+
+def test_an_oversize_section_gets_a_message_beside_it_and_keeps_the_text(client: Client) -> None:
+    long_text = "word " * 2001
+    response = client.post(PAGE, {"summary": long_text, "title": "Kept"})
+    assert response.status_code == 400
+    html = unescape(response.content.decode())
+    assert field_value(response.content.decode(), "summary") == long_text
+    assert field_value(response.content.decode(), "title") == "Kept"
+    error = re.search(r'id="field-summary-error">([^<]+)<', html)
+    assert error and "10,005 characters; the limit is 10,000" in error.group(1)
+    assert 'aria-describedby="field-summary-count field-summary-error"' in html
+    assert "Nothing you typed was lost" in html
+
+
+def test_too_many_action_items_are_refused_but_all_shown_again(client: Client) -> None:
+    data = {f"action_items.{i}.action": f"Fix number {i}" for i in range(21)}
+    response = client.post(PAGE, data)
+    assert response.status_code == 400
+    html = text_of(response)
+    assert "There are 21 action items; the limit is 20." in html
+    assert "Fix number 20" in html
+
+
+def test_add_another_adds_an_empty_action_item_row_without_javascript(client: Client) -> None:
+    rows_before = client.get(PAGE).content.decode().count("data-action-row=")
+    html = client.post(
+        PAGE, {"action_items.0.action": "A", "intent": "add-action"}
+    ).content.decode()
+    assert html.count("data-action-row=") == rows_before + 1
+    assert field_value(html, "action_items.0.action") == "A"
+
+
+def test_a_malformed_post_is_a_400_with_the_message_beside_the_field(client: Client) -> None:
+    response = client.post(
+        PAGE,
+        {
+            "severity": "catastrophic",
+            "date": "yesterday",
+            "action_items.one.owner": "x",
+            "summary": "kept",
+        },
+    )
+    assert response.status_code == 400
+    html = text_of(response)
+    assert 'id="field-severity-error">“catastrophic” is not one of the choices' in html
+    assert 'id="field-date-error">“yesterday” is not a date' in html
+    assert "“action_items.one.owner” is not a field of an action item." in html
+    assert field_value(response.content.decode(), "summary") == "kept"
+
+
+def test_posts_without_a_csrf_token_are_refused(lesson_slug: str) -> None:
+    client = Client(enforce_csrf_checks=True)
+    assert client.post(PAGE, {"summary": "x"}).status_code == 403
+    assert client.post(COACH + "?field=summary", {"summary": "x"}).status_code == 403
+    assert client.post(EXPORT, {"summary": "x"}).status_code == 403
+
+
+def test_the_coach_endpoint_returns_the_flags_for_one_field(client: Client) -> None:
+    response = client.post(
+        COACH + "?field=went.wrong", {"went.wrong": "Priya didn't check."}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<mark>Priya didn&#x27;t</mark> check." in html
+    assert f'href="{LESSON_URL}#blameless-language"' in html
+    assert "<html" not in html
+    blameless = client.post(COACH + "?field=went.wrong", {"went.wrong": "Support noticed."})
+    assert blameless.content.decode().strip() == ""
+
+
+def test_the_coach_endpoint_coaches_action_item_fields(client: Client) -> None:
+    response = client.post(
+        COACH + "?field=action_items.3.action", {"action_items.3.action": "Stop human error"}
+    )
+    assert "<mark>human error</mark>" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "data", "status"),
+    [
+        ("?field=severity", {"severity": "sev1"}, 400),
+        ("?field=summary", {}, 400),
+        ("?field=nope", {"nope": "x"}, 400),
+        ("?field=summary", {"summary": "x" * 10_001}, 413),
+    ],
+)
+def test_the_coach_endpoint_refuses_bad_input_clearly(
+    client: Client, query: str, data: dict, status: int
+) -> None:
+    response = client.post(COACH + query, data)
+    assert response.status_code == status
+    assert response.content
+
+
+def test_the_coach_endpoint_only_answers_post(client: Client) -> None:
+    assert client.get(COACH + "?field=summary").status_code == 405
+
+
+def test_reviewing_the_whole_form_returns_out_of_band_flags_and_readiness(client: Client) -> None:
+    response = client.post(
+        COACH, {"summary": "If only we knew.", "timeline": "fine", "impact.harmed": "yes"}
+    )
+    html = response.content.decode()
+    assert '<div id="field-summary-coach" hx-swap-oob="innerHTML">' in html
+    assert re.search(r'<div id="field-timeline-coach" hx-swap-oob="innerHTML">\s*</div>', html)
+    assert "<mark>If only</mark>" in html
+    assert 'id="practice-readiness"' in html and 'hx-swap-oob="true"' in html
+    assert "the legal and communications review is not confirmed" in html
+
+
+def test_the_export_downloads_markdown_with_every_filled_section(client: Client) -> None:
+    page = client.get(PAGE + "?example=1").content.decode()
+    data = {}
+    for name in re.findall(r'name="([a-z][^"]*)"', page):
+        if name in ("intent", "draft_id", "csrfmiddlewaretoken"):
+            continue
+        select = re.search(rf'<select[^>]*name="{re.escape(name)}"[^>]*>(.*?)</select>', page, re.S)
+        if select:
+            chosen = re.search(r'<option value="([^"]*)" selected>', select.group(1))
+            data[name] = chosen.group(1) if chosen else ""
+        elif f'name="{name}" value="on" checked' in page:
+            data[name] = "on"
+        elif f'name="{name}" value="on"' not in page:
+            data[name] = field_value(page, name)
+    response = client.post(EXPORT, data)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/markdown; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="postmortem-support-assistant-invented-a-refund-policy.md"'
+    )
+    markdown = response.content.decode()
+    assert markdown.startswith("# Support assistant invented a refund policy\n")
+    assert markdown.count("\n## ") == 13
+    assert 'such as "can I still return this?"' in markdown
+
+
+def test_an_export_with_problems_shows_the_form_again_instead(client: Client) -> None:
+    response = client.post(EXPORT, {"summary": "y" * 10_001})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert field_value(response.content.decode(), "summary") == "y" * 10_001
+
+
+def test_practice_pages_for_unknown_lessons_are_404(client: Client) -> None:
+    assert client.get("/lessons/nope/practice/").status_code == 404
+    assert client.post("/lessons/nope/practice/export/", {}).status_code == 404
