@@ -1,0 +1,48 @@
+"""`/healthz` for load balancers: is this instance able to reach its database and cache?"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+def database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        logger.exception("health check: database unreachable")
+        return "down"
+    return "ok"
+
+
+def cache_status() -> str:
+    key, value = f"healthz:{uuid.uuid4().hex}", uuid.uuid4().hex
+    try:
+        cache.set(key, value, timeout=5)
+        readable = cache.get(key) == value
+        cache.delete(key)
+    except Exception:
+        logger.exception("health check: cache unreachable")
+        return "down"
+    return "ok" if readable else "down"
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": database_status(), "cache": cache_status()}
+    healthy = all(status == "ok" for status in checks.values())
+    body = {"status": "ok" if healthy else "unavailable", **checks}
+    if not healthy:
+        body["down"] = [name for name, status in checks.items() if status != "ok"]
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+SLUG = "writing-postmortems-for-ai-system-incidents"
+LESSON_URL = f"/lessons/{SLUG}/"
+
+EXPECTED_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def assert_secure_headers(response, label: str) -> None:
+    assert response.status_code < 500, label
+    for header, value in EXPECTED_HEADERS.items():
+        assert response.get(header) == value, f"{label}: {header}"
+    policy = response.get("Content-Security-Policy", "")
+    assert "default-src 'self'" in policy, label
+    assert "script-src 'self'" in policy, label
+    assert "style-src 'self'" in policy, label
+    assert "frame-ancestors 'none'" in policy, label
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, label
+    permissions = response.get("Permissions-Policy", "")
+    assert "camera=()" in permissions and "geolocation=()" in permissions, label
+
+
+@pytest.fixture
+def learner(db) -> Client:
+    user = get_user_model().objects.create_user(
+        "sec@example.org", "sec@example.org", "a long passphrase 42"
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def first_question(html: str) -> tuple[str, str, str]:
+    """(answer URL, question id, one option id) from a quiz page."""
+    action = re.search(r'action="([^"]*/answer/)"', html).group(1)
+    question = re.search(r'name="question" value="([^"]+)"', html).group(1)
+    option = re.search(r'name="option" value="([^"]+)"', html).group(1)
+    return action, question, option
+
+
+@pytest.mark.django_db
+def test_every_kind_of_page_and_answer_carries_the_security_headers(learner: Client) -> None:
+    anonymous = Client()
+    pages = {
+        "catalogue": anonymous.get("/"),
+        "lesson, first visit": anonymous.get(LESSON_URL, HTTP_ACCEPT_ENCODING="gzip"),
+        "lesson, signed in": learner.get(LESSON_URL),
+        "404 page": anonymous.get("/lessons/no-such-lesson/"),
+        "405 answer": anonymous.post(LESSON_URL),
+        "health check": anonymous.get("/healthz"),
+        "sign in": anonymous.get("/accounts/login/"),
+        "sign up": anonymous.get("/accounts/signup/"),
+        "progress page": learner.get("/progress/"),
+        "practice page": learner.get(f"/lessons/{SLUG}/practice/"),
+        "tutor answer (htmx)": learner.post(
+            f"/lessons/{SLUG}/tutor/",
+            {"question": "What is a blameless postmortem?"},
+            HTTP_HX_REQUEST="true",
+        ),
+        "tutor API": learner.post(
+            f"/api/lessons/{SLUG}/tutor",
+            json.dumps({"question": "Who should review harm?"}),
+            content_type="application/json",
+        ),
+        "sync API": learner.post(
+            "/api/progress/sync",
+            json.dumps({"version": 1, "lessons": {}}),
+            content_type="application/json",
+        ),
+        "sync API, refused": anonymous.post(
+            "/api/progress/sync", "{}", content_type="application/json"
+        ),
+    }
+    quiz_page = learner.get(f"/lessons/{SLUG}/quiz/10/")
+    pages["quiz page"] = quiz_page
+    action, question, option = first_question(quiz_page.content.decode())
+    pages["quiz feedback (htmx)"] = learner.post(
+        action, {"question": question, "option": option}, HTTP_HX_REQUEST="true"
+    )
+    assert pages["quiz feedback (htmx)"].status_code == 200
+    for label, response in pages.items():
+        assert_secure_headers(response, label)
+
+
+@pytest.fixture
+def collected_static(settings, tmp_path):
+    """Static files as production serves them: collected, hashed and compressed."""
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    return settings.STATIC_ROOT
+
+
+def test_static_files_are_served_with_nosniff_and_long_caching(collected_static) -> None:
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    hashed_url = staticfiles_storage.url("css/site.css")
+    assert hashed_url != "/static/css/site.css", "collectstatic should hash the file name"
+    response = Client().get(hashed_url, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "immutable" in response["Cache-Control"]
+    assert response.get("Content-Encoding") in {"gzip", "br"}
