@@ -274,6 +274,7 @@ def test_a_signed_in_learners_draft_follows_them_to_another_device(
     user = django_user_model.objects.create_user(username="learner@example.com", password="x")
     laptop = signed_in_context(browser, live_server, user).new_page()
     laptop.goto(PRACTICE)
+
     def draft_synced(response: Any) -> bool:
         # The page-load sync carries no draft yet; wait for the one that does.
         return (
