@@ -5,7 +5,9 @@
   function focusTarget(hash) {
     if (!hash || hash.length < 2) return;
     var target = document.getElementById(decodeURIComponent(hash.slice(1)));
-    if (target && target.hasAttribute("tabindex")) {
+    // The browser may already have focused the target (and the learner moved on inside it)
+    // before hashchange arrives: pulling focus back would undo their keystrokes.
+    if (target && target.hasAttribute("tabindex") && !target.contains(document.activeElement)) {
       target.focus({ preventScroll: true });
     }
   }
@@ -21,4 +23,54 @@
     }
   });
   document.addEventListener("DOMContentLoaded", function () { focusTarget(window.location.hash); });
+})();
+
+// htmx does not swap error responses (base.html swaps only 422 and 429, which carry their own
+// message). Anything else still gets said, next to the form that sent it, and nothing typed
+// is cleared.
+(function () {
+  "use strict";
+
+  var FALLBACK = "That didn’t go through. Nothing you typed was lost — reload the page and try again.";
+  var OFFLINE = "Couldn’t reach Tendril Learn. Check your connection and try again.";
+
+  function messageFrom(xhr) {
+    if (!xhr || xhr.status >= 500) return FALLBACK;
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    var body = xhr.responseText || "";
+    if (type.indexOf("text/plain") === 0 && body.length > 0 && body.length < 300) return body;
+    if (type.indexOf("text/html") === 0) {
+      var doc = new DOMParser().parseFromString(body, "text/html");
+      var notice = doc.querySelector(".notice--error, .field-error");
+      if (notice && notice.textContent.trim()) return notice.textContent.trim();
+    }
+    return FALLBACK;
+  }
+
+  function say(elt, message) {
+    var form = (elt.closest && elt.closest("form")) || elt;
+    var slot = form.querySelector("[data-request-error]");
+    if (!slot) {
+      slot = document.createElement("p");
+      slot.className = "field-error";
+      slot.setAttribute("role", "alert");
+      slot.setAttribute("data-request-error", "");
+      form.appendChild(slot);
+    }
+    slot.textContent = message;
+  }
+
+  function clear(event) {
+    var form = event.detail.elt.closest && event.detail.elt.closest("form");
+    var slot = form && form.querySelector("[data-request-error]");
+    if (slot) slot.remove();
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    say(event.detail.elt, messageFrom(event.detail.xhr));
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    say(event.detail.elt, OFFLINE);
+  });
+  document.addEventListener("htmx:beforeRequest", clear);
 })();
