@@ -41,8 +41,10 @@ def _page(request: HttpRequest, lesson: Lesson, *, status: int = 200, **extra: A
 
 def _rejected(request: HtmxHttpRequest, lesson: Lesson, problem: QuestionProblem) -> HttpResponse:
     if request.htmx:
-        # htmx does not swap 4xx responses, so the message comes as a 200 into the error slot.
-        response = render(request, "tutor/_error.html", {"error": problem.message})
+        # base.html tells htmx to swap 422 and 429 responses: the message goes to the error slot.
+        response = render(
+            request, "tutor/_error.html", {"error": problem.message}, status=problem.status
+        )
         return reswap(retarget(response, "#tutor-error"), "innerHTML")
     question = request.POST.get("question", "")
     return _page(request, lesson, status=problem.status, error=problem.message, question=question)

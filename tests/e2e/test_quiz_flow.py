@@ -169,3 +169,17 @@ def test_the_quiz_and_results_fit_a_375px_phone(
     expect(phone_page.locator(".quiz-result__score")).to_be_visible()
     assert overflow() <= 0
     assert_accessible(phone_page)
+
+
+def test_a_tampered_answer_is_refused_in_words_next_to_the_question(page: Page) -> None:
+    page.goto(QUIZ_10)
+    first = question_ids(page)[0]
+    option = page.locator(f"#question-{first} input[name=option]").first
+    option.evaluate("input => { input.value = '9'; }")  # an option the question does not have
+    option.check()
+    page.locator(f"#question-{first}-action").click()
+    refusal = page.locator(f"#question-{first}-form [data-request-error]")
+    expect(refusal).to_have_attribute("role", "alert")
+    expect(refusal).to_contain_text("is not an option of this question")
+    expect(option).to_be_checked()  # nothing the learner chose is thrown away
+    expect(page.locator(f"#feedback-{first}")).to_be_empty()

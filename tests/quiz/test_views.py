@@ -465,3 +465,10 @@ def test_posts_need_a_csrf_token_and_answer_urls_refuse_get(client: Client) -> N
     assert client.get(attempt_url(attempt, "answer")).status_code == 405
     assert client.get(attempt_url(attempt, "finish")).status_code == 405
     assert Attempt.objects.get().finished_at is None
+
+
+def test_quiz_pages_ask_search_engines_not_to_index_them(client: Client) -> None:
+    """Opening a quiz starts an attempt: crawlers should not start (or list) any."""
+    noindex = '<meta name="robots" content="noindex">'
+    assert noindex in client.get(QUIZ_10).content.decode()
+    assert noindex not in client.get(LESSON_URL).content.decode()

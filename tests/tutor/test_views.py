@@ -106,6 +106,7 @@ def test_a_question_over_500_characters_is_a_422_and_keeps_the_text(client: Clie
 
 def test_with_htmx_a_rejected_question_goes_into_the_error_slot(client: Client) -> None:
     response = client.post(FORM_URL, {"question": " "}, **HTMX)
+    assert response.status_code == 422
     assert response["HX-Retarget"] == "#tutor-error"
     assert response["HX-Reswap"] == "innerHTML"
     assert "Please type a question first." in response.content.decode()
@@ -231,6 +232,7 @@ def test_the_form_rate_limit_is_friendly_with_and_without_htmx(client: Client) -
     assert int(page["Retry-After"]) >= 1
     assert "take a breath" in page.content.decode()
     partial = client.post(FORM_URL, {"question": "drift?"}, **HTMX)
+    assert partial.status_code == 429
     assert partial["HX-Retarget"] == "#tutor-error"
     assert int(partial["Retry-After"]) >= 1
     assert "take a breath" in partial.content.decode()
