@@ -23,7 +23,7 @@ from lessons.content import (
     describe_validation_error,
     display_path,
     duplicate_id_problems,
-    parse_yaml,
+    read_yaml_file,
 )
 
 COACH_FILE = "blameless-coach.yaml"
@@ -188,11 +188,7 @@ def load_coach_rules(content_dir: Path) -> tuple[CoachRules | None, list[Content
     """Read and validate `blameless-coach.yaml`; rules only when there is no problem."""
     path = content_dir / COACH_FILE
     file = display_path(path, content_dir)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [ContentProblem(file=file, part=PART, message=f"cannot be read: {exc}")]
-    data, problems = parse_yaml(text, file=file, part=PART)
+    data, problems = read_yaml_file(path, file=file, part=PART)
     if problems:
         return None, problems
     try:

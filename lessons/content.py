@@ -294,6 +294,15 @@ def parse_yaml(text: str, *, file: str, part: str) -> tuple[Any, list[ContentPro
         ]
 
 
+def read_yaml_file(path: Path, *, file: str, part: str) -> tuple[Any, list[ContentProblem]]:
+    """Read a UTF-8 YAML content file; an unreadable file or bad YAML is a problem, not a crash."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [ContentProblem(file=file, part=part, message=f"cannot be read: {exc}")]
+    return parse_yaml(text, file=file, part=part)
+
+
 @dataclass(frozen=True)
 class RawSection:
     id: str

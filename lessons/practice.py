@@ -27,7 +27,7 @@ from lessons.content import (
     Text,
     describe_validation_error,
     display_path,
-    parse_yaml,
+    read_yaml_file,
 )
 
 PRACTICE_FILE = "practice.yaml"
@@ -643,11 +643,7 @@ def load_practice(
 ) -> tuple[Practice | None, list[ContentProblem]]:
     """Read and validate one `practice.yaml`; the practice only when there is no problem."""
     file = display_path(path, content_dir)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [ContentProblem(file=file, part="practice", message=f"cannot be read: {exc}")]
-    data, problems = parse_yaml(text, file=file, part="practice")
+    data, problems = read_yaml_file(path, file=file, part="practice")
     if problems:
         return None, problems
     try:

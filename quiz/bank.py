@@ -28,7 +28,7 @@ from lessons.content import (
     display_path,
     duplicate_id_problems,
     get_lesson,
-    parse_yaml,
+    read_yaml_file,
 )
 
 QUIZ_FILE = "quiz.yaml"
@@ -192,11 +192,7 @@ def load_question_bank(
     reports that, and section ids are then not checked).
     """
     file = display_path(path, content_dir)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [ContentProblem(file=file, part="file", message=f"cannot be read: {exc}")]
-    data, problems = parse_yaml(text, file=file, part="file")
+    data, problems = read_yaml_file(path, file=file, part="file")
     if problems:
         return None, problems
     if not isinstance(data, dict):
