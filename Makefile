@@ -7,6 +7,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 
 .PHONY: run serve test check install install-test chromium migrate bench eval-tutor clean
 
@@ -63,6 +64,9 @@ bench: install-test chromium
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	@[ -x bench/.node/node_modules/.bin/lighthouse ] || npm install --silent --no-audit --no-fund --prefix bench/.node lighthouse@12
 	for script in $(filter-out bench/under_load.py,$(wildcard bench/*.py)); do DJANGO_LOG_LEVEL=WARNING $(PY) $$script || exit 1; done
+	@if $(PY) -c "import psycopg; psycopg.connect('$(BENCH_DATABASE_URL)').close()" 2>/dev/null; then \
+		for script in bench/quiz.py bench/sync.py; do DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_LOG_LEVEL=WARNING $(PY) $$script || exit 1; done; \
+	else echo "PostgreSQL not reachable at $(BENCH_DATABASE_URL): quiz and sync measured on SQLite only"; fi
 	$(PY) bench/under_load.py
 
 eval-tutor: install-test
