@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import admin
 from django.urls import include, path
 
 from config.health import healthz
@@ -12,4 +14,5 @@ urlpatterns = [
     path("", include("tutor.urls")),
     path("", include("progress.urls")),
     path("healthz", healthz, name="healthz"),
+    path(settings.ADMIN_URL, admin.site.urls),
 ]
