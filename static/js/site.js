@@ -74,3 +74,13 @@
   });
   document.addEventListener("htmx:beforeRequest", clear);
 })();
+
+// Below the two-column layout the table of contents sits above the lesson: start it folded
+// there so the text comes first (it stays open without JavaScript, and on wide screens).
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var toc = document.querySelector(".toc__details");
+    if (toc && !window.matchMedia("(min-width: 64rem)").matches) toc.open = false;
+  });
+})();

@@ -60,6 +60,19 @@ def test_the_lesson_fits_a_375px_phone_without_horizontal_scrolling(phone_page: 
     assert wide == []
 
 
+def test_on_a_phone_the_contents_start_folded_and_open_by_keyboard(phone_page: Page) -> None:
+    phone_page.goto(LESSON_PATH)
+    toc = phone_page.get_by_role("navigation", name="On this page")
+    premise = toc.get_by_role("link", name="The premise")
+    expect(premise).to_be_hidden()
+    expect(phone_page.get_by_role("heading", name="The premise", level=2)).to_be_in_viewport()
+    toc.locator("summary").focus()
+    phone_page.keyboard.press("Enter")
+    expect(premise).to_be_visible()
+    premise.press("Enter")
+    expect(phone_page.locator("#premise")).to_be_focused()
+
+
 def test_the_checklist_is_made_of_real_labelled_checkboxes(page: Page) -> None:
     page.goto(LESSON_PATH)
     boxes = page.locator("#apply").get_by_role("checkbox")
