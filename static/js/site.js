@@ -84,3 +84,27 @@
     if (toc && !window.matchMedia("(min-width: 64rem)").matches) toc.open = false;
   });
 })();
+
+// The reading-progress bar is a CSS scroll-driven animation; browsers without them get the same
+// bar from the scroll position here.
+(function () {
+  "use strict";
+  if (window.CSS && CSS.supports && CSS.supports("animation-timeline: scroll()")) return;
+  document.addEventListener("DOMContentLoaded", function () {
+    var bar = document.querySelector(".reading-progress__bar");
+    if (!bar) return;
+    var pending = false;
+    function update() {
+      pending = false;
+      var root = document.documentElement;
+      var scrollable = root.scrollHeight - root.clientHeight;
+      var fraction = scrollable > 0 ? Math.min(1, Math.max(0, root.scrollTop / scrollable)) : 1;
+      bar.style.transform = "scaleX(" + fraction.toFixed(3) + ")";
+    }
+    window.addEventListener("scroll", function () {
+      if (!pending) { pending = true; window.requestAnimationFrame(update); }
+    }, { passive: true });
+    window.addEventListener("resize", update);
+    update();
+  });
+})();

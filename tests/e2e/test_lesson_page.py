@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
@@ -71,6 +72,23 @@ def test_on_a_phone_the_contents_start_folded_and_open_by_keyboard(phone_page: P
     expect(premise).to_be_visible()
     premise.press("Enter")
     expect(phone_page.locator("#premise")).to_be_focused()
+
+
+def test_the_reading_progress_bar_follows_the_scroll_even_without_scroll_timelines(
+    page: Page,
+) -> None:
+    # Browsers without CSS scroll-driven animations (Firefox today) get the bar from site.js.
+    page.add_init_script(
+        "const supports = CSS.supports.bind(CSS);"
+        "CSS.supports = (...args) => !String(args[0]).includes('animation-timeline') && supports(...args);"
+    )
+    page.goto(LESSON_PATH)
+    bar = page.locator(".reading-progress__bar")
+    expect(bar).to_have_attribute("style", "transform: scaleX(0);")
+    page.evaluate("window.scrollTo(0, (document.documentElement.scrollHeight - innerHeight) / 2)")
+    expect(bar).to_have_attribute("style", re.compile(r"transform: scaleX\(0\.[45]\d*\);"))
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    expect(bar).to_have_attribute("style", "transform: scaleX(1);")
 
 
 def test_the_checklist_is_made_of_real_labelled_checkboxes(page: Page) -> None:
