@@ -33,7 +33,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any], live_server: Any
+) -> dict[str, Any]:
+    # Asking for the live server here starts it before Chromium, so it stops after Chromium has
+    # closed its keep-alive connections: no request thread is left to touch the database.
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM_PATH,
