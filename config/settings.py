@@ -119,6 +119,10 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tendril"),
         }
     }
+    # Sessions stay in the database and are read through the shared cache, so a returning
+    # visitor's page costs no query. Not with the per-process cache: a worker could keep
+    # serving a session another worker has ended.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -235,6 +239,10 @@ LOGGING = {
 
 # Rate limits (sign-in, sign-up, tutor) count in the default cache. Off only for load benchmarks.
 RATELIMIT_ENABLE = env_bool("DJANGO_RATELIMIT_ENABLE", default=True)
+# Per-IP limits key on the client's address; behind N proxies of ours (a load balancer: 1) it
+# comes from X-Forwarded-For (config/client_ip.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+RATELIMIT_IP_META_KEY = "config.client_ip.client_ip"
 
 LOGIN_URL = "/accounts/login/"
 # Read-only views of learners and their progress, for staff (progress/admin.py).
