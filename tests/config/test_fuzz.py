@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core import serializers
 from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -103,9 +106,24 @@ def learner(db) -> Client:
     return client
 
 
-def quiz_answer_url(client: Client) -> str:
-    html = client.get(f"/lessons/{SLUG}/quiz/10/").content.decode()
-    return re.search(r'action="([^"]*/answer/)"', html).group(1)
+def quiz_form_url(ending: str) -> Callable[[Client], str]:
+    """The answer or finish address of the learner's current attempt, read from the quiz page."""
+
+    def discover(client: Client) -> str:
+        html = client.get(f"/lessons/{SLUG}/quiz/10/").content.decode()
+        return re.search(rf'action="([^"]*/{ending}/)"', html).group(1)
+
+    return discover
+
+
+def password_reset_url(client: Client) -> str:
+    """The set-password address of a real reset link (Django moves the token into the session)."""
+    user = get_user_model().objects.get(email="fuzz@example.org")
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    response = client.get(f"/accounts/reset/{uid}/{token}/")
+    assert response.status_code == 302
+    return response["Location"]
 
 
 Request = Callable[[Client, Any], Any]
@@ -123,9 +141,10 @@ def post_json(url: str) -> Request:
     return send
 
 
-FORM_ENDPOINTS: dict[str, tuple[str | None, list[str]]] = {
-    # name: (url, or None to discover it; the field names the endpoint knows)
-    "quiz answer": (None, ["question", "option"]),
+FORM_ENDPOINTS: dict[str, tuple[str | Callable[[Client], str], list[str]]] = {
+    # name: (url, or how to discover it; the field names the endpoint knows)
+    "quiz answer": (quiz_form_url("answer"), ["question", "option"]),
+    "quiz finish": (quiz_form_url("finish"), ["score", "total", "passed", "attempt"]),
     "quiz retake": (f"/lessons/{SLUG}/quiz/10/new/", ["form"]),
     "tutor question": (f"/lessons/{SLUG}/tutor/", ["question"]),
     "reflection": (f"/progress/{SLUG}/reflection", ["text", "reflection", "at"]),
@@ -156,6 +175,7 @@ FORM_ENDPOINTS: dict[str, tuple[str | None, list[str]]] = {
         ["old_password", "new_password1", "new_password2"],
     ),
     "password reset": ("/accounts/password_reset/", ["email"]),
+    "password reset confirm": (password_reset_url, ["new_password1", "new_password2"]),
     "delete account": ("/accounts/delete/", ["password", "confirm"]),
 }
 
@@ -186,7 +206,7 @@ def test_hostile_forms_never_cause_a_server_error_or_a_change_when_rejected(
     name: str, learner: Client, settings_overrides: None
 ) -> None:
     url, fields = FORM_ENDPOINTS[name]
-    url = url or quiz_answer_url(learner)
+    url = url if isinstance(url, str) else url(learner)
     send = post_form(url)
 
     @FUZZ_SETTINGS

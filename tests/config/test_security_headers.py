@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django.urls import path
 
 SLUG = "writing-postmortems-for-ai-system-incidents"
 LESSON_URL = f"/lessons/{SLUG}/"
@@ -19,8 +20,20 @@ EXPECTED_HEADERS = {
 }
 
 
+INLINE_CODE = re.compile(r"<style|<script(?![^>]*\bsrc=)|\sstyle=|\son[a-z]+=", re.IGNORECASE)
+
+
+def assert_no_inline_code(response, label: str) -> None:
+    """The policy refuses inline scripts, styles and handlers; a page must not need them."""
+    if response.get("Content-Type", "").startswith("text/html") and not response.get(
+        "Content-Encoding"
+    ):
+        match = INLINE_CODE.search(response.content.decode())
+        assert match is None, f"{label}: inline code {match and match.group(0)!r}"
+
+
 def assert_secure_headers(response, label: str) -> None:
-    assert response.status_code < 500, label
+    assert response.status_code < 500, f"{label}: {response.status_code}"
     for header, value in EXPECTED_HEADERS.items():
         assert response.get(header) == value, f"{label}: {header}"
     policy = response.get("Content-Security-Policy", "")
@@ -91,8 +104,53 @@ def test_every_kind_of_page_and_answer_carries_the_security_headers(learner: Cli
         action, {"question": question, "option": option}, HTTP_HX_REQUEST="true"
     )
     assert pages["quiz feedback (htmx)"].status_code == 200
+    finish = re.search(r'action="([^"]*/finish/)"', quiz_page.content.decode()).group(1)
+    finished = learner.post(finish)
+    assert finished.status_code in (302, 303)
+    pages["quiz result"] = learner.get(finished["Location"])
+    pages["tutor page, no JavaScript"] = learner.post(
+        f"/lessons/{SLUG}/tutor/", {"question": "Who reviews harm before publishing?"}
+    )
+    pages["password reset"] = anonymous.get("/accounts/password_reset/")
+    pages["password reset, bad link"] = anonymous.get("/accounts/reset/MQ/bad-token/")
+    pages["admin, not staff"] = learner.get("/admin/")
+    pages["form refused, no CSRF token"] = Client(enforce_csrf_checks=True).post(
+        f"/lessons/{SLUG}/tutor/", {"question": "anything"}
+    )
+    assert pages["form refused, no CSRF token"].status_code == 403
     for label, response in pages.items():
         assert_secure_headers(response, label)
+        assert_no_inline_code(response, label)
+
+
+@pytest.mark.django_db
+def test_a_refused_form_explains_itself_in_the_sites_own_page() -> None:
+    response = Client(enforce_csrf_checks=True).post(
+        f"/lessons/{SLUG}/tutor/", {"question": "What is blameless?"}
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<h1>This form has expired</h1>" in html
+    assert "nothing was saved" in html
+    assert "allow cookies" in html  # this client sent no CSRF cookie at all
+    assert_no_inline_code(response, "CSRF refusal")
+
+
+def explode(request):
+    raise RuntimeError("boom")
+
+
+urlpatterns = [path("explode/", explode)]
+
+
+@pytest.mark.urls(__name__)
+def test_the_500_page_carries_the_security_headers_too() -> None:
+    response = Client(raise_request_exception=False).get("/explode/")
+    assert response.status_code == 500
+    for header, value in EXPECTED_HEADERS.items():
+        assert response.get(header) == value, header
+    assert "style-src 'self'" in response.get("Content-Security-Policy", "")
+    assert_no_inline_code(response, "500 page")
 
 
 @pytest.fixture
