@@ -264,13 +264,20 @@ LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 ACTION_KEY = re.compile(rf"^{ACTION_PREFIX}\.(?P<index>[^.]*)\.(?P<name>[^.]*)$")
 
 
+def length_problem(value: str) -> str:
+    """What to tell the learner about a field over the length limit; '' when it fits."""
+    if len(value) <= MAX_FIELD_CHARS:
+        return ""
+    over = len(value) - MAX_FIELD_CHARS
+    return (
+        f"This is {len(value):,} characters; the limit is {MAX_FIELD_CHARS:,}. "
+        f"Shorten it by {over:,} to save or export."
+    )
+
+
 def _field_error(spec: FieldSpec, value: str) -> str:
-    if len(value) > MAX_FIELD_CHARS:
-        over = len(value) - MAX_FIELD_CHARS
-        return (
-            f"This is {len(value):,} characters; the limit is {MAX_FIELD_CHARS:,}. "
-            f"Shorten it by {over:,} to save or export."
-        )
+    if message := length_problem(value):
+        return message
     if spec.kind == "select" and value not in dict(spec.choices):
         return f"“{value[:60]}” is not one of the choices; pick one from the list."
     if spec.kind == "date" and value:
@@ -345,10 +352,15 @@ def action_rows_to_show(draft: Draft, *, extra: int = 0) -> int:
 
 
 def coach_fields(values: Mapping[str, str], *, rules: CoachRules) -> dict[str, list[CoachFlag]]:
-    """Coach flags for every written, coachable field that has any, by field key."""
+    """Coach flags for every written, coachable field that has any, by field key.
+
+    A field over the length limit is reported as too long instead, and not coached.
+    """
     flags: dict[str, list[CoachFlag]] = {}
     for key, value in values.items():
-        if value and is_coached_field(key) and (found := coach_text(value, rules=rules)):
+        if length_problem(value) or not (value and is_coached_field(key)):
+            continue
+        if found := coach_text(value, rules=rules):
             flags[key] = found
     return flags
 

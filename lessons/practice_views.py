@@ -37,6 +37,7 @@ from lessons.practice import (
     export_markdown,
     get_practice,
     is_coached_field,
+    length_problem,
     lessons_with_practice,
     parse_submission,
 )
@@ -231,11 +232,15 @@ def practice_coach(request: HttpRequest, slug: str) -> HttpResponse:
     if not is_coached_field(key) or key not in request.POST:
         return HttpResponse("Unknown field for the coach.", status=400, content_type="text/plain")
     text = request.POST[key]
-    if len(text) > MAX_FIELD_CHARS:
-        message = f"Over {MAX_FIELD_CHARS:,} characters: shorten it to be coached."
-        return HttpResponse(message, status=413, content_type="text/plain")
+    # An overlong field gets a 200 with a note, not an error status: htmx does not swap error
+    # responses, so the hints from before the text grew would stay on screen.
     flags = coach_fields({key: text}, rules=get_coach_rules()).get(key, [])
-    context = {"lesson": lesson, "flags": flag_views(text, flags), "coach_link": coach_link()}
+    context = {
+        "lesson": lesson,
+        "flags": flag_views(text, flags),
+        "length_note": length_problem(text),
+        "coach_link": coach_link(),
+    }
     return render(request, "lessons/_practice_flags.html", context)
 
 
@@ -248,7 +253,10 @@ def _review(request: HttpRequest, lesson: Lesson, practice: Practice) -> HttpRes
     readiness = assess_readiness(
         submission.draft, names=rules.names, flag_count=sum(len(f) for f in flags.values())
     )
-    regions = [(dom_id(key), flag_views(text, flags.get(key, []))) for key, text in values.items()]
+    regions = [
+        (dom_id(key), flag_views(text, flags.get(key, [])), length_problem(text))
+        for key, text in values.items()
+    ]
     context = {
         "lesson": lesson,
         "regions": regions,

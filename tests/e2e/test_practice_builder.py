@@ -104,6 +104,21 @@ def test_an_oversize_section_is_refused_beside_the_field_and_nothing_is_lost(pag
     expect(page.get_by_role("alert")).to_contain_text("Nothing you typed was lost")
 
 
+def test_an_overlong_section_replaces_its_old_hints_with_a_note_as_the_learner_types(
+    page: Page,
+) -> None:
+    page.goto(PRACTICE)
+    summary = page.get_by_role("textbox", name="Summary", exact=True)
+    coach = page.locator("#field-summary-coach")
+    summary.fill("Sam should have tested the prompt.")
+    expect(coach.locator("mark").first).to_have_text("Sam should have")
+    summary.fill("Sam should have tested the prompt. " + "x" * 10_000)
+    expect(coach).to_contain_text("the limit is 10,000. Shorten it by 35")
+    expect(coach.locator("mark")).to_have_count(0)
+    summary.fill("Prompt changes could ship without an evaluation run.")
+    expect(coach).to_be_empty()
+
+
 def test_the_readiness_panel_holds_publishing_until_legal_and_comms_confirm(page: Page) -> None:
     page.goto(PRACTICE + "?example=1")
     readiness = page.locator("#practice-readiness")

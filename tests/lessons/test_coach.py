@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lessons.coach import CoachRules, coach_text, get_coach_rules, load_coach_rules
+from lessons.coach import (
+    CoachRules,
+    coach_text,
+    get_coach_rules,
+    load_coach_rules,
+    subject_of,
+)
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 
@@ -61,6 +67,72 @@ BLAMEFUL = [
     ("HUMAN ERROR, again.", [("HUMAN ERROR", "human-error")]),
     ("The on-call engineer should   have\nknown better.", [("should   have", "should-have")]),
     ("Everyone knows it was Jordan's fault.", [("Jordan's fault", "someones-mistake")]),
+    # "should have" before a past participle is hindsight, whoever the subject is.
+    ("The reviewer should have caught the invented number.", [("should have", "should-have")]),
+    ("On-call should have known the policy was 30 days.", [("should have", "should-have")]),
+    ("The on-call engineer should've checked the dashboard.", [("should've", "should-have")]),
+    ("This should have been caught in review.", [("should have", "should-have")]),
+    ("The developers should have run the evaluation.", [("should have", "should-have")]),
+    (
+        "Sam should have automated the check.",
+        [("Sam should have", "person-as-subject"), ("should have", "should-have")],
+    ),
+    ("Nobody did what they should have.", [("should have", "should-have")]),
+    # "failed to" with a person, a role, a team or a pronoun for people as its subject.
+    ("The operator failed to roll back.", [("failed to", "failed-to")]),
+    ("He failed to escalate.", [("failed to", "failed-to")]),
+    ("They failed to read the runbook.", [("failed to", "failed-to")]),
+    # "We" is people too: the coach suggests the systems finding ("nothing alerted on the drift").
+    ("We failed to notice the drift for three weeks.", [("failed to", "failed-to")]),
+    ("Two reviewers failed to spot the invented policy.", [("failed to", "failed-to")]),
+    ("The support agent failed to escalate.", [("failed to", "failed-to")]),
+    ("The engineer on call failed to respond.", [("failed to", "failed-to")]),
+    ("The reviewer who failed to check it was new.", [("failed to", "failed-to")]),
+    ("Our reviewer, who was new, failed to spot it.", [("failed to", "failed-to")]),
+    ("Sam opened the ticket but failed to escalate it.", [("failed to", "failed-to")]),
+    (
+        "After the deploy, the reviewer approved it but failed to run the eval.",
+        [("failed to", "failed-to")],
+    ),
+    (
+        "The reviewers saw the alert but they failed to act on it.",
+        [("failed to", "failed-to")],
+    ),
+    # A person's possessive mistake or fault; a system's is a finding (see BLAMELESS).
+    ("Priya's mistake let the prompt ship.", [("Priya's mistake", "someones-mistake")]),
+    ("It was the engineer's fault.", [("engineer's fault", "someones-mistake")]),
+    ("Kwame's mistake was shipping on Friday.", [("Kwame's mistake", "someones-mistake")]),
+    # Names beyond a short list: listed given names from many places take any failure verb…
+    (
+        "Kwame failed to page anyone.",
+        [("Kwame failed", "person-as-subject"), ("failed to", "failed-to")],
+    ),
+    ("Kwame missed the alert.", [("Kwame missed", "person-as-subject")]),
+    ("Kwame Mensah didn't run the evaluation.", [("Kwame Mensah didn't", "person-as-subject")]),
+    ("Because Kwame skipped the review, it shipped.", [("Kwame skipped", "person-as-subject")]),
+    (
+        "José forgot to rotate the key.",
+        [("José forgot", "person-as-subject"), ("forgot to", "forgot-to")],
+    ),
+    ("Zoë ignored the alert.", [("Zoë ignored", "person-as-subject")]),
+    # …and any capitalised word that could be a name takes the verbs only people do.
+    ("Kwame forgot the migration.", [("Kwame forgot", "person-as-subject")]),
+    ("Zandile forgot the migration.", [("Zandile forgot", "person-as-subject")]),
+    ("Zandile neglected the alert queue.", [("Zandile neglected", "person-as-subject")]),
+    (
+        "Nokuthula dropped the ball on the handover.",
+        [("Nokuthula dropped the ball", "person-as-subject")],
+    ),
+    # "accidentally" before an action that did harm.
+    (
+        "Sam accidentally pushed the config to production.",
+        [("Sam accidentally", "person-as-subject")],
+    ),
+    ("Sam caused the outage.", [("Sam caused", "person-as-subject")]),
+    ("Priya mistakenly disabled the grounding check.", [("Priya mistakenly", "person-as-subject")]),
+    ("Forgot to renew the certificate.", [("Forgot to", "forgot-to")]),
+    ("Someone forgot to re-enable the guardrail.", [("forgot to", "forgot-to")]),
+    ("If only we had known.", [("If only", "if-only")]),
 ]
 
 BLAMELESS = [
@@ -96,6 +168,72 @@ BLAMELESS = [
     "Human review happens on a 2 % sample the next day.",
     "Error budgets were not affected; the failure was in content, not uptime.",
     "",
+    # "should have" stating a requirement: a noun, determiner, number or adjective follows.
+    "On-call engineers should have read access to the prompt history.",
+    "On-call engineers should have a runbook.",
+    "Every prompt change should have two reviewers.",
+    "Each team should have 2 on-call engineers.",
+    "We should have a runbook for prompt rollbacks.",
+    "Reviewers should have dedicated time for sampled answers.",
+    "The service should have automated tests for refund questions.",
+    "Interns shouldn't have production access.",
+    "Support leads should have a direct line to the ML on-call.",
+    "The incident commander should have authority to disable the bot.",
+    "Customers should have received a correction email within 24 hours.",
+    "The eval suite should have flagged the invented policy.",
+    # "failed to" with a system as its subject, listed or not.
+    "The canary failed to catch the regression.",
+    "The webhook failed to deliver the event.",
+    "The vector store failed to return any documents.",
+    "Kubernetes failed to schedule the pod.",
+    "Embeddings failed to refresh after the migration.",
+    "Grounding failed to trigger for the refund questions.",
+    "Our on-call rotation failed to page anyone because it was empty.",
+    "Triton failed to serve the new model version.",
+    "Nimbus failed to serve the new model version.",
+    "Alerts for the on-call engineer failed to fire.",
+    "The alerts fired but they failed to reach the on-call channel.",
+    "Failed to connect to the database: timeout after 30 s.",
+    "Customers failed to receive refunds for two days.",
+    "The migration neglected to set a default value.",
+    # A system's mistakes and faults.
+    "The model's mistakes clustered on refund questions.",
+    "The nightly job's fault handler retried three times.",
+    "The classifier’s mistakes were concentrated in one language.",
+    # A name with a neutral verb, or with something that happened to them.
+    "Priya didn't receive the page because the rotation was empty.",
+    "Priya never saw the alert because it was routed to a muted channel.",
+    "Alex accidentally found the bug while testing another feature.",
+    "Sam caused no delay in the rollback.",
+    "Priya didn't know that the flag was still on.",
+    "Jordan never missed a handover during the incident.",
+    "Kwame rolled back the prompt at 15:40 and confirmed the fix at 15:55.",
+    # Products and other capitalised words that are not people.
+    "Kubernetes restarted the pod.",
+    "Grafana missed the spike because the scrape interval was 5 minutes.",
+    "Weaviate failed to return results during the reindex.",
+    "Loki dropped the logs during the spike.",
+    "Claude refused the request twice.",
+    "Retry failed jobs after the fix.",
+    "Revisit overlooked edge cases in the eval set.",
+    "Deploy Pipeline Forgot To Start",
+    # Sentences real postmortems contain.
+    "Nobody was paged because the rotation had no one assigned.",
+    "We were not paged because the alert routed to an unmonitored channel.",
+    "We did not know the provider had changed the model version.",
+    "The reviewer approved the change; the diff did not show the removed grounding instruction.",
+    "Detection took five hours because no alert covered refund answers.",
+    "We got lucky: the bad answers only reached 212 customers.",
+    "Responders lacked a way to see which prompt version served each answer.",
+    "The deploy happened at 16:55 on a Friday, when fewer reviewers were online.",
+    "Support didn't get the incident channel link until 15:00.",
+    "The safety filter failed open when the classifier timed out.",
+    "The nightly re-index job failed silently for six days.",
+    "Finding: any engineer could have shipped that change, because the process allowed it.",
+    "Fault injection tests did not cover the retrieval layer.",
+    "If only a small share of answers are sampled, rare failures go unseen.",
+    'Our timeline avoids "should have" and "failed to".',
+    "The retriever's error handling swallowed the timeout.",
 ]
 
 
@@ -106,6 +244,8 @@ def flagged(text: str, rules: CoachRules) -> list[tuple[str, str]]:
 def test_there_are_at_least_forty_test_sentences() -> None:
     assert len(BLAMEFUL) + len(BLAMELESS) >= 40
     assert len(BLAMEFUL) >= 20 and len(BLAMELESS) >= 20
+    assert len(set(BLAMELESS)) == len(BLAMELESS)
+    assert len({sentence for sentence, _ in BLAMEFUL}) == len(BLAMEFUL)
 
 
 @pytest.mark.parametrize(("sentence", "expected"), BLAMEFUL, ids=[s for s, _ in BLAMEFUL])
@@ -118,6 +258,53 @@ def test_blameful_phrasing_is_flagged_with_its_rule(
 @pytest.mark.parametrize("sentence", BLAMELESS)
 def test_blameless_sentences_are_never_flagged(sentence: str, rules: CoachRules) -> None:
     assert flagged(sentence, rules) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "subject"),
+    [
+        ("The reviewer", "person"),
+        ("The on-call engineers quietly", "person"),
+        ("We", "person"),
+        ("Priya", "person"),
+        ("Sam, the on-call engineer,", "person"),
+        ("The support agent", "person"),
+        ("The agent", "system"),
+        ("The vector store", "system"),
+        ("Kubernetes", "system"),
+        ("Embeddings", "system"),
+        ("Alerts for the on-call engineer", "system"),
+        ("The engineer on call", "person"),
+        ("The check that", "system"),
+        ("The reviewer who", "person"),
+        ("Sam opened the ticket but", "person"),
+        ("The job started but", "system"),
+        ("The alerts fired but they", "system"),
+        ("The reviewers saw the alert but they", "person"),
+        ("Nimbus", "unknown"),
+        ("", "unknown"),
+    ],
+)
+def test_the_subject_before_a_phrase_is_a_person_a_system_or_unknown(
+    before: str, subject: str, rules: CoachRules
+) -> None:
+    text = f"{before} failed to run.".lstrip()
+    end = text.index("failed to")
+    assert subject_of(text, end, lexicon=rules.lexicon) == subject
+
+
+def test_a_listed_product_wins_over_a_listed_given_name(tmp_path: Path) -> None:
+    (tmp_path / "blameless-coach.yaml").write_text(
+        "lesson: some-lesson\nlesson_section: blameless-language\n"
+        "subjects:\n  products: [claude]\n"
+        "rules:\n"
+        "  - id: person\n    kind: person-subject\n    explanation: x\n    rewrite: y\n"
+        "    names: [Claude, Priya]\n    verbs: [failed]\n"
+    )
+    rules, problems = load_coach_rules(tmp_path)
+    assert problems == [] and rules is not None
+    assert flagged("Claude failed the refund questions.", rules) == []
+    assert flagged("Priya failed the refund questions.", rules) == [("Priya failed", "person")]
 
 
 def test_a_flag_carries_its_exact_span_an_explanation_and_a_systems_rewrite(
@@ -167,7 +354,9 @@ PHRASE_SOUP = st.lists(
     st.sampled_from(
         ["Sam", "Priya's", "should", "have", "failed", "to", "the", "model", "If", "only",
          "human", "error", "forgot", "careless", "didn't", "check", ".", ",", "\n", "’s", "mistake",
-         "rate", "one", "Maria", "Lopez", "never", "accidentally", "Ǆ", "ſ", "İ"]
+         "rate", "one", "Maria", "Lopez", "never", "accidentally", "Ǆ", "ſ", "İ", "they", "THEY",
+         "and", "but", "who", "that", "for", "Kwame", "Zandile", "read", "access", "deleted",
+         "found", "received", "is", '"', "“", "”", "reviewer", "engineer's", "fault", "—", ";"]
     ),
     max_size=40,
 )  # fmt: skip
@@ -184,14 +373,20 @@ def test_spans_stay_exact_on_sentences_built_from_flagged_words(
         assert text[flag.start : flag.end] == flag.text
 
 
-def test_the_coach_is_fast_enough_for_a_full_section(rules: CoachRules) -> None:
-    import time
-
-    text = ("The reviewer failed to catch it. Sam broke the build. " * 200)[:10_000]
-    started = time.perf_counter()
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The reviewer failed to catch it. Sam broke the build. ",
+        "Zandile Mokoena and the team saw it but they failed to act, and failed to page, and ",
+        "Alerts for the on-call engineer of the service failed to fire; Sam broke it. ",
+    ],
+)
+def test_the_coach_reads_a_full_section_of_repeated_blame(sentence: str, rules: CoachRules) -> None:
+    # How long this takes is measured by bench/coach.py, not asserted here.
+    text = (sentence * 300)[:10_000]
     flags = coach_text(text, rules=rules)
-    assert time.perf_counter() - started < 0.5
     assert len(flags) > 100
+    assert all(text[flag.start : flag.end] == flag.text for flag in flags)
 
 
 def test_a_broken_coach_file_is_reported_with_its_field_path(tmp_path: Path) -> None:
@@ -216,6 +411,25 @@ def test_a_broken_coach_file_is_reported_with_its_field_path(tmp_path: Path) -> 
         f"{tmp_path.name}/blameless-coach.yaml: coach: rules[2].id: duplicate id 'should-have' (first used at rules[0])",
         f"{tmp_path.name}/blameless-coach.yaml: coach: rules[0].phrases: a 'phrase' rule needs at least one entry here",
         f"{tmp_path.name}/blameless-coach.yaml: coach: rules[1].names[0]: must be one capitalised given name, like 'Priya'",
+    ]
+
+
+def test_harm_adverbs_without_harm_verbs_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "blameless-coach.yaml").write_text(
+        "lesson: some-lesson\nlesson_section: blameless-language\n"
+        "rules:\n"
+        "  - id: person\n    kind: person-subject\n    explanation: x\n    rewrite: y\n"
+        "    names: [Sam]\n    verbs: [broke]\n    harm_adverbs: [accidentally]\n"
+        "    flag_when_subject: sometimes\n"
+    )
+    _, problems = load_coach_rules(tmp_path)
+    assert problems[0].field == "rules[0].flag_when_subject"
+    assert "'always', 'person' or 'not-system'" in problems[0].message
+    text = (tmp_path / "blameless-coach.yaml").read_text()
+    (tmp_path / "blameless-coach.yaml").write_text(text.replace("sometimes", "person"))
+    _, problems = load_coach_rules(tmp_path)
+    assert [str(p) for p in problems] == [
+        f"{tmp_path.name}/blameless-coach.yaml: coach: rules[0].harm_verbs: harm_adverbs and harm_verbs go together",
     ]
 
 
