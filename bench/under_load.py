@@ -4,7 +4,9 @@ Prints a table and appends it, dated, to bench/results.md:
 - lesson page requests/s ÷ a static file's requests/s from the same server (target ≥ 0.5);
 - median and p95 under load of quiz answer, tutor answer and progress sync;
 - lesson page weight on a first visit in Chromium: compressed bytes and requests (≤ 60 KB, ≤ 6);
-- Lighthouse (mobile preset) on the lesson, quiz and progress pages.
+- Lighthouse (mobile preset) on the lesson, quiz and progress pages;
+- then the in-process benchmarks (bench/*.py: lesson page, quiz, tutor, sync, coach) with
+  their output kept verbatim; quiz and sync also on PostgreSQL when BENCH_DATABASE_URL answers.
 
 Run: .venv/bin/python bench/under_load.py [--seconds 5] [--connections 8] [--no-lighthouse]
 Needs wrk (Debian package) and, for Lighthouse, Node.js; `make bench` installs both.
@@ -445,6 +447,47 @@ def measure_lighthouse(base_url: str, workdir: Path) -> list[Row]:
     return rows
 
 
+IN_PROCESS_SCRIPTS = ["lesson_page.py", "quiz.py", "tutor.py", "sync.py", "coach.py"]
+ON_POSTGRESQL_TOO = ["quiz.py", "sync.py"]
+
+
+def postgresql_url() -> str | None:
+    url = os.environ.get("BENCH_DATABASE_URL", "")
+    if not url:
+        return None
+    try:
+        import psycopg
+
+        psycopg.connect(url, connect_timeout=3).close()
+    except Exception:
+        return None
+    return url
+
+
+def run_in_process_benchmarks() -> str:
+    """Each in-process script's own report, one after another, as printed."""
+    env = {**os.environ, "DJANGO_LOG_LEVEL": "WARNING"}
+    env.pop("DATABASE_URL", None)
+    runs = [(script, "SQLite", env) for script in IN_PROCESS_SCRIPTS]
+    if url := postgresql_url():
+        runs += [
+            (script, "PostgreSQL", {**env, "DATABASE_URL": url}) for script in ON_POSTGRESQL_TOO
+        ]
+    reports = []
+    for script, database, script_env in runs:
+        print(f"running bench/{script} on {database}", file=sys.stderr)
+        result = subprocess.run(
+            [sys.executable, str(BENCH_DIR / script)],
+            cwd=BASE_DIR,
+            env=script_env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        reports.append(f"$ bench/{script}  ({database})\n{result.stdout.strip()}")
+    return "\n\n".join(reports)
+
+
 def render_table(rows: list[Row]) -> str:
     lines = ["| metric | value | target | |", "| --- | --- | --- | --- |"]
     lines += [f"| {r.metric} | {r.value} | {r.target} | {r.verdict} |" for r in rows]
@@ -458,6 +501,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per scenario")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--no-lighthouse", action="store_true")
+    parser.add_argument("--no-in-process", action="store_true", help="skip bench/*.py scripts")
     parser.add_argument(
         "--no-write", action="store_true", help="print only; leave results.md alone"
     )
@@ -473,6 +517,12 @@ def main() -> None:
             rows += measure_lighthouse(base_url, Path(tmp))
 
     table = render_table(rows)
+    if not args.no_in_process:
+        table += (
+            "\n\nIn process (Django test client, one request at a time):\n\n```text\n"
+            + run_in_process_benchmarks()
+            + "\n```"
+        )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     heading = (
         f"## {stamp}\n\n`make serve` on {os.cpu_count()} CPUs, "
