@@ -12,11 +12,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from progress.accounts import create_account, delete_account
 from progress.forms import DeleteAccountForm, EmailAuthenticationForm, SignUpForm
 from progress.throttle import minutes_to_wait
+
+# Set once an account is deleted, so only the page right after it clears that account's progress
+# from the browser: a link to the page alone must not wipe anyone's local progress.
+DELETED_ACCOUNT_SESSION_KEY = "progress.deleted_account"
 
 
 def _too_many(request: HttpRequest, template: str, form: Form, minutes: int) -> HttpResponse:
@@ -73,16 +77,21 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 def delete_account_view(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        user = request.user
+        user, account_id = request.user, request.user.pk
         logout(request)
         delete_account(user=user)
+        request.session[DELETED_ACCOUNT_SESSION_KEY] = account_id
         messages.success(request, "Your account and its progress are deleted.")
         return redirect("progress:account_deleted")
     return render(request, "registration/delete_account.html", {"form": form})
 
 
+@require_GET
 def account_deleted(request: HttpRequest) -> HttpResponse:
-    return render(request, "registration/account_deleted.html")
+    deleted_account = request.session.pop(DELETED_ACCOUNT_SESSION_KEY, None)
+    return render(
+        request, "registration/account_deleted.html", {"deleted_account": deleted_account}
+    )
 
 
 sign_out = auth_views.LogoutView.as_view()

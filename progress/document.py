@@ -30,6 +30,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from lessons.content import SLUG_PATTERN, field_path
+from lessons.practice import ACTION_FIELDS, MAX_ACTION_ITEMS
+from lessons.practice import FIELDS as PRACTICE_FIELDS
 
 DOCUMENT_VERSION = 1
 MAX_BODY_BYTES = 256 * 1024
@@ -43,7 +45,8 @@ MAX_SIGNATURE_CHARS = 1_000
 # the deletion syncs, and have their own, larger cap so deleting never locks a learner out.
 MAX_LIVE_DRAFTS_PER_LESSON = 20
 MAX_DRAFTS_PER_LESSON = 120
-MAX_FIELDS_PER_DRAFT = 120
+# Every field of the practice form, with every action-item row filled: a full draft always fits.
+MAX_FIELDS_PER_DRAFT = len(PRACTICE_FIELDS) + MAX_ACTION_ITEMS * len(ACTION_FIELDS)
 MAX_DRAFT_TITLE_CHARS = 200
 MAX_DRAFT_FIELD_CHARS = 10_000
 # Devices' clocks drift; a time more than this ahead of the server's clock is refused.

@@ -13,16 +13,21 @@
 
   var KEY = "tendril.progress.v1";
   var OWNER_KEY = "tendril.progress.owner";
+  // When this device last changed its progress without the account having it yet. Kept in
+  // storage, not in memory, so a reload (or another tab) still knows there is something to sync.
+  var UNSYNCED_KEY = "tendril.progress.unsynced";
   var SYNC_DELAY_MS = 800;
   var RETRY_DELAYS_MS = [2000, 5000, 15000, 30000, 60000];
+  var AGE_REFRESH_MS = 30000;
   var TEXT = {
-    synced: "Synced just now",
     offline: "Offline — saved on this device",
     failed: "Sync failed — retrying",
     saving: "Saved on this device — syncing…",
+    stopped: "Sync stopped — ",
   };
 
   function now() { return new Date().toISOString(); }
+  function plural(count, word) { return count + " " + word + (count === 1 ? "" : "s"); }
   function emptyDoc() { return { version: 1, lessons: {} }; }
   function isObject(value) { return value !== null && typeof value === "object" && !Array.isArray(value); }
   var warned = {};
@@ -96,7 +101,7 @@
     var problem = problemWith(doc);
     if (problem) { warn("change not saved (" + problem + ")"); return; }
     if (!write(doc)) return;
-    dirty = true;
+    markUnsynced();
     announce(doc);
     if (account) setStatus(navigator.onLine === false ? TEXT.offline : TEXT.saving);
     scheduleSync(SYNC_DELAY_MS);
@@ -106,15 +111,93 @@
   var session = document.querySelector("[data-progress-session]");
   var syncUrl = session ? session.getAttribute("data-sync-url") : null;
   var account = session ? session.getAttribute("data-account") : null;
+  var signInUrl = session ? session.getAttribute("data-sign-in-url") : null;
   var syncTimer = null;
   var inFlight = null;
   var again = false;
   var failures = 0;
-  var dirty = false;
+  // What the server refused for good (a 4xx): {doc, status, body}. That document is not sent
+  // again; the next local change is.
+  var refused = null;
+  var syncedAt = null;
+  var syncedNote = "";
 
-  function setStatus(text) {
+  function markUnsynced() {
+    var store = storage();
+    if (store) { try { store.setItem(UNSYNCED_KEY, now()); } catch (error) { /* full or private */ } }
+  }
+
+  function hasUnsynced() {
+    var store = storage();
+    return Boolean(store && store.getItem(UNSYNCED_KEY));
+  }
+
+  // `link` (optional): {before, text, href, after} to show a link inside the status.
+  function paint(text, link) {
     var status = document.getElementById("sync-status");
-    if (status && account) status.textContent = text;
+    if (!status || !account) return;
+    if (!link) {
+      // Unchanged text is not written again: the live region would announce it again.
+      if (status.textContent !== text || status.children.length) status.textContent = text;
+      return;
+    }
+    var shown = status.querySelector("a");
+    if (shown && shown.getAttribute("href") === link.href &&
+        status.textContent === link.before + link.text + link.after) return;
+    var anchor = document.createElement("a");
+    anchor.href = link.href;
+    anchor.textContent = link.text;
+    status.textContent = "";
+    status.append(link.before, anchor, link.after);
+  }
+
+  function setStatus(text, link) {
+    syncedAt = null;
+    paint(text, link);
+  }
+
+  // Synced just now, then 1, 2, 3, 4, 5, 10, 15 … minutes ago, then hours: every change is
+  // announced by the live region, so it changes in coarser steps as the sync gets older.
+  function age(ms) {
+    var minutes = Math.floor(ms / 60000);
+    if (minutes < 1) return "just now";
+    if (minutes < 60) return plural(minutes < 5 ? minutes : minutes - (minutes % 5), "minute") + " ago";
+    if (minutes < 24 * 60) return plural(Math.floor(minutes / 60), "hour") + " ago";
+    return "on " + formatDay(new Date(syncedAt).toISOString());
+  }
+
+  function showSynced() {
+    if (syncedAt !== null) paint("Synced " + age(Date.now() - syncedAt) + syncedNote);
+  }
+
+  function signInLink() {
+    var next = window.location.pathname + window.location.search;
+    return signInUrl ? signInUrl + "?next=" + encodeURIComponent(next) : null;
+  }
+
+  function describeProblem(body, status) {
+    var problems = body && Array.isArray(body.problems) ? body.problems : [];
+    var first = problems[0];
+    if (!isObject(first)) return (body && body.error) || "the server refused it (HTTP " + status + ")";
+    var where = first.field === "(document)" ? "this device's progress" : first.field + ":";
+    var more = problems.length > 1 ? " (and " + plural(problems.length - 1, "more problem") + ")" : "";
+    return where + " " + first.message + more;
+  }
+
+  // A 4xx other than 429 will not go away by sending the same document again.
+  function showRefusal(status, body) {
+    var href = signInLink();
+    if ((status === 401 || status === 403) && href) {
+      setStatus("", { before: "Signed out — ", text: "sign in again", href: href, after: " to sync" });
+    } else if (status === 401 || status === 403) {
+      setStatus("Signed out — sign in again to sync");
+    } else {
+      setStatus(TEXT.stopped + describeProblem(body, status));
+    }
+  }
+
+  function isPermanent(status) {
+    return status >= 400 && status < 500 && status !== 408 && status !== 429;
   }
 
   function csrfToken() {
@@ -130,18 +213,26 @@
   // Resolves true when the account and this device hold the same document.
   function sync() {
     if (!account || !syncUrl) return Promise.resolve(false);
-    if (inFlight) { again = true; return inFlight.then(function () { return !dirty; }); }
+    if (inFlight) { again = true; return inFlight.then(function () { return !hasUnsynced(); }); }
     if (navigator.onLine === false) { setStatus(TEXT.offline); return Promise.resolve(false); }
     var sent = JSON.stringify(read());
+    if (refused && sent === refused.doc) {
+      showRefusal(refused.status, refused.body);
+      return Promise.resolve(false);
+    }
+    refused = null;
     inFlight = fetch(syncUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: sent,
     }).then(function (response) {
-      return response.json().then(function (body) {
-        if (!response.ok) throw new Error((body && body.error) || "HTTP " + response.status);
-        return body;
+      return response.json().catch(function () { return null; }).then(function (body) {
+        if (response.ok && isObject(body)) return body;
+        var error = new Error((body && body.error) || "HTTP " + response.status);
+        error.status = response.status;
+        error.body = body;
+        throw error;
       });
     }).then(function (body) {
       failures = 0;
@@ -151,14 +242,25 @@
       if (current !== sent) { again = true; return false; }  // changed meanwhile: send again
       // Nothing changed here while the request ran: the merged document replaces ours.
       write(body.document);
-      dirty = false;
+      var store = storage();
+      if (store) store.removeItem(UNSYNCED_KEY);
       if (JSON.stringify(body.document) !== current) announce(body.document);
-      setStatus(TEXT.synced + (rejected.length ? " (" + rejected.length + " unverified quiz result removed)" : ""));
+      syncedAt = Date.now();
+      syncedNote = rejected.length ? " (" + plural(rejected.length, "unverified quiz result") + " removed)" : "";
+      showSynced();
       return true;
     }).catch(function (error) {
+      warn("sync failed", error);
+      if (error && isPermanent(error.status)) {
+        failures = 0;
+        clearTimeout(syncTimer);
+        if (JSON.stringify(read()) === sent) refused = { doc: sent, status: error.status, body: error.body };
+        else again = true;  // changed meanwhile: the new document may well be accepted
+        showRefusal(error.status, error.body);
+        return false;
+      }
       failures += 1;
       setStatus(navigator.onLine === false ? TEXT.offline : TEXT.failed);
-      warn("sync failed", error);
       scheduleSync(RETRY_DELAYS_MS[Math.min(failures, RETRY_DELAYS_MS.length) - 1]);
       return false;
     }).then(function (synced) {
@@ -182,10 +284,11 @@
     var store = storage();
     var owner = store && store.getItem(OWNER_KEY);
     // Progress left by another account on this device is not merged into this one.
-    if (owner && owner !== account) write(emptyDoc());
+    if (owner && owner !== account) { write(emptyDoc()); store.removeItem(UNSYNCED_KEY); }
     if (store) { try { store.setItem(OWNER_KEY, account); } catch (error) { /* private mode */ } }
     window.addEventListener("online", function () { sync(); });
     window.addEventListener("offline", function () { setStatus(TEXT.offline); });
+    setInterval(showSynced, AGE_REFRESH_MS);
     // Coming back to a tab picks up what other devices did meanwhile.
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "visible") scheduleSync(0);
@@ -198,6 +301,7 @@
     if (!store) return;
     store.removeItem(KEY);
     store.removeItem(OWNER_KEY);
+    store.removeItem(UNSYNCED_KEY);
   }
 
   // ---- What the page shows ----
@@ -280,7 +384,8 @@
         if (!slug || !id) return;
         var entry = lessonEntry(doc, slug);
         if (entry.attempts.some(function (a) { return a && a.id === id; })) return;
-        var finished = new Date(el.getAttribute("data-finished-at"));
+        // Microseconds trimmed to milliseconds: not every browser parses more digits.
+        var finished = new Date(String(el.getAttribute("data-finished-at")).replace(/(\.\d{3})\d+/, "$1"));
         entry.attempts.push({
           id: id,
           form: Number(el.getAttribute("data-form")),
@@ -351,20 +456,31 @@
   function wireForms() {
     document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
       // Signing out on a shared computer leaves nothing behind, once everything has synced;
-      // what could not sync stays here (and never merges into another account).
+      // what could not sync stays here (and never merges into another account), and the
+      // sign-in page says so.
       form.addEventListener("submit", function (event) {
-        if (!account || form.getAttribute("data-synced") === "yes") return;
-        if (!dirty) { forgetLocal(); return; }
+        var state = form.getAttribute("data-synced");
+        if (!account || state === "yes") return;
+        if (state === "syncing") { event.preventDefault(); return; }
+        if (!hasUnsynced() && !inFlight) { forgetLocal(); return; }
         event.preventDefault();
+        form.setAttribute("data-synced", "syncing");
         syncNow(3).then(function (synced) {
           if (synced) forgetLocal();
+          else if (signInUrl) keepNext(form, signInUrl);
           form.setAttribute("data-synced", "yes");
           form.submit();
         });
       });
     });
-    document.querySelectorAll("form[data-clear-local-progress]").forEach(function (form) {
-      form.addEventListener("submit", forgetLocal);
+    // Only the page shown after the account was deleted clears it, and only that account's.
+    document.querySelectorAll("[data-clear-local-progress]").forEach(function (element) {
+      var store = storage();
+      if (store && store.getItem(OWNER_KEY) === element.getAttribute("data-clear-local-progress")) forgetLocal();
+    });
+    document.querySelectorAll("[data-unsynced-note]").forEach(function (note) {
+      var store = storage();
+      note.hidden = !(store && !account && store.getItem(OWNER_KEY) && hasUnsynced());
     });
     document.querySelectorAll("[data-download-local]").forEach(function (button) {
       button.hidden = false;
@@ -379,6 +495,17 @@
         setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
       });
     });
+  }
+
+  function keepNext(form, url) {
+    var next = form.querySelector('input[name="next"]');
+    if (!next) {
+      next = document.createElement("input");
+      next.type = "hidden";
+      next.name = "next";
+      form.appendChild(next);
+    }
+    next.value = url;
   }
 
   window.TendrilProgress = { read: read, update: update, lessonEntry: lessonEntry, now: now };

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
@@ -10,6 +11,11 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
+KEY = "tendril.progress.v1"
+LESSON_SLUG = "writing-postmortems-for-ai-system-incidents"
+LESSON_PATH = f"/lessons/{LESSON_SLUG}/"
+SYNC_ROUTE = "**/api/progress/sync"
+SHARE = "Share one insight from this lesson with a colleague."
 EMAIL = "ada@example.com"
 PASSWORD = "a long enough passphrase"
 ACCOUNT_PAGES = [
@@ -95,3 +101,40 @@ def test_the_account_pages_fit_a_375px_phone(phone_page: Page, learner) -> None:
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, path
+
+
+def stored(page: Page) -> dict | None:
+    return json.loads(page.evaluate(f"localStorage.getItem('{KEY}')") or "null")
+
+
+def test_a_wrong_password_on_delete_keeps_this_browsers_progress(page: Page, learner) -> None:
+    sign_in(page)
+    page.goto(LESSON_PATH)
+    expect(page.locator("#sync-status")).to_have_text("Synced just now")
+    # A change the account does not have yet: only this browser holds it.
+    page.route(SYNC_ROUTE, lambda route: route.fulfill(status=503, body="{}"))
+    page.get_by_label(SHARE).check()
+    expect(page.locator("#sync-status")).to_have_text("Sync failed — retrying")
+
+    page.goto("/accounts/delete/")
+    page.get_by_label("Your password").fill("not my password")
+    page.get_by_role("button", name="Delete my account and progress").click()
+    expect(page.get_by_label("Your password")).to_have_accessible_description(
+        re.compile("That is not your password")
+    )
+    assert stored(page)["lessons"][LESSON_SLUG]["checklist"]["share-one-insight"]["done"]
+
+    page.unroute(SYNC_ROUTE)
+
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Delete my account and progress").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account is deleted")
+    assert stored(page) is None
+
+
+def test_visiting_the_account_deleted_page_alone_clears_nothing(page: Page) -> None:
+    page.goto(LESSON_PATH)
+    page.get_by_label(SHARE).check()
+    page.goto("/accounts/deleted/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account is deleted")
+    assert stored(page)["lessons"]

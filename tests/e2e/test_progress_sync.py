@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -11,6 +12,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 LESSON_SLUG = "writing-postmortems-for-ai-system-incidents"
 LESSON_PATH = f"/lessons/{LESSON_SLUG}/"
+SYNC_ROUTE = "**/api/progress/sync"
+KEY = "tendril.progress.v1"
 SHARE = "Share one insight from this lesson with a colleague."
 WRITE = "Write a short summary of what you'd do differently after learning this."
 EMAIL = "ada@example.com"
@@ -127,3 +130,153 @@ def test_signing_out_clears_this_browsers_copy_once_synced(devices) -> None:
     expect(laptop.get_by_label(SHARE)).not_to_be_checked()
     sign_in(laptop)
     expect(laptop.get_by_label(SHARE)).to_be_checked()
+
+
+def stored(page: Page) -> dict:
+    return json.loads(page.evaluate(f"localStorage.getItem('{KEY}')") or "null")
+
+
+def sync_requests(page: Page) -> list[str]:
+    seen: list[str] = []
+    page.on(
+        "request",
+        lambda request: seen.append(request.url) if "/api/progress/sync" in request.url else None,
+    )
+    return seen
+
+
+def set_reflection(page: Page, text: str) -> None:
+    page.evaluate(
+        """([slug, text]) => TendrilProgress.update((doc) => {
+            TendrilProgress.lessonEntry(doc, slug).reflection = {text, at: TendrilProgress.now()};
+        })""",
+        [LESSON_SLUG, text],
+    )
+
+
+def test_a_refused_sync_says_why_and_waits_for_the_next_change(devices) -> None:
+    first, _ = devices
+    laptop = first.new_page()
+    sign_up(laptop)
+    expect(laptop.locator("#sync-status")).to_have_text("Synced just now")
+    sent = sync_requests(laptop)
+
+    set_reflection(laptop, "x" * 5001)  # over the server's cap: a 400 naming the field
+    expect(laptop.locator("#sync-status")).to_have_text(
+        f"Sync stopped — lessons.{LESSON_SLUG}.reflection.text: "
+        "text is too long (at most 5000 characters)"
+    )
+    laptop.wait_for_timeout(3000)  # past the first retry delay of a temporary failure
+    assert len(sent) == 1
+    laptop.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    laptop.wait_for_timeout(500)
+    assert len(sent) == 1  # the same refused document is not sent again
+
+    set_reflection(laptop, "Shorter now.")  # the next local change syncs again
+    expect(laptop.locator("#sync-status")).to_have_text("Synced just now")
+    assert len(sent) == 2
+
+
+def test_a_sync_refused_as_signed_out_links_to_sign_in_and_stops_retrying(devices) -> None:
+    first, _ = devices
+    laptop = first.new_page()
+    sign_up(laptop)
+    expect(laptop.locator("#sync-status")).to_have_text("Synced just now")
+    first.clear_cookies(name="sessionid")  # the session ended elsewhere
+    sent = sync_requests(laptop)
+
+    laptop.get_by_label(SHARE).check()
+    status = laptop.locator("#sync-status")
+    expect(status).to_have_text("Signed out — sign in again to sync")
+    expect(status.get_by_role("link", name="sign in again")).to_have_attribute(
+        "href", f"/accounts/login/?next={LESSON_PATH.replace('/', '%2F')}"
+    )
+    laptop.wait_for_timeout(3000)
+    assert len(sent) == 1
+    expect(status).to_have_text("Signed out — sign in again to sync")
+
+    status.get_by_role("link", name="sign in again").click()
+    laptop.get_by_label("Email").fill(EMAIL)
+    laptop.get_by_label("Password").fill(PASSWORD)
+    laptop.get_by_role("button", name="Sign in").click()
+    expect(laptop).to_have_url(re.compile(re.escape(LESSON_PATH) + "$"))
+    expect(laptop.locator("#sync-status")).to_have_text("Synced just now")
+    expect(laptop.get_by_label(SHARE)).to_be_checked()
+
+
+def test_synced_just_now_ages_into_minutes_ago(devices) -> None:
+    first, _ = devices
+    laptop = first.new_page()
+    laptop.clock.install()
+    sign_up(laptop)
+    # The sections read on arrival are saved and synced too: wait until that has happened.
+    laptop.wait_for_function(
+        f"""() => {{
+            const doc = JSON.parse(localStorage.getItem("{KEY}") || "{{}}");
+            return doc.lessons && doc.lessons["{LESSON_SLUG}"]?.last_read_at
+                && !localStorage.getItem("tendril.progress.unsynced");
+        }}"""
+    )
+    status = laptop.locator("#sync-status")
+    expect(status).to_have_text("Synced just now")
+    laptop.clock.fast_forward("01:05")
+    expect(status).to_have_text("Synced 1 minute ago")
+    laptop.clock.fast_forward("04:00")
+    expect(status).to_have_text("Synced 5 minutes ago")
+    laptop.clock.fast_forward("01:00:00")
+    expect(status).to_have_text("Synced 1 hour ago")
+    laptop.get_by_label(SHARE).check()
+    expect(status).to_have_text("Synced just now")
+
+
+def test_unverified_quiz_results_removed_are_counted_in_words(devices) -> None:
+    first, _ = devices
+    laptop = first.new_page()
+    sign_up(laptop)
+    expect(laptop.locator("#sync-status")).to_have_text("Synced just now")
+    laptop.evaluate(
+        """(slug) => TendrilProgress.update((doc) => {
+            const entry = TendrilProgress.lessonEntry(doc, slug);
+            for (const n of [1, 2]) {
+                entry.attempts.push({id: `forged-${n}`, form: 10, score: 10, total: 10,
+                    finished_at: TendrilProgress.now(), signature: "not.signed"});
+            }
+        })""",
+        LESSON_SLUG,
+    )
+    expect(laptop.locator("#sync-status")).to_have_text(
+        "Synced just now (2 unverified quiz results removed)"
+    )
+    assert stored(laptop)["lessons"][LESSON_SLUG]["attempts"] == []
+
+
+def test_signing_out_after_a_reload_keeps_changes_that_have_not_synced(
+    devices, assert_accessible
+) -> None:
+    first, second = devices
+    laptop = first.new_page()
+    sign_up(laptop)
+    expect(laptop.locator("#sync-status")).to_have_text("Synced just now")
+    laptop.route(SYNC_ROUTE, lambda route: route.fulfill(status=503, body="{}"))
+    laptop.get_by_label(SHARE).check()
+    expect(laptop.locator("#sync-status")).to_have_text("Sync failed — retrying")
+    laptop.reload()  # a fresh page knows nothing of the failed sync but what storage says
+    expect(laptop.get_by_label(SHARE)).to_be_checked()
+
+    laptop.get_by_role("button", name="Sign out").click()
+
+    expect(laptop.get_by_role("button", name="Sign out")).to_have_count(0)
+    assert stored(laptop)["lessons"][LESSON_SLUG]["checklist"]["share-one-insight"]["done"]
+    expect(laptop).to_have_url(re.compile(r"/accounts/login/$"))
+    expect(laptop.locator("[data-unsynced-note]")).to_contain_text(
+        "they are kept in this browser and sync when you sign in again"
+    )
+    assert_accessible(laptop)
+    laptop.unroute(SYNC_ROUTE)
+    sign_in(laptop)
+    expect(laptop.get_by_label(SHARE)).to_be_checked()
+    expect(laptop.locator("#sync-status")).to_have_text("Synced just now")
+
+    phone = second.new_page()
+    sign_in(phone)
+    expect(phone.get_by_label(SHARE)).to_be_checked()

@@ -180,3 +180,22 @@ def test_deleting_the_account_needs_the_password_and_removes_the_progress(
     assert "Your account is deleted" in response.content.decode()
     assert not get_user_model().objects.exists()
     assert not ProgressRecord.objects.exists()
+
+
+def test_only_the_page_right_after_deleting_asks_the_browser_to_clear_that_account(
+    client: Client, learner
+) -> None:
+    client.force_login(learner)
+    account_id = learner.pk
+    after = client.post("/accounts/delete/", {"password": PASSWORD}, follow=True)
+    assert f'data-clear-local-progress="{account_id}"' in after.content.decode()
+    again = client.get("/accounts/deleted/")
+    assert "data-clear-local-progress" not in again.content.decode()
+
+
+def test_a_wrong_password_on_delete_does_not_ask_the_browser_to_clear_anything(
+    client: Client, learner
+) -> None:
+    client.force_login(learner)
+    wrong = client.post("/accounts/delete/", {"password": "nope"})
+    assert "data-clear-local-progress" not in wrong.content.decode()

@@ -208,3 +208,17 @@ def test_parsing_a_body_reports_malformed_json_oversize_and_unknown_lessons() ->
     assert [(p.field, p.message) for p in caught.value.problems] == [
         ("lessons.ghost", "no lesson with this slug")
     ]
+
+
+def test_a_draft_may_hold_every_field_of_the_practice_form_but_no_more() -> None:
+    from lessons.practice import ACTION_FIELDS, FIELDS, MAX_ACTION_ITEMS
+
+    full = len(FIELDS) + MAX_ACTION_ITEMS * len(ACTION_FIELDS)
+    draft_id, body = draft(1)
+    body["fields"] = {f"field-{n}": {"text": "x", "at": AT} for n in range(full)}
+    validate_document({"version": 1, "lessons": {"one": {"drafts": {draft_id: body}}}})
+    body["fields"]["one-more"] = {"text": "x", "at": AT}
+    found = problems({"version": 1, "lessons": {"one": {"drafts": {draft_id: body}}}})
+    assert found == {
+        f"lessons.one.drafts.{draft_id}.fields": f"has too many entries (at most {full})"
+    }

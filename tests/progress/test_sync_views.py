@@ -75,6 +75,10 @@ def test_an_attempt_made_before_signing_in_counts(signed_in, learner) -> None:
     [
         ({"signature": "forged.signature:value"}, "the signature does not verify"),
         ({"score": 10}, "the attempt was changed after it was signed"),
+        (
+            {"finished_at": "2025-03-02T12:00:00.000Z"},
+            "the attempt was changed after it was signed",
+        ),
     ],
 )
 def test_forged_or_altered_attempts_are_dropped_and_reported(
@@ -239,3 +243,82 @@ def test_sync_with_the_csrf_token_from_the_page_works(learner) -> None:
 
 def test_sync_only_accepts_post(signed_in) -> None:
     assert signed_in.get(SYNC_URL).status_code == 405
+
+
+def resync(client: Client, attempt: dict):
+    return post(client, document(attempts=[attempt])).json()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"score": 9},
+        {"finished_at": "2025-03-02T12:00:00.000Z"},
+        {"form": 15, "total": 15},
+    ],
+    ids=["score", "finished-at", "form"],
+)
+def test_a_stored_attempt_resent_with_changed_fields_is_rejected_and_stays_as_signed(
+    signed_in, learner, change
+) -> None:
+    attempt = signed_attempt(user_id=learner.pk, score=3)
+    first = resync(signed_in, attempt)
+    assert first["rejected_attempts"] == []
+
+    payload = resync(signed_in, {**attempt, **change})
+
+    assert payload["rejected_attempts"] == [
+        {
+            "field": f"lessons.{LESSON_SLUG}.attempts",
+            "lesson": LESSON_SLUG,
+            "id": attempt["id"],
+            "reason": "the attempt was changed after it was signed",
+        }
+    ]
+    kept = payload["document"]["lessons"][LESSON_SLUG]["attempts"]
+    assert kept == first["document"]["lessons"][LESSON_SLUG]["attempts"]
+    assert (kept[0]["score"], kept[0]["total"]) == (3, 10)
+    assert stored(learner) == first["document"]
+
+
+def test_an_attempt_keeps_only_what_its_signature_vouches_for(signed_in, learner) -> None:
+    attempt = signed_attempt(user_id=learner.pk, score=3)
+    payload = resync(signed_in, {**attempt, "best": True})
+    assert payload["rejected_attempts"] == []
+    [kept] = payload["document"]["lessons"][LESSON_SLUG]["attempts"]
+    assert set(kept) == {"id", "form", "score", "total", "finished_at", "signature"}
+
+
+def test_an_attempt_stored_with_changed_fields_is_put_back_as_signed(signed_in, learner) -> None:
+    attempt = signed_attempt(user_id=learner.pk, score=3)
+    resync(signed_in, attempt)
+    record = ProgressRecord.objects.get(user=learner)
+    # As the old check let it in: the stored id and signature, with a better score.
+    record.document["lessons"][LESSON_SLUG]["attempts"][0]["score"] = 9
+    record.version += 1
+    record.save()
+
+    payload = resync(signed_in, attempt)
+
+    [kept] = payload["document"]["lessons"][LESSON_SLUG]["attempts"]
+    assert kept["score"] == 3
+    assert stored(learner)["lessons"][LESSON_SLUG]["attempts"][0]["score"] == 3
+
+
+def test_a_full_practice_draft_syncs(signed_in, learner) -> None:
+    from lessons.practice import ACTION_FIELD_NAMES, FIELDS, MAX_ACTION_ITEMS
+
+    keys = list(FIELDS) + [
+        f"action_items.{row}.{name}"
+        for row in range(MAX_ACTION_ITEMS)
+        for name in ACTION_FIELD_NAMES
+    ]
+    draft_id = "3f1c2d4e-0000-4000-8000-000000000001"
+    draft = {
+        "title": {"text": "Refund bot", "at": AT},
+        "fields": {key: {"text": f"text of {key}", "at": AT} for key in keys},
+    }
+    response = post(signed_in, document(drafts={draft_id: draft}))
+    assert response.status_code == 200, response.json()
+    saved = stored(learner)["lessons"][LESSON_SLUG]["drafts"][draft_id]["fields"]
+    assert len(saved) == len(keys) == 28 + 20 * 5
