@@ -189,6 +189,8 @@ def page_context(
         "readiness": readiness,
         "max_chars": MAX_FIELD_CHARS,
         "max_action_items": MAX_ACTION_ITEMS,
+        # Every field with every action-item row filled (the sync API's cap per draft too).
+        "max_fields": len(FIELDS) + MAX_ACTION_ITEMS * len(ACTION_FIELDS),
         "can_add_row": len(rows) < MAX_ACTION_ITEMS,
     }
 

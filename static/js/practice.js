@@ -12,7 +12,7 @@
   var slug = root.getAttribute("data-lesson-slug");
   var MAX_CHARS = Number(root.getAttribute("data-max-chars")) || 10000;
   var MAX_ROWS = Number(root.getAttribute("data-max-action-items")) || 20;
-  var MAX_FIELDS = 120;
+  var MAX_FIELDS = Number(root.getAttribute("data-max-fields")) || 128;
   var MAX_LIVE_DRAFTS = 20;
   var MAX_ALL_DRAFTS = 120;
   var SYNC_BUDGET = 200 * 1024; // the sync API takes documents up to 256 KB

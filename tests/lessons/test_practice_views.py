@@ -295,3 +295,12 @@ def test_an_export_with_problems_shows_the_form_again_instead(client: Client) ->
 def test_practice_pages_for_unknown_lessons_are_404(client: Client) -> None:
     assert client.get("/lessons/nope/practice/").status_code == 404
     assert client.post("/lessons/nope/practice/export/", {}).status_code == 404
+
+
+def test_the_page_tells_the_browser_how_many_fields_a_full_draft_syncs(client: Client) -> None:
+    from progress.document import MAX_FIELDS_PER_DRAFT
+
+    html = client.get(PAGE).content.decode()
+    max_fields = int(re.search(r'data-max-fields="(\d+)"', html).group(1))
+    # practice.js stops saving fields past this number; the sync API refuses past its own cap.
+    assert max_fields == MAX_FIELDS_PER_DRAFT
