@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -43,10 +44,11 @@ def lesson_lines(record: ProgressRecord) -> list[tuple[str, str]]:
     for slug, entry in sorted(document.lessons.items()):
         best = best_score(entry)
         done = sum(tick.done for tick in entry.checklist.values())
+        sections, attempts = len(entry.sections_read), len(entry.attempts)
         parts = [
-            f"{len(entry.sections_read)} sections read",
-            f"{done} checklist items done",
-            f"{len(entry.attempts)} quiz attempts",
+            f"{sections} section{pluralize(sections)} read",
+            f"{done} checklist item{pluralize(done)} done",
+            f"{attempts} quiz attempt{pluralize(attempts)}",
         ]
         if best is not None:
             parts.append(f"best {best.score}/{best.total}")

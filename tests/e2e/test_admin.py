@@ -64,11 +64,11 @@ def test_staff_read_a_learners_progress_in_an_accessible_admin(
 
     page.get_by_role("link", name="ada@example.com").click()
     expect(
-        page.get_by_text("1 sections read, 0 checklist items done, 0 quiz attempts")
+        page.get_by_text("1 section read, 0 checklist items done, 0 quiz attempts")
     ).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"/admin/progress/progressrecord/{record.pk}/change/")
-    expect(page.get_by_text("1 sections read")).to_be_visible()
+    expect(page.get_by_text("1 section read")).to_be_visible()
     assert_accessible(page)
     assert refused == []

@@ -58,7 +58,7 @@ def test_staff_see_each_learner_and_their_progress(staff_client: Client, record)
     html = learner_page.content.decode()
     assert learner_page.status_code == 200
     assert LESSON_SLUG in html
-    assert "1 sections read, 1 checklist items done, 1 quiz attempts, best 8/10" in html
+    assert "1 section read, 1 checklist item done, 1 quiz attempt, best 8/10" in html
 
     progress = staff_client.get(f"/admin/progress/progressrecord/{record.pk}/change/")
     assert progress.status_code == 200
