@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from lessons.content import Lesson
 from quiz.bank import FORMS, Option, Question, QuestionBank
-from quiz.grading import InvalidAnswer, QuestionGrade, grade_attempt, grade_question
+from quiz.grading import InvalidAnswer, QuestionGrade, grade_attempt, grade_positions
 from quiz.models import Answer, Attempt
 
 _system_random = random.SystemRandom()
@@ -48,6 +48,10 @@ class ChoiceMissing(QuizRejection):
     """Check was pressed with nothing chosen: a learner's slip, shown beside the question."""
 
     status = 200
+
+    def __init__(self, message: str, *, attempt: Attempt) -> None:
+        super().__init__(message)
+        self.attempt = attempt  # the page shows the note on this attempt's question
 
 
 @dataclass(frozen=True)
@@ -196,20 +200,6 @@ def _answerable_question(
     return question, option_ids
 
 
-def _grade_positions(
-    question: Question, option_ids: Sequence[str], positions: Sequence[int]
-) -> QuestionGrade:
-    for position in positions:
-        if not 1 <= position <= len(option_ids):
-            raise QuizRejection(
-                f"option: {position} is not an option of this question (1-{len(option_ids)})."
-            )
-    try:
-        return grade_question(question, [option_ids[p - 1] for p in positions])
-    except InvalidAnswer as exc:
-        raise QuizRejection(f"option: {exc}.") from exc
-
-
 def answer_question(
     *,
     attempt_id: uuid.UUID,
@@ -226,8 +216,11 @@ def answer_question(
             )
             question, option_ids = _answerable_question(attempt, bank, question_id)
             if not positions:
-                raise ChoiceMissing("Choose an answer, then press Check.")
-            grade = _grade_positions(question, option_ids, positions)
+                raise ChoiceMissing("Choose an answer, then press Check.", attempt=attempt)
+            try:
+                grade = grade_positions(question, option_ids, positions)
+            except InvalidAnswer as exc:
+                raise QuizRejection(f"option: {exc}.") from exc
             Answer.objects.create(
                 attempt=attempt,
                 question_id=question_id,

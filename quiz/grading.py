@@ -61,6 +61,21 @@ def grade_question(question: Question, selected: Collection[str]) -> QuestionGra
     )
 
 
+def grade_positions(
+    question: Question, option_order: Sequence[str], positions: Sequence[int]
+) -> QuestionGrade:
+    """Grade an answer given as 1-based places in an attempt's shuffled `option_order`.
+
+    Raises InvalidAnswer for a place the order does not have, and as `grade_question` does.
+    """
+    for position in positions:
+        if not 1 <= position <= len(option_order):
+            raise InvalidAnswer(
+                f"{position} is not an option of this question (1-{len(option_order)})"
+            )
+    return grade_question(question, [option_order[position - 1] for position in positions])
+
+
 def grade_attempt(
     questions: Sequence[Question],
     answers: Mapping[str, Collection[str]],

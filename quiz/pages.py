@@ -14,6 +14,7 @@ from quiz.models import Attempt
 from quiz.results import result_of, sign_quiz_result
 
 SESSION_BEST_KEY = "quiz_best"
+SESSION_CHOICE_MISSING_KEY = "quiz_choice_missing"
 
 
 def quiz_page_context(
@@ -24,10 +25,14 @@ def quiz_page_context(
     focus: str | None = None,
     error: str = "",
 ) -> dict[str, Any]:
-    """The quiz page; `focus` names the question just checked (the htmx partial shows it)."""
+    """The quiz page; `focus` names the question just checked (the htmx partial shows it), and
+    `error` is a note to show beside it while it is unanswered."""
     items = attempt_questions(attempt, bank, lesson)
     answered = sum(1 for item in items if item.answer is not None)
     upcoming = next((item for item in items if item.answer is None), None)
+    focused = next((item for item in items if item.question.id == focus), None)
+    # A note kept across a redirect is stale if the question was answered since (another tab).
+    unanswered_error = bool(error) and focused is not None and focused.answer is None
     return {
         "lesson": lesson,
         "attempt": attempt,
@@ -37,9 +42,9 @@ def quiz_page_context(
         "total": len(items),
         "answered": answered,
         "next_number": upcoming.number if upcoming else None,
-        "item": next((item for item in items if item.question.id == focus), None),
-        "error": error,
-        "error_question": focus if error else None,
+        "item": focused,
+        "error": error if unanswered_error else "",
+        "error_question": focus if unanswered_error else None,
     }
 
 
@@ -74,3 +79,18 @@ def best_scores(session: SessionBase, lesson_slug: str) -> list[tuple[int, int, 
     """(form, best score, total) for each form taken in this session, shortest form first."""
     lesson_best = session.get(SESSION_BEST_KEY, {}).get(lesson_slug, {})
     return [(form, *lesson_best[str(form)]) for form in sorted(FORMS) if str(form) in lesson_best]
+
+
+def remember_choice_missing(
+    session: SessionBase, attempt: Attempt, *, question_id: str, message: str
+) -> None:
+    """Keep a "choose an answer" note for the quiz page the plain form post redirects to."""
+    session[SESSION_CHOICE_MISSING_KEY] = [str(attempt.id), question_id, message]
+
+
+def take_choice_missing(session: SessionBase, attempt: Attempt) -> tuple[str, str] | None:
+    """The (question id, message) kept for this attempt, removed so a reload does not repeat it."""
+    kept = session.pop(SESSION_CHOICE_MISSING_KEY, None)
+    if not kept or kept[0] != str(attempt.id):
+        return None
+    return kept[1], kept[2]

@@ -1,14 +1,15 @@
 """Quiz pages: take a form (resuming the attempt), check one answer, finish, see the result.
 
-Every action is a plain form post that redirects back to the page; with htmx, "Check" swaps in
-the question's feedback instead. Refusals render a short page with a 4xx status.
+Every action is a plain form post that redirects back to the page (post/redirect/get, so a
+reload never posts again); with htmx, "Check" swaps in the question's feedback instead. Refusals
+render a short page with a 4xx status.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -29,7 +30,13 @@ from quiz.attempts import (
 )
 from quiz.bank import FORMS, QuestionBank, get_question_bank
 from quiz.forms import AnswerPost, EmptyPost, parse_post
-from quiz.pages import quiz_page_context, remember_best_score, results_page_context
+from quiz.pages import (
+    quiz_page_context,
+    remember_best_score,
+    remember_choice_missing,
+    results_page_context,
+    take_choice_missing,
+)
 
 SESSION_OWNER_KEY = "quiz_owner"
 
@@ -70,7 +77,9 @@ def _quiz_url(slug: str, form: int, anchor: str = "") -> str:
 def take_quiz(request: HttpRequest, slug: str, form: int) -> HttpResponse:
     lesson, bank = _lesson_and_bank(slug, form)
     attempt = resume_or_start_attempt(bank=bank, form=form, owner=_owner(request, create=True))
-    return render(request, "quiz/quiz.html", quiz_page_context(attempt, bank, lesson))
+    question_id, error = take_choice_missing(request.session, attempt) or (None, "")
+    context = quiz_page_context(attempt, bank, lesson, focus=question_id, error=error)
+    return render(request, "quiz/quiz.html", context)
 
 
 @require_POST
@@ -88,25 +97,45 @@ def retake_quiz(request: HtmxHttpRequest, slug: str, form: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def check_answer(request: HtmxHttpRequest, slug: str, attempt_id: uuid.UUID) -> HttpResponse:
     lesson, bank = _lesson_and_bank(slug)
-    owner, error = _owner(request), ""
     try:
         post = parse_post(AnswerPost, request)
         attempt, _ = answer_question(
             attempt_id=attempt_id,
             bank=bank,
-            owner=owner,
+            owner=_owner(request),
             question_id=post.question,
             positions=post.option,
         )
     except ChoiceMissing as slip:
-        attempt = get_owned_attempt(attempt_id=attempt_id, bank=bank, owner=owner)
-        error = slip.message
+        return _ask_for_a_choice(request, lesson, bank, slip, question_id=post.question)
     except QuizRejection as rejection:
         return _refuse(request, rejection)
-    if not request.htmx and not error:
+    if not request.htmx:
         return redirect(_quiz_url(slug, attempt.form, f"question-{post.question}"))
-    context = quiz_page_context(attempt, bank, lesson, focus=post.question, error=error)
-    return render(request, "quiz/_checked.html" if request.htmx else "quiz/quiz.html", context)
+    context = quiz_page_context(attempt, bank, lesson, focus=post.question)
+    return render(request, "quiz/_checked.html", context)
+
+
+def _ask_for_a_choice(
+    request: HtmxHttpRequest,
+    lesson: Lesson,
+    bank: QuestionBank,
+    slip: ChoiceMissing,
+    *,
+    question_id: str,
+) -> HttpResponse:
+    """Check with nothing chosen: htmx shows the note under the question; a plain post goes
+    back to the page (303, so a reload does not post again), which shows the note once."""
+    if request.htmx:
+        context = quiz_page_context(
+            slip.attempt, bank, lesson, focus=question_id, error=slip.message
+        )
+        return render(request, "quiz/_checked.html", context)
+    remember_choice_missing(
+        request.session, slip.attempt, question_id=question_id, message=slip.message
+    )
+    url = _quiz_url(lesson.slug, slip.attempt.form, f"question-{question_id}")
+    return HttpResponseRedirect(url, status=303)
 
 
 @require_POST

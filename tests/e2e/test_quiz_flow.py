@@ -110,6 +110,19 @@ def test_without_javascript_the_fifteen_question_form_can_be_completed(
     page.goto(QUIZ_15)
     ids = question_ids(page)
     assert len(ids) == 15
+    # "Check" with nothing chosen (possible on a select-all question: its checkboxes are not
+    # required) comes back to that question with a note, at a URL that is safe to reload.
+    select_all = next(q for q in ids if page.locator(f"#question-{q} [type=checkbox]").count())
+    page.locator(f"#question-{select_all}-action").click()
+    expect(page).to_have_url(re.compile(rf"{QUIZ_15}#question-{select_all}$"))
+    note = page.locator(f"#feedback-{select_all}")
+    expect(note).to_have_text("Choose an answer, then press Check.")
+    expect(page.locator(f"#question-{select_all} fieldset")).to_have_attribute(
+        "aria-describedby", re.compile(rf"\bquestion-{select_all}-error\b")
+    )
+    page.reload()  # a GET: nothing is posted again, and the note has been shown once
+    expect(note).to_be_empty()
+    expect(page.locator("#quiz-progress progress")).to_have_attribute("value", "0")
     for number, question_id in enumerate(ids, start=1):
         page.locator(f"#question-{question_id} input[name=option]").first.check()
         page.locator(f"#question-{question_id}-action").click()
@@ -139,6 +152,14 @@ def test_axe_finds_no_violations_on_the_quiz_and_results_pages_light_and_dark(
         page.goto(QUIZ_10)
         assert_accessible(page)
         first = question_ids(page)[0]
+        # The plain form post (as without JavaScript) with nothing chosen: the page comes back
+        # at the question, focused, with the note beside it.
+        page.locator(f"#question-{first}-form").evaluate("form => form.submit()")
+        expect(page.locator(f"#feedback-{first}")).to_have_text(
+            "Choose an answer, then press Check."
+        )
+        expect(page.locator(f"#question-{first}")).to_be_focused()
+        assert_accessible(page)
         page.locator(f"#question-{first} input[name=option]").first.check()
         page.locator(f"#question-{first}-action").click()
         expect(page.locator(f"#feedback-{first}")).not_to_be_empty()

@@ -6,8 +6,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quiz.bank import Option, Question
-from quiz.grading import AttemptGrade, InvalidAnswer, grade_attempt, grade_question
+from quiz.attempts import plan_attempt
+from quiz.bank import FORMS, Option, Question, QuestionBank, get_question_bank
+from quiz.grading import (
+    AttemptGrade,
+    InvalidAnswer,
+    grade_attempt,
+    grade_positions,
+    grade_question,
+)
+from tests.conftest import LESSON_SLUG
 
 SINGLE = Question(
     id="single",
@@ -135,16 +143,59 @@ def test_the_score_is_always_between_zero_and_the_number_of_questions(
     assert 0 <= grade.percent <= 100
 
 
-@settings(deadline=None)
-@given(questions_and_answers(), st.randoms(use_true_random=False))
-def test_shuffling_questions_options_or_answers_never_changes_the_grade(
-    data: tuple[list[Question], dict[str, list[str]]], rng: random.Random
+def the_bank() -> QuestionBank:
+    bank = get_question_bank(LESSON_SLUG)
+    assert bank is not None
+    return bank
+
+
+def test_positions_are_one_based_places_in_the_attempts_option_order() -> None:
+    order = ["other", "right", "wrong"]
+    assert grade_positions(SINGLE, order, [2]).is_correct
+    assert grade_positions(SINGLE, order, [1]).selected == frozenset({"other"})
+    for position in (0, 4):
+        with pytest.raises(InvalidAnswer, match=rf"{position} is not an option .*\(1-3\)"):
+            grade_positions(SINGLE, order, [position])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32), st.sampled_from(sorted(FORMS)), st.data())
+def test_in_every_shuffled_attempt_only_the_right_places_grade_correct(
+    seed: int, form: int, data: st.DataObject
 ) -> None:
-    questions, answers = data
-    before = grade_attempt(questions, answers, pass_percent=70)
-    shuffled_questions = [
-        q.model_copy(update={"options": tuple(rng.sample(q.options, len(q.options)))})
-        for q in rng.sample(questions, len(questions))
-    ]
-    shuffled_answers = {qid: rng.sample(ids, len(ids)) for qid, ids in answers.items()}
-    assert grade_attempt(shuffled_questions, shuffled_answers, pass_percent=70) == before
+    """Through the real path: plan an attempt, then answer by place, as the page numbers them."""
+    bank = the_bank()
+    for planned in plan_attempt(bank, form=form, rng=random.Random(seed)):
+        question = bank.question(planned.question_id)
+        assert question is not None
+        order = planned.option_ids
+        assert sorted(order) == sorted(option.id for option in question.options)
+        # The places of the options marked correct in quiz.yaml, as the learner sees them.
+        marked = {option.id for option in question.options if option.correct}
+        right = {place for place, option_id in enumerate(order, 1) if option_id in marked}
+        assert grade_positions(question, order, sorted(right)).is_correct
+        for place in range(1, len(order) + 1):
+            assert grade_positions(question, order, [place]).is_correct == ({place} == right)
+        if question.kind == "multiple":
+            chosen = data.draw(st.sets(st.integers(1, len(order)), min_size=1).filter(right.__ne__))
+            assert not grade_positions(question, order, sorted(chosen)).is_correct
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32), st.data())
+def test_shuffling_never_changes_the_grade_of_an_answer(seed: int, data: st.DataObject) -> None:
+    """Whatever the learner means to choose, its grade is the same in any attempt's order."""
+    bank = the_bank()
+    for planned in plan_attempt(bank, form=15, rng=random.Random(seed)):
+        question = bank.question(planned.question_id)
+        assert question is not None
+        ids = [option.id for option in question.options]
+        intended = (
+            {data.draw(st.sampled_from(ids))}
+            if question.kind == "single"
+            else data.draw(st.sets(st.sampled_from(ids), min_size=1))
+        )
+        places = [planned.option_ids.index(option_id) + 1 for option_id in intended]
+        assert grade_positions(question, planned.option_ids, places) == grade_question(
+            question, intended
+        )

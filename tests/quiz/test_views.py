@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 LESSON_URL = f"/lessons/{LESSON_SLUG}/"
 QUIZ_10 = f"{LESSON_URL}quiz/10/"
 QUIZ_15 = f"{LESSON_URL}quiz/15/"
+CHOOSE = "Choose an answer, then press Check."
 
 
 def attempt_url(attempt: Attempt, action: str = "") -> str:
@@ -182,12 +183,30 @@ def test_a_wrong_answer_shows_the_right_one_and_the_explanation(
     assert "(your answer, not correct)" in block
 
 
-def test_checking_with_nothing_chosen_asks_for_a_choice_and_stores_nothing(client: Client) -> None:
+def test_checking_with_nothing_chosen_redirects_to_the_question_and_asks_for_a_choice_once(
+    client: Client,
+) -> None:
     attempt = open_quiz(client)
-    response = client.post(attempt_url(attempt, "answer"), {"question": attempt.plan[0][0]})
-    assert response.status_code == 200
-    assert "Choose an answer, then press Check." in response.content.decode()
+    question_id = attempt.plan[2][0]
+    response = client.post(attempt_url(attempt, "answer"), {"question": question_id})
+    # Post/redirect/get: the page is fetched again, so reloading it never re-posts the form.
+    assert response.status_code == 303
+    assert response["Location"] == f"{QUIZ_10}#question-{question_id}"
     assert not Answer.objects.exists()
+    html = client.get(QUIZ_10).content.decode()
+    assert html.count(CHOOSE) == 1
+    block = question_block(html, question_id)
+    assert f'<p class="field-error" id="question-{question_id}-error">{CHOOSE}</p>' in block
+    assert re.search(rf'<fieldset [^>]*aria-describedby="[^"]*question-{question_id}-error"', block)
+    assert "disabled" not in block and "hx-post" in block  # still open for an answer
+    reloaded = client.get(QUIZ_10).content.decode()
+    assert CHOOSE not in reloaded and f"question-{question_id}-error" not in reloaded
+
+
+def test_a_choice_note_kept_for_one_attempt_is_not_shown_on_another(client: Client) -> None:
+    attempt = open_quiz(client)
+    client.post(attempt_url(attempt, "answer"), {"question": attempt.plan[0][0]})
+    assert CHOOSE not in client.get(QUIZ_15).content.decode()
 
 
 # --- Checking answers with htmx ----------------------------------------------------------------
@@ -219,6 +238,24 @@ def test_with_htmx_check_returns_the_locked_question_its_feedback_and_the_progre
     assert 'id="quiz-progress" class="quiz-progress" hx-swap-oob="true"' in html
     assert "Question 2 of 10" in html
     assert f'id="question-{question_id}-action"' in html and "Next question" in html
+
+
+def test_with_htmx_checking_with_nothing_chosen_shows_the_note_under_the_question(
+    client: Client,
+) -> None:
+    attempt = open_quiz(client)
+    question_id = attempt.plan[0][0]
+    response = client.post(
+        attempt_url(attempt, "answer"), {"question": question_id}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html and "hx-post" in html  # a partial, and the question stays open
+    feedback = f'<div id="feedback-{question_id}" hx-swap-oob="innerHTML">'
+    assert f'{feedback}<p class="field-error" id="question-{question_id}-error">{CHOOSE}' in html
+    assert re.search(rf'<fieldset [^>]*aria-describedby="[^"]*question-{question_id}-error"', html)
+    assert not Answer.objects.exists()
+    assert CHOOSE not in client.get(QUIZ_10).content.decode()  # nothing kept for a later page
 
 
 # --- Finishing and the results page ------------------------------------------------------------
@@ -424,6 +461,22 @@ def test_an_oversized_post_is_refused(client: Client) -> None:
     )
     assert response.status_code == 413
     assert snapshot(attempt) == before
+
+
+@pytest.mark.parametrize("content_length", ["abc", "-5", "1e3", "+10", "1_000"])
+@pytest.mark.parametrize("action", ["answer", "finish", "retake"])
+def test_a_malformed_content_length_is_refused_clearly_and_changes_nothing(
+    client: Client, action: str, content_length: str
+) -> None:
+    attempt = open_quiz(client)
+    before = snapshot(attempt)
+    url = f"{QUIZ_10}new/" if action == "retake" else attempt_url(attempt, action)
+    data = {"question": attempt.plan[0][0], "option": "1"} if action == "answer" else {}
+    response = client.post(url, data, CONTENT_LENGTH=content_length)
+    assert response.status_code == 400
+    assert "Content-Length: is not a number of bytes." in response.content.decode()
+    assert snapshot(attempt) == before
+    assert Attempt.objects.count() == 1
 
 
 def test_a_json_body_is_refused_as_malformed(client: Client) -> None:
