@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.security_headers.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Innermost, so every middleware above still adds its headers to the refusal.
+    "config.malformed_requests.MalformedContentLengthMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
