@@ -3,19 +3,19 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from lessons.content import get_catalogue
 from lessons.page import lesson_page_context
 from lessons.public_page import is_first_visit, public_page_response
 
 
-@require_GET
+@require_safe
 def catalogue(request: HttpRequest) -> HttpResponse:
     return render(request, "lessons/catalogue.html", {"lessons": get_catalogue().lessons})
 
 
-@require_GET
+@require_safe
 def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
     catalogue = get_catalogue()
     lesson = catalogue.get(slug)

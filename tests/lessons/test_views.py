@@ -77,12 +77,19 @@ def test_an_unknown_lesson_is_a_404_page_that_matches_the_site(client: Client) -
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-def test_the_lesson_page_refuses_other_methods_and_says_get_is_allowed(
+def test_the_lesson_page_refuses_other_methods_and_says_get_and_head_are_allowed(
     client: Client, method: str
 ) -> None:
     response = getattr(client, method)(LESSON_URL)
     assert response.status_code == 405
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET, HEAD"
+
+
+def test_a_head_request_gets_the_headers_without_the_page(client: Client) -> None:
+    # Uptime checks and link checkers ask with HEAD.
+    response = client.head(LESSON_URL)
+    assert response.status_code == 200
+    assert response.content == b""
 
 
 @pytest.mark.django_db
