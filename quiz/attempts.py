@@ -54,6 +54,10 @@ class ChoiceMissing(QuizRejection):
         self.attempt = attempt  # the page shows the note on this attempt's question
 
 
+# Where a browser keeps its quiz owner token (see Owner) in its session.
+SESSION_OWNER_KEY = "quiz_owner"
+
+
 @dataclass(frozen=True)
 class Owner:
     """Who is taking the quiz: the signed-in user (if any) and this browser's session token."""
@@ -104,6 +108,15 @@ def _owned_by(owner: Owner) -> Q:
         Q(user__isnull=True, session_key=owner.session_key) if owner.session_key else Q(pk=None)
     )
     return Q(user_id=owner.user_id) | anonymous if owner.user_id is not None else anonymous
+
+
+def claim_session_attempts(*, session_key: str, user_id: int) -> int:
+    """Give this browser's anonymous attempts to the account that just signed in."""
+    if not session_key:
+        return 0
+    return Attempt.objects.filter(user__isnull=True, session_key=session_key).update(
+        user_id=user_id
+    )
 
 
 def owner_attempts(owner: Owner) -> QuerySet[Attempt]:

@@ -18,6 +18,7 @@ from django_htmx.middleware import HtmxDetails
 
 from lessons.content import Lesson, get_lesson
 from quiz.attempts import (
+    SESSION_OWNER_KEY,
     AttemptConflict,
     ChoiceMissing,
     Owner,
@@ -37,8 +38,6 @@ from quiz.pages import (
     results_page_context,
     take_choice_missing,
 )
-
-SESSION_OWNER_KEY = "quiz_owner"
 
 
 class HtmxHttpRequest(HttpRequest):
