@@ -30,7 +30,7 @@ from django.test.utils import (  # noqa: E402
 from lessons.content import get_lesson  # noqa: E402
 from tutor.answers import answer_question  # noqa: E402
 from tutor.evaluation import load_dev_set  # noqa: E402
-from tutor.retrieval import build_index, index_lesson, lesson_passages, quiz_passages  # noqa: E402
+from tutor.retrieval import index_lesson  # noqa: E402
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -38,10 +38,15 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+TARGET_P95_MS = 15.0
+
+
 def report(title: str, samples_ms: list[float]) -> None:
     print(title)
     print(f"  median   {statistics.median(samples_ms):7.2f} ms")
-    print(f"  p95      {percentile(samples_ms, 0.95):7.2f} ms")
+    p95 = percentile(samples_ms, 0.95)
+    verdict = "meets" if p95 <= TARGET_P95_MS else "MISSES"
+    print(f"  p95      {p95:7.2f} ms   (target ≤ {TARGET_P95_MS:g} ms: {verdict})")
 
 
 def main() -> None:
@@ -57,7 +62,7 @@ def main() -> None:
     builds = []
     for _ in range(5):
         start = time.perf_counter()
-        build_index(lesson_passages(lesson) + quiz_passages(lesson))
+        index_lesson.__wrapped__(lesson)  # the full build, past the per-lesson cache
         builds.append((time.perf_counter() - start) * 1000)
     index = index_lesson(lesson)
     print(f"index build ({len(index.passages)} passages), median of 5")
@@ -71,7 +76,7 @@ def main() -> None:
             samples_ms.append((time.perf_counter() - start) * 1000)
     report(f"answer_question, {len(questions)} dev-set questions x {args.repeat}", samples_ms)
 
-    # The HTTP path keeps a session (for the rate limit): use a throwaway test database.
+    # The HTTP path runs the whole middleware stack (sessions included): a throwaway test database.
     setup_test_environment()
     databases = setup_databases(verbosity=0, interactive=False)
     try:

@@ -3,8 +3,9 @@
 With the optional chat backend (tutor.llm) the answer may be a rephrasing of those sentences,
 used only when every sentence of it is supported by them.
 
-When the evidence is weak the tutor refuses and suggests sections it can answer from. The two
-thresholds below are tuned on the whole dev set (tests/tutor/dev_set.yaml), never per question.
+When the evidence is weak the tutor refuses and suggests sections it can answer from. The
+thresholds below are tuned on the whole dev set (tests/tutor/dev_set.yaml), never per question:
+`manage.py eval_tutor` prints the sweep they were chosen from.
 """
 
 from __future__ import annotations
@@ -17,12 +18,17 @@ from lessons.content import Lesson
 from tutor.llm import rephrase
 from tutor.retrieval import Hit, LessonIndex, Passage, Query, index_lesson
 
-# Refuse unless the best passage scores at least this (BM25, stemmed) ...
-MIN_SCORE = 0.5
+# Refuse unless the best passage's relevance (its BM25 score as a share of the most the
+# question could score, `Hit.relevance`) is at least this ...
+MIN_RELEVANCE = 0.05
 # ... and at least this share of the question's content words occur in the lesson ...
 MIN_COVERAGE = 0.67
-# ... and more than half of them in the section the answer comes from.
+# ... and more than half of them in the section the answer comes from ...
 MIN_SECTION_COVERAGE = 0.5
+# ... and a sentence of the answer shares more than one incidental word with the question
+# (`LessonIndex.is_anchored`), the best one uses the words of what it asks for ("how do I
+# <verb>", "which is best": `LessonIndex.answers_the_ask`), and a "what is X?" question asks
+# about a topic of the lesson (`LessonIndex.defines`).
 # A further sentence joins the answer only when it ranks close to the best one: closer still
 # when it comes from another section, so an answer does not wander round the lesson.
 COMPANION_RATIO = 0.7
@@ -80,9 +86,9 @@ def answer_question(*, lesson: Lesson, question: str) -> TutorAnswer:
     index = index_lesson(lesson)
     query = index.parse(question)
     hits = index.search(query)
-    if not is_covered(index, query, hits):
+    passages = choose_passages(hits) if hits else []
+    if not is_covered(index, query, hits, passages):
         return refusal(lesson, hits)
-    passages = choose_passages(hits)
     rephrased = rephrase(question=question, passages=passages)
     return TutorAnswer(
         answer=rephrased or " ".join(passage.text for passage in passages),
@@ -93,13 +99,23 @@ def answer_question(*, lesson: Lesson, question: str) -> TutorAnswer:
     )
 
 
-def is_covered(index: LessonIndex, query: Query, hits: Sequence[Hit]) -> bool:
-    """Strong enough evidence, and the question's own words are the lesson's words."""
+def is_covered(
+    index: LessonIndex, query: Query, hits: Sequence[Hit], passages: Sequence[Passage]
+) -> bool:
+    """Strong enough evidence, and the question's own words are the lesson's words.
+
+    `passages` are the ones the answer would be made of (`choose_passages(hits)`).
+    """
+    if not hits:
+        return False
+    best = hits[0]
     return (
-        bool(hits)
-        and hits[0].passage_score >= MIN_SCORE
+        best.relevance >= MIN_RELEVANCE
         and query.coverage >= MIN_COVERAGE
-        and index.section_coverage(query, hits[0].passage.section_id) > MIN_SECTION_COVERAGE
+        and index.section_coverage(query, best.passage.section_id) > MIN_SECTION_COVERAGE
+        and any(index.is_anchored(query, passage) for passage in passages)
+        and index.answers_the_ask(query, best.passage)
+        and index.defines(query)
     )
 
 
@@ -114,7 +130,7 @@ def choose_passages(hits: Sequence[Hit]) -> list[Passage]:
         elsewhere = hit.passage.section_id != best.passage.section_id
         if elsewhere and hit.score < OTHER_SECTION_RATIO * best.score:
             continue
-        if hit.passage_score < MIN_SCORE or any(hit.passage.text == p.text for p in chosen):
+        if hit.relevance < MIN_RELEVANCE or any(hit.passage.text == p.text for p in chosen):
             continue
         if length + len(hit.passage.text) > MAX_ANSWER_CHARS:
             continue

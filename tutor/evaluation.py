@@ -45,6 +45,20 @@ def load_dev_set(path: Path = DEV_SET_PATH) -> DevSet:
     return DevSet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
+def split_dev_set(dev_set: DevSet) -> tuple[DevSet, DevSet]:
+    """Two fixed halves (alternate questions of each kind): tune on one, check on the other."""
+    first, second = (
+        dev_set.model_copy(
+            update={
+                "answerable": dev_set.answerable[start::2],
+                "unanswerable": dev_set.unanswerable[start::2],
+            }
+        )
+        for start in (0, 1)
+    )
+    return first, second
+
+
 @dataclass
 class Report:
     answerable: int = 0
@@ -112,11 +126,11 @@ def evaluate(*, lesson: Lesson, dev_set: DevSet) -> Report:
 
 
 @contextmanager
-def thresholds(*, min_score: float, min_coverage: float) -> Iterator[None]:
+def thresholds(*, min_relevance: float, min_coverage: float) -> Iterator[None]:
     """Try other refusal thresholds for a while (the sweep that tunes them)."""
-    saved = answers.MIN_SCORE, answers.MIN_COVERAGE
-    answers.MIN_SCORE, answers.MIN_COVERAGE = min_score, min_coverage
+    saved = answers.MIN_RELEVANCE, answers.MIN_COVERAGE
+    answers.MIN_RELEVANCE, answers.MIN_COVERAGE = min_relevance, min_coverage
     try:
         yield
     finally:
-        answers.MIN_SCORE, answers.MIN_COVERAGE = saved
+        answers.MIN_RELEVANCE, answers.MIN_COVERAGE = saved

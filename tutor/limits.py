@@ -1,6 +1,9 @@
 """The tutor's rate limit: questions per minute per IP address and per browser session.
 
 Counts live in Django's cache (Redis when REDIS_URL is set), through django-ratelimit.
+A request without a session (an API client that keeps no cookies) is counted by its IP
+address alone: the limit never creates a session, so dropping cookies neither escapes the
+limit nor makes the server store a session for every question.
 """
 
 from __future__ import annotations
@@ -13,17 +16,16 @@ GROUP = "tutor.questions"
 
 
 def session_key(group: str, request: HttpRequest) -> str:
-    """The visitor's session key; a first question starts the session, so it is counted too."""
-    if request.session.session_key is None:
-        request.session.save()
-        request.session.modified = True  # so the response sends the new session cookie
     return f"session:{request.session.session_key}"
 
 
 def seconds_until_allowed(request: HttpRequest) -> int | None:
     """Count this question; None when it is within the limit, else seconds to wait."""
+    keys = ["ip"]
+    if request.session.session_key is not None:
+        keys.append(session_key)
     waits = []
-    for key in ("ip", session_key):
+    for key in keys:
         usage = get_usage(
             request, group=GROUP, key=key, rate=settings.TUTOR_RATE_LIMIT, increment=True
         )

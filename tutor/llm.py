@@ -1,6 +1,10 @@
 """Optional rephrasing by an OpenAI-compatible chat backend (off unless TUTOR_LLM_URL and
 TUTOR_LLM_MODEL are set). Its answer is used only when every sentence is supported by one of
 the retrieved passages; otherwise the tutor keeps its extractive answer.
+
+"Supported" is strict on purpose: every content word of the sentence (stemmed) and every
+number must be in one passage, and the sentence must negate as often as that passage does,
+so "nobody is accountable" is not read as support from "does not mean nobody is accountable".
 """
 
 from __future__ import annotations
@@ -15,13 +19,18 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from tutor.retrieval import Passage, content_words, split_sentences, stem
+from tutor.retrieval import Passage, content_words, split_sentences, stem, words
 
 logger = logging.getLogger(__name__)
 
-# Share of a sentence's content words that must come from a single retrieved passage.
-SUPPORT_RATIO = 0.8
 MAX_ANSWER_CHARS = 700
+# Words that turn a statement round (as `words()` spells them: no apostrophes, "can't" is
+# "cannot"). Several are stopwords for retrieval, but here they decide what a sentence says.
+NEGATION_TEXT = """
+    not no nor never nobody none nothing nowhere neither cannot without dont doesnt didnt
+    isnt arent wasnt werent wont wouldnt shouldnt couldnt hasnt havent hadnt mustnt neednt
+"""
+NEGATIONS = frozenset(NEGATION_TEXT.split())
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 SYSTEM_PROMPT = (
     "You are a friendly tutor for one lesson. Answer the learner's question in at most three "
@@ -96,22 +105,40 @@ def ask_chat_backend(
     return " ".join(text.split())
 
 
+@dataclass(frozen=True)
+class Claim:
+    """What a sentence asserts, as far as the support check reads it."""
+
+    terms: frozenset[str]  # stemmed content words, negations aside
+    numbers: frozenset[str]
+    negations: int
+
+    @classmethod
+    def of(cls, text: str) -> Claim:
+        return cls(
+            terms=frozenset(stem(w) for w in content_words(text) if w not in NEGATIONS),
+            numbers=frozenset(NUMBER.findall(text)),
+            negations=sum(word in NEGATIONS for word in words(text)),
+        )
+
+    def is_supported_by(self, source: Claim) -> bool:
+        return (
+            self.terms <= source.terms
+            and self.numbers <= source.numbers
+            and self.negations == source.negations
+        )
+
+
 def is_supported(answer: str, passages: Sequence[Passage]) -> bool:
-    """Every sentence of `answer` takes its content words, and any number, from one passage."""
-    sources = [
-        ({stem(word) for word in content_words(p.text)}, set(NUMBER.findall(p.text)))
-        for p in passages
-    ]
+    """Every sentence of `answer` takes all its content words and numbers from one passage,
+    and negates exactly as often as that passage does."""
+    sources = [Claim.of(p.text) for p in passages]
     sentences = split_sentences(answer)
     if not sentences:
         return False
     for sentence in sentences:
-        terms = {stem(word) for word in content_words(sentence)}
-        numbers = set(NUMBER.findall(sentence))
-        if not terms or not any(
-            len(terms & words) >= SUPPORT_RATIO * len(terms) and numbers <= figures
-            for words, figures in sources
-        ):
+        claim = Claim.of(sentence)
+        if not claim.terms or not any(claim.is_supported_by(source) for source in sources):
             return False
     return True
 

@@ -1,68 +1,19 @@
-"""The optional chat backend, against a fake OpenAI-compatible server on localhost."""
+"""The optional chat backend, against a fake OpenAI-compatible server on localhost
+(the `chat_server` fixture in conftest.py)."""
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from lessons.content import Lesson
+from tests.tutor.conftest import FakeChatServer
 from tutor.answers import answer_question
 from tutor.llm import is_supported
 from tutor.retrieval import Passage
 
 QUESTION = "swiss cheese?"
-
-
-@dataclass
-class FakeChatServer:
-    """Answers every chat completion with `reply` (or `status`), and records the requests."""
-
-    url: str = ""
-    reply: str = ""
-    status: int = 200
-    raw: bytes | None = None
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    headers: list[dict[str, str]] = field(default_factory=list)
-
-
-@pytest.fixture
-def chat_server(settings: Any) -> Iterator[FakeChatServer]:
-    fake = FakeChatServer()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-            length = int(self.headers["Content-Length"])
-            fake.requests.append(json.loads(self.rfile.read(length)))
-            fake.headers.append(dict(self.headers))
-            body = fake.raw
-            if body is None:
-                message = {"role": "assistant", "content": fake.reply}
-                body = json.dumps({"choices": [{"message": message}]}).encode()
-            self.send_response(fake.status)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    settings.TUTOR_LLM_URL = fake.url
-    settings.TUTOR_LLM_MODEL = "fake-model"
-    settings.TUTOR_LLM_API_KEY = "test-key"
-    settings.TUTOR_LLM_TIMEOUT = 2
-    yield fake
-    server.shutdown()
-    server.server_close()
 
 
 def test_the_tutor_needs_no_backend_by_default(lesson: Lesson) -> None:
@@ -106,6 +57,48 @@ def test_an_unsupported_rephrasing_falls_back_to_the_lesson_sentences(
 
 
 @pytest.mark.parametrize(
+    ("question", "invented"),
+    [
+        # The passage says "does not mean": dropping the negation reverses it.
+        ("does blameless mean nobody is accountable?", "Blameless means nobody is accountable."),
+        # The passage says the document "never names" the engineer.
+        (
+            "did the worked example name the engineer",
+            "The postmortem should name the engineer who shipped v12.",
+        ),
+        # Every other word is the lesson's, but Google is not in the passage.
+        (
+            "does blameless mean nobody is accountable?",
+            "Blameless does not mean nobody is accountable at Google.",
+        ),
+        # A negation the passage does not have.
+        (
+            "swiss cheese?",
+            "Safety researchers never describe accidents as holes in slices of Swiss cheese.",
+        ),
+    ],
+)
+def test_a_rephrasing_that_turns_the_lesson_round_or_adds_to_it_falls_back(
+    lesson: Lesson, chat_server: FakeChatServer, question: str, invented: str
+) -> None:
+    chat_server.reply = invented
+    reply = answer_question(lesson=lesson, question=question)
+    assert chat_server.requests  # the backend was asked
+    assert not reply.rephrased
+    assert reply.answer == " ".join(p.text for p in reply.passages)
+    assert invented not in reply.answer
+
+
+def test_a_rephrasing_that_keeps_the_negation_is_accepted(
+    lesson: Lesson, chat_server: FakeChatServer
+) -> None:
+    chat_server.reply = "Blameless doesn't mean that nobody is accountable."
+    reply = answer_question(lesson=lesson, question="does blameless mean nobody is accountable?")
+    assert reply.rephrased
+    assert reply.answer == chat_server.reply
+
+
+@pytest.mark.parametrize(
     ("status", "raw"),
     [(500, b'{"error": "down"}'), (200, b"not json"), (200, b'{"choices": []}')],
 )
@@ -144,3 +137,27 @@ def test_support_needs_each_sentence_to_come_from_one_passage() -> None:
     assert not is_supported("The refund window is 90 days.", passages)
     assert not is_supported("Refunds are handled by the moon base.", passages)
     assert not is_supported("", passages)
+
+
+def test_support_needs_every_content_word_but_allows_other_forms_of_it() -> None:
+    passages = [Passage(section_id="a", section_title="A", text="Reviewers approved the answers.")]
+    assert is_supported("The reviewer approves answers.", passages)
+    assert not is_supported("The reviewers approved the answers quickly.", passages)
+
+
+@pytest.mark.parametrize(
+    ("passage", "sentence"),
+    [
+        (
+            "Blameless does not mean nobody is accountable.",
+            "Blameless means nobody is accountable.",
+        ),
+        ("The document never names the engineer.", "The document names the engineer."),
+        ("The document names the engineer.", "The document doesn't name the engineer."),
+        ("Prompts shipped with review.", "Prompts shipped without review."),
+    ],
+)
+def test_support_needs_the_same_negation_in_both_directions(passage: str, sentence: str) -> None:
+    source = [Passage(section_id="a", section_title="A", text=passage)]
+    assert is_supported(passage, source)
+    assert not is_supported(sentence, source)

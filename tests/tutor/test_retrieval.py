@@ -9,6 +9,7 @@ from tutor.retrieval import (
     get_lesson_index,
     index_lesson,
     lesson_passages,
+    question_asks,
     quiz_passages,
     split_sentences,
     stem,
@@ -115,3 +116,90 @@ def test_edit_distance_counts_a_swap_of_neighbours_once() -> None:
     assert edit_distance("seperate", "separate", limit=2) == 1
     assert edit_distance("teh", "the", limit=2) == 1
     assert edit_distance("kitten", "sitting", limit=1) == 2  # gives up above the limit
+
+
+def test_the_lessons_topics_are_its_title_headings_and_defined_terms(lesson: Lesson) -> None:
+    topics = index_lesson(lesson).topics
+    assert {stem("postmortem"), stem("drift"), stem("guardrail"), stem("timeline")} <= topics
+    # Words the lesson only uses in passing are not topics.
+    assert stem("name") not in topics
+    assert stem("time") not in topics
+
+
+def test_relevance_is_the_share_of_the_most_the_question_could_score(lesson: Lesson) -> None:
+    index = index_lesson(lesson)
+    whole = index.search(index.parse("swiss cheese"))[0]
+    half = index.search(index.parse("swiss cheese sourdough bread"))[0]
+    assert whole.passage == half.passage
+    assert 0 < half.relevance < whole.relevance <= 1
+    # A word the lesson never uses counts at the most a word can weigh.
+    query = index.parse("swiss sourdough")
+    assert index.attainable_score(query) == index.idf[stem("swiss")] + index.unseen_idf
+
+
+def test_one_shared_word_anchors_an_answer_only_when_it_is_a_topic_of_the_lesson() -> None:
+    index = build_index(
+        [
+            Passage(section_id="a", section_title="Apples", text="Name the apple you grow."),
+            Passage(section_id="b", section_title="Boats", text="Boats float on water."),
+        ]
+    )
+    apples, boats = index.passages
+    assert index.is_anchored(index.parse("apple?"), apples)  # in a heading
+    assert not index.is_anchored(index.parse("your name?"), apples)
+    assert index.is_anchored(index.parse("name an apple"), apples)  # two words in common
+    assert not index.is_anchored(index.parse("name a boat"), apples)
+
+
+def test_a_section_covers_other_forms_of_a_word_the_stemmer_keeps_apart(lesson: Lesson) -> None:
+    index = index_lesson(lesson)
+    assert stem("failing") != stem("failure")
+    query = index.parse("failing coverage")
+    assert index.section_coverage(query, "postmortem-template") == 1.0
+
+
+def test_a_learner_word_also_finds_the_lesson_word_the_vocabulary_relates_to_it() -> None:
+    passages = [
+        Passage(section_id="a", section_title="Owners", text="Every team is accountable for it."),
+        Passage(section_id="b", section_title="Boats", text="Boats float on water."),
+    ]
+    plain = build_index(passages)
+    assert plain.parse("who is responsible").coverage == 0.0
+    index = build_index(passages, vocabulary={"responsible": ["accountable", "liable"]})
+    query = index.parse("who is responsible")
+    assert query.coverage == 1.0  # "responsible" is known through "accountable"
+    assert query.related == ((stem("accountable"),),)  # "liable" is not in this lesson
+    assert [hit.passage.section_id for hit in index.search(query)] == ["a"]
+    # The related word counts less than the learner's own word would.
+    assert (
+        index.search(query)[0].passage_score
+        < index.search(index.parse("accountable"))[0].passage_score
+    )
+
+
+def test_a_two_word_vocabulary_entry_applies_only_to_the_phrase() -> None:
+    passages = [
+        Passage(section_id="a", section_title="Causes", text="Only the team can determine it."),
+        Passage(section_id="b", section_title="Work", text="The work is done."),
+    ]
+    index = build_index(passages, vocabulary={"work out": ["determine"]})
+    assert index.parse("can we work out the cause").related[0] == (stem("determine"),)
+    assert index.parse("can we work on the cause").related[0] == ()
+
+
+def test_what_a_question_asks_for_is_its_procedure_verb_or_a_ranking() -> None:
+    assert question_asks("how do I get a refund") == (stem("get"),)
+    assert question_asks("how exactly do i record the model version") == (stem("record"),)
+    assert question_asks("what temperature should my model use") == (stem("use"),)
+    assert question_asks("how do I fine-tune a model") == (stem("fine"), stem("tune"))
+    assert question_asks("which model version is the best") == (stem("best"),)
+    assert question_asks("what should i do this week") == ()  # an auxiliary asks nothing
+    assert question_asks("why cant i just use our template") == ()  # a reason, not a procedure
+
+
+def test_a_what_is_question_is_defined_only_for_a_topic_of_the_lesson(lesson: Lesson) -> None:
+    index = index_lesson(lesson)
+    assert index.defines(index.parse("what is an attribution narrative"))
+    assert index.defines(index.parse("whats drift?"))
+    assert not index.defines(index.parse("what is site reliability engineering"))
+    assert index.defines(index.parse("site reliability engineering book"))  # not a "what is"

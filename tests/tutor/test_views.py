@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.test import Client
 
@@ -248,11 +249,24 @@ def test_the_limit_counts_per_ip_across_sessions() -> None:
 
 @pytest.mark.usefixtures("three_a_minute")
 def test_the_limit_counts_per_session_across_ips(client: Client) -> None:
-    ask_api(client, {"question": "drift?"}, REMOTE_ADDR="10.0.0.1")
-    assert django_settings.SESSION_COOKIE_NAME in client.cookies  # the first question starts it
-    for number in (2, 3):
-        ask_api(client, {"question": "drift?"}, REMOTE_ADDR=f"10.0.0.{number}")
-    assert ask_api(client, {"question": "drift?"}, REMOTE_ADDR="10.0.0.4").status_code == 429
+    # A question through the form (without JavaScript) is kept in the session, starting one;
+    # it was asked before the session existed, so only its IP address counted it.
+    client.post(FORM_URL, {"question": "drift?"}, REMOTE_ADDR="10.0.0.1")
+    assert django_settings.SESSION_COOKIE_NAME in client.cookies
+    for number in (2, 3, 4):
+        response = ask_api(client, {"question": "drift?"}, REMOTE_ADDR=f"10.0.0.{number}")
+        assert response.status_code == 200
+    assert ask_api(client, {"question": "drift?"}, REMOTE_ADDR="10.0.0.5").status_code == 429
+
+
+@pytest.mark.usefixtures("three_a_minute")
+def test_cookieless_api_calls_create_no_sessions_and_are_limited_by_ip() -> None:
+    for _ in range(3):
+        response = ask_api(Client(), {"question": "drift?"}, REMOTE_ADDR="10.0.0.7")
+        assert response.status_code == 200
+        assert django_settings.SESSION_COOKIE_NAME not in response.cookies
+    assert ask_api(Client(), {"question": "drift?"}, REMOTE_ADDR="10.0.0.7").status_code == 429
+    assert Session.objects.count() == 0
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
