@@ -68,9 +68,17 @@ class SyncResult:
 
 
 # A signature's verification depends only on its text (and the secret key), and costs about
-# 0.1 ms: remembering it keeps a sync carrying a learner's stored attempts fast while every
-# attempt's fields are still compared with its signature at every sync.
-_verified_result = lru_cache(maxsize=10_000)(verify_quiz_result)
+# 0.1 ms: remembering it, with the attempt it vouches for, keeps a sync carrying a learner's
+# stored attempts fast while every attempt's fields are still compared at every sync.
+@lru_cache(maxsize=10_000)
+def _signed_attempt(signature: str) -> tuple[QuizResult, Attempt] | None:
+    result = verify_quiz_result(signature)
+    return None if result is None else (result, _as_signed(result, signature))
+
+
+def _verified_result(signature: str) -> QuizResult | None:
+    signed = _signed_attempt(signature)
+    return None if signed is None else signed[0]
 
 
 def _as_signed(result: QuizResult, signature: str) -> Attempt:
@@ -95,12 +103,12 @@ def check_attempt(attempt: Attempt, *, lesson_slug: str, user_id: int) -> Attemp
     It counts only when its lesson and every field match what was signed; keys the signature
     does not cover are dropped, so no attempt carries anything its signature does not vouch for.
     """
-    result = _verified_result(attempt.signature)
-    if result is None:
+    verified = _signed_attempt(attempt.signature)
+    if verified is None:
         return "the signature does not verify"
+    result, signed = verified
     if result.user_id is not None and result.user_id != user_id:
         return "this attempt belongs to another learner"
-    signed = _as_signed(result, attempt.signature)
     if result.lesson_slug != lesson_slug or _signed_fields(signed) != _signed_fields(attempt):
         return "the attempt was changed after it was signed"
     return signed
@@ -171,8 +179,10 @@ def document_from_results(results: Iterable[tuple[QuizResult, str]]) -> Progress
 
 
 def _locked_record(user_id: int) -> ProgressRecord:
+    # The document itself is loaded only when this process has not parsed its version yet.
+    locked = ProgressRecord.objects.select_for_update().defer("document")
     try:
-        return ProgressRecord.objects.select_for_update().get(user_id=user_id)
+        return locked.get(user_id=user_id)
     except ProgressRecord.DoesNotExist:
         pass
     try:
@@ -180,28 +190,33 @@ def _locked_record(user_id: int) -> ProgressRecord:
             return ProgressRecord.objects.create(user_id=user_id)
     except IntegrityError:
         # Another device created the row between our read and our insert: lock theirs.
-        return ProgressRecord.objects.select_for_update().get(user_id=user_id)
+        return locked.get(user_id=user_id)
 
 
-# user id -> (record version, parsed document): a stored document is parsed once per version,
-# not at every sync. Every change bumps the version, so a stale entry is never used.
-_parsed: dict[int, tuple[int, ProgressDocument]] = {}
+# user id -> (record version, parsed document, stored JSON): a stored document is loaded and
+# parsed once per version, not at every sync. Every change bumps the version, so a stale entry
+# is never used.
+_parsed: dict[int, tuple[int, ProgressDocument, dict[str, object]]] = {}
 _PARSED_MAX = 2_000
 
 
-def _stored_document(record: ProgressRecord) -> ProgressDocument:
+def _stored_document(record: ProgressRecord) -> tuple[ProgressDocument, dict[str, object]]:
+    """The record's document, parsed, and its JSON as stored."""
     cached = _parsed.get(record.user_id)
     if cached is not None and cached[0] == record.version:
-        return cached[1]
-    document = restore_signed_attempts(validate_document(record.document))
-    _remember(record, document)
-    return document
+        return cached[1], cached[2]
+    stored_json = record.document
+    document = restore_signed_attempts(validate_document(stored_json))
+    _remember(record, document, stored_json)
+    return document, stored_json
 
 
-def _remember(record: ProgressRecord, document: ProgressDocument) -> None:
+def _remember(
+    record: ProgressRecord, document: ProgressDocument, stored_json: dict[str, object]
+) -> None:
     if len(_parsed) >= _PARSED_MAX:
         _parsed.clear()
-    _parsed[record.user_id] = (record.version, document)
+    _parsed[record.user_id] = (record.version, document, stored_json)
 
 
 def merge_into_record(
@@ -219,7 +234,7 @@ def merge_into_record(
     rejected: tuple[RejectedAttempt, ...] = ()
     with transaction.atomic():
         record = _locked_record(user_id)
-        merged = _stored_document(record)
+        merged, stored_json = _stored_document(record)
         if unverified is not None:
             verified, rejected = verify_attempts(unverified, user_id=user_id)
             merged = merge_progress(merged, verified)
@@ -227,11 +242,11 @@ def merge_into_record(
             merged = merge_progress(merged, document)
         check_limits(merged)
         data = document_to_json(merged)
-        if data != record.document:
+        if data != stored_json:
             record.document = data
             record.version += 1
             record.save(update_fields=["document", "version", "updated_at"])
-            transaction.on_commit(lambda: _remember(record, merged))
+            transaction.on_commit(lambda: _remember(record, merged, data))
     return SyncResult(
         document=merged, rejected=rejected, version=record.version, document_json=data
     )
