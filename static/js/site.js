@@ -75,13 +75,15 @@
   document.addEventListener("htmx:beforeRequest", clear);
 })();
 
-// Below the two-column layout the table of contents sits above the lesson: start it folded
-// there so the text comes first (it stays open without JavaScript, and on wide screens).
+// The table of contents is served folded: below the two-column layout it sits above the
+// lesson, so the text comes first. On wide screens it has its own column and is opened here;
+// opening it adds content beside the lesson, where folding it after the first paint on a phone
+// would push the whole lesson up (a layout shift).
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
     var toc = document.querySelector(".toc__details");
-    if (toc && !window.matchMedia("(min-width: 64rem)").matches) toc.open = false;
+    if (toc && window.matchMedia("(min-width: 64rem)").matches) toc.open = true;
   });
 })();
 
