@@ -23,6 +23,8 @@ import django  # noqa: E402
 
 django.setup()
 
+from percentiles import percentile  # noqa: E402
+
 from lessons.coach import coach_text, get_coach_rules  # noqa: E402
 
 WORST_CASE = (
@@ -34,11 +36,6 @@ TYPICAL = (
     "The retrieval step returned an outdated policy page because the index was not rebuilt "
     "after the March update, and no evaluation covered refund questions. "
 )
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def main() -> None:

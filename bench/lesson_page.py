@@ -27,13 +27,9 @@ from django.test.utils import (  # noqa: E402
     setup_test_environment,
     teardown_databases,
 )
+from percentiles import percentile  # noqa: E402
 
 LESSON_URL = "/lessons/writing-postmortems-for-ai-system-incidents/"
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ from django.test.utils import (  # noqa: E402
     setup_test_environment,
     teardown_databases,
 )
+from percentiles import percentile  # noqa: E402
 
 from quiz.attempts import Owner, answer_question, start_attempt  # noqa: E402
 from quiz.bank import get_question_bank  # noqa: E402
@@ -38,11 +39,6 @@ from quiz.models import Attempt  # noqa: E402
 
 SLUG = "writing-postmortems-for-ai-system-incidents"
 QUIZ_URL = f"/lessons/{SLUG}/quiz/10/"
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def report(name: str, samples_ms: list[float], queries: int) -> None:

@@ -32,16 +32,12 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
+from percentiles import percentile  # noqa: E402
 
 from quiz.results import QuizResult, sign_quiz_result  # noqa: E402
 
 SLUG = "writing-postmortems-for-ai-system-incidents"
 SYNC_URL = "/api/progress/sync"
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def document(attempts: int) -> bytes:

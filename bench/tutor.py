@@ -26,17 +26,12 @@ from django.test.utils import (  # noqa: E402
     setup_test_environment,
     teardown_databases,
 )
+from percentiles import percentile  # noqa: E402
 
 from lessons.content import get_lesson  # noqa: E402
 from tutor.answers import answer_question  # noqa: E402
 from tutor.evaluation import load_dev_set  # noqa: E402
 from tutor.retrieval import index_lesson  # noqa: E402
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
 
 TARGET_P95_MS = 15.0
 
