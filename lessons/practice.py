@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 from django.conf import settings
 from pydantic import Field, StringConstraints, ValidationError
 
-from lessons.coach import CoachFlag, CoachRules, coach_text
+from postmortems.coach import CoachFlag, CoachRules, coach_text
 from lessons.content import (
     ContentModel,
     ContentProblem,

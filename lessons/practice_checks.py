@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
 
 from lessons.checks import CONTENT_TAG
-from lessons.coach import load_coach_rules
+from postmortems.coach import load_coach_rules
 from lessons.content import ContentProblem, load_catalogue_with_problems
 from lessons.practice import PRACTICE_FILE, load_practice
 

@@ -1,5 +1,5 @@
 """HTTP for the practice builder: the page (GET, and POST for the no-JS check), the htmx coach,
-and the Markdown export. Domain work lives in lessons/practice.py and lessons/coach.py.
+and the Markdown export. Domain work lives in lessons/practice.py and postmortems/coach.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from lessons.coach import CoachFlag, get_coach_rules
+from postmortems.coach import CoachFlag, get_coach_rules
 from lessons.content import Lesson, get_lesson
 from lessons.practice import (
     ACTION_FIELDS,

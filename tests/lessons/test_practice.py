@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.http import QueryDict
 
-from lessons.coach import CoachRules, load_coach_rules
+from postmortems.coach import CoachRules, load_coach_rules
 from lessons.practice import (
     MAX_ACTION_ITEMS,
     SECTIONS,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lessons.coach import (
+from postmortems.coach import (
     CoachRules,
     coach_text,
     get_coach_rules,
