@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "quiz",
     "tutor",
     "progress",
+    "postmortems",
+    "template_partials",
 ]
 
 MIDDLEWARE = [
@@ -283,6 +285,8 @@ PROGRESS_RATE_LIMITS = {
     },
 }
 
-# ==== practice settings (owned by the practice builder) ====
-# The lesson page links to "Draft your postmortem" only for lessons that have a practice.yaml.
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("lessons.practice_views.practice_links")
+# ==== postmortem builder settings (owned by postmortems) ====
+# How large a stored draft may be: every field of the postmortem template with every action-item
+# row filled, and a field's character limit. Progress sizes drafts from this and never imports
+# the builder; the builder's system check fails start-up if its template outgrows it.
+PROGRESS_DRAFT_LIMITS = {"fields": 128, "field_chars": 10_000}

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("quiz.urls")),
     path("", include("tutor.urls")),
     path("", include("progress.urls")),
+    path("", include("postmortems.urls")),
     path("healthz", healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

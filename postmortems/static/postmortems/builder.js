@@ -1,6 +1,6 @@
-// The practice builder ("Draft your postmortem"): loaded only by the practice page.
+// The postmortem builder ("Draft your postmortem"): loaded only by the builder page.
 // Everything here enhances a form that already works without JavaScript:
-// character counters, extra action-item rows, drafts saved in the browser (and synced for
+// character counters, extra action-item rows (from the server's empty row), drafts saved in the browser (and synced for
 // signed-in learners) through window.TendrilProgress (static/js/progress.js), copy and print.
 (function () {
   "use strict";
@@ -125,39 +125,23 @@
   var addButton = $("[data-add-action]");
   function rows() { return $all("[data-action-row]", rowList); }
 
+  // A new row is the server's own empty row (formset.empty_form in a <template>), renumbered;
+  // the formset's TOTAL_FORMS count follows, so a post reads every row.
+  var rowTemplate = $("template[data-action-template]");
+  var totalForms = $("input[name='action_items-TOTAL_FORMS']", form);
   function addRow() {
-    var all = rows();
-    if (!all.length || all.length >= MAX_ROWS) return null;
-    var last = all[all.length - 1];
-    var from = Number(last.getAttribute("data-action-row"));
-    var to = all.length;
-    var clone = last.cloneNode(true);
-    var renames = [
-      [new RegExp("action_items\\." + from + "\\.", "g"), "action_items." + to + "."],
-      [new RegExp("field-action-items-" + from + "-", "g"), "field-action-items-" + to + "-"],
-    ];
-    [clone].concat($all("*", clone)).forEach(function (el) {
-      Array.prototype.slice.call(el.attributes).forEach(function (attribute) {
-        var value = attribute.value;
-        renames.forEach(function (pair) { value = value.replace(pair[0], pair[1]); });
-        if (value !== attribute.value) el.setAttribute(attribute.name, value);
-      });
-    });
-    clone.setAttribute("data-action-row", String(to));
-    $("[data-row-number]", clone).textContent = String(to + 1);
-    $all(".field-error, .coach > *", clone).forEach(function (el) { el.remove(); });
-    $all("[aria-invalid]", clone).forEach(function (el) { el.removeAttribute("aria-invalid"); });
-    $all(".practice-field--error", clone).forEach(function (el) { el.classList.remove("practice-field--error"); });
-    $all("input[name], textarea[name], select[name]", clone).forEach(function (el) {
-      setValue(el, blankValue(el));
-      var describedBy = (el.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) { return !/-error$/.test(id); });
-      if (describedBy.length) el.setAttribute("aria-describedby", describedBy.join(" ")); else el.removeAttribute("aria-describedby");
-      updateCounter(el);
-    });
-    rowList.appendChild(clone);
-    if (window.htmx) window.htmx.process(clone);
+    var count = rows().length;
+    if (!rowTemplate || !rowList || count >= MAX_ROWS) return null;
+    var holder = document.createElement("div");
+    holder.innerHTML = rowTemplate.innerHTML.replace(/__prefix__/g, String(count)).replace(/--prefix--/g, String(count));
+    var row = holder.querySelector("[data-action-row]");
+    $("[data-row-number]", row).textContent = String(count + 1);
+    rowList.appendChild(row);
+    if (totalForms) totalForms.value = String(rows().length);
+    $all("input[name], textarea[name], select[name]", row).forEach(updateCounter);
+    if (window.htmx) window.htmx.process(row);
     if (addButton) addButton.hidden = rows().length >= MAX_ROWS;
-    return clone;
+    return row;
   }
   function ensureRows(count) {
     while (rows().length < Math.min(count, MAX_ROWS) && addRow()) { /* add */ }

@@ -65,7 +65,7 @@ def test_the_practice_page_shows_every_section_with_guidance_example_and_lesson_
     assert "Example: the refund-policy chatbot" in html
     assert "Timestamped facts only" in html
     assert "Not ready to publish" in html
-    assert 'src="/static/js/practice.js"' in html
+    assert 'src="/static/postmortems/builder.js"' in html
 
 
 def test_every_control_has_a_label(client: Client) -> None:
@@ -149,7 +149,7 @@ def test_a_malformed_post_is_a_400_with_the_message_beside_the_field(client: Cli
         {
             "severity": "catastrophic",
             "date": "yesterday",
-            "action_items.one.owner": "x",
+            "action_items.0.due": "soon",
             "summary": "kept",
         },
     )
@@ -157,7 +157,8 @@ def test_a_malformed_post_is_a_400_with_the_message_beside_the_field(client: Cli
     html = text_of(response)
     assert 'id="field-severity-error">“catastrophic” is not one of the choices' in html
     assert 'id="field-date-error">“yesterday” is not a date' in html
-    assert "“action_items.one.owner” is not a field of an action item." in html
+    assert 'id="field-action-items-0-due-error">“soon” is not a date' in html
+    assert '<a href="#field-action-items-0-due">Action item 1, due date: “soon”' in html
     assert field_value(response.content.decode(), "summary") == "kept"
 
 
@@ -302,5 +303,61 @@ def test_the_page_tells_the_browser_how_many_fields_a_full_draft_syncs(client: C
 
     html = client.get(PAGE).content.decode()
     max_fields = int(re.search(r'data-max-fields="(\d+)"', html).group(1))
-    # practice.js stops saving fields past this number; the sync API refuses past its own cap.
+    # builder.js stops saving fields past this number; the sync API refuses past its own cap.
     assert max_fields == MAX_FIELDS_PER_DRAFT
+
+
+def test_the_page_posts_its_action_items_as_a_formset_with_a_server_rendered_empty_row(
+    client: Client,
+) -> None:
+    html = client.get(PAGE + "?example=1").content.decode()
+    assert 'name="action_items-TOTAL_FORMS" value="6"' in html  # five example rows, one empty
+    assert 'name="action_items-INITIAL_FORMS" value="0"' in html
+    template = html[html.index("<template data-action-template>") :]
+    template = template[: template.index("</template>")]
+    assert 'name="action_items.__prefix__.action"' in template
+    assert 'id="field-action-items---prefix---owner"' in template
+
+
+def test_an_empty_row_between_filled_ones_is_dropped_and_the_rest_renumbered(
+    client: Client,
+) -> None:
+    html = client.post(
+        PAGE,
+        {
+            "action_items-TOTAL_FORMS": "3",
+            "action_items-INITIAL_FORMS": "0",
+            "action_items.0.action": "First",
+            "action_items.2.action": "Third",
+        },
+    ).content.decode()
+    assert field_value(html, "action_items.0.action") == "First"
+    assert field_value(html, "action_items.1.action") == "Third"
+
+
+def test_a_draft_stored_before_the_formset_posts_and_renders_under_the_same_keys(
+    client: Client,
+) -> None:
+    # The keys a browser or a progress document already holds for a draft, posted as they are.
+    stored = {
+        "title": "Stored last year",
+        "impact.who": "Customers on the refund page",
+        "impact.gate": "on",
+        "action_items.4.owner": "Support lead",
+        "action_items.4.action": "Add a grounding check",
+    }
+    html = client.post(PAGE, stored).content.decode()
+    assert field_value(html, "title") == "Stored last year"
+    assert field_value(html, "impact.who") == "Customers on the refund page"
+    assert 'name="impact.gate" value="on" checked' in html
+    assert field_value(html, "action_items.0.action") == "Add a grounding check"
+    assert field_value(html, "action_items.0.owner") == "Support lead"
+
+
+def test_the_lesson_link_comes_from_the_builders_own_tag_not_a_context_processor() -> None:
+    from django.conf import settings
+
+    processors = settings.TEMPLATES[0]["OPTIONS"]["context_processors"]
+    assert not [name for name in processors if "practice" in name or "postmortem" in name]
+    lesson = (Path(settings.BASE_DIR) / "templates/lessons/lesson.html").read_text()
+    assert "{% postmortem_link lesson %}" in lesson

@@ -1,5 +1,5 @@
-"""HTTP for the practice builder: the page (GET, and POST for the no-JS check), the htmx coach,
-and the Markdown export. Domain work lives in lessons/practice.py and postmortems/coach.py.
+"""HTTP for the postmortem builder: the page (GET, and POST for the no-JS check), the htmx coach,
+and the Markdown export. Parsing is postmortems/forms.py; the domain is drafts.py and coach.py.
 """
 
 from __future__ import annotations
@@ -11,39 +11,40 @@ from dataclasses import dataclass
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from postmortems.coach import CoachFlag, get_coach_rules
 from lessons.content import Lesson, get_lesson
-from lessons.practice import (
+from postmortems.coach import CoachFlag, get_coach_rules
+from postmortems.drafts import Draft, Submission, assess_readiness, coach_fields
+from postmortems.export import export_filename, export_markdown
+from postmortems.forms import (
+    ErrorLink,
+    ParsedPost,
+    action_rows_to_show,
+    management_form,
+    read_submission,
+)
+from postmortems.guide import Practice, get_practice
+from postmortems.template import (
     ACTION_FIELDS,
     ACTION_PREFIX,
-    FIELDS,
     MAX_ACTION_ITEMS,
     MAX_FIELD_CHARS,
+    MAX_FIELDS_PER_DRAFT,
     SECTIONS,
-    Draft,
     FieldSpec,
-    Practice,
-    Submission,
     action_field,
-    action_rows_to_show,
-    assess_readiness,
-    coach_fields,
     dom_id,
-    export_filename,
-    export_markdown,
-    get_practice,
     is_coached_field,
     length_problem,
-    lessons_with_practice,
-    parse_submission,
 )
 
+PAGE = "postmortems/builder.html"
 CONTEXT_CHARS = 40
 DRAFT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# The row `formset.empty_form` stands for; builder.js renames it when it adds a row.
+TEMPLATE_ROW = "__prefix__"
 
 
 @dataclass(frozen=True)
@@ -114,16 +115,6 @@ def _example_text(spec: FieldSpec, value: str) -> str:
     return spec.choice_label(value) if spec.kind == "select" else value
 
 
-def _error_label(key: str) -> str:
-    if key == ACTION_PREFIX:
-        return "Action items"
-    if key in FIELDS:
-        return FIELDS[key].label
-    index, name = key.split(".")[1:3]
-    column = next(spec.label for spec in ACTION_FIELDS if spec.key == name)
-    return f"Action item {int(index) + 1}, {column.split(' (')[0].lower()}"
-
-
 def coach_link() -> str:
     rules = get_coach_rules()
     return reverse("lessons:detail", args=[rules.lesson]) + f"#{rules.lesson_section}"
@@ -135,9 +126,10 @@ def page_context(
     submission: Submission,
     *,
     coached: bool,
+    error_links: tuple[ErrorLink, ...] = (),
     extra_rows: int = 0,
 ) -> dict[str, object]:
-    """Everything the practice page shows: sections with guidance, fields, flags and readiness."""
+    """Everything the builder shows: sections with guidance, fields, flags and readiness."""
     draft = submission.draft
     values = draft.form_values()
     rules = get_coach_rules()
@@ -158,12 +150,17 @@ def page_context(
                 ],
             }
         )
+    row_count = action_rows_to_show(draft, extra=extra_rows)
     rows = [
         [
             _field_view(action_field(index, spec), values, submission, flags)
             for spec in ACTION_FIELDS
         ]
-        for index in range(action_rows_to_show(draft, extra=extra_rows))
+        for index in range(row_count)
+    ]
+    empty = Submission(draft=Draft(), errors={})
+    template_row = [
+        _field_view(action_field(TEMPLATE_ROW, spec), {}, empty, {}) for spec in ACTION_FIELDS
     ]
     readiness = assess_readiness(
         draft, names=rules.names, flag_count=sum(len(found) for found in flags.values())
@@ -173,64 +170,67 @@ def page_context(
         "practice": practice,
         "sections": sections,
         "action_rows": rows,
+        "template_row": template_row,
+        "action_management": management_form(rows=row_count),
         "action_error": submission.errors.get(ACTION_PREFIX, ""),
         "errors": submission.errors,
-        "error_links": [
-            (
-                "action-items" if key == ACTION_PREFIX else dom_id(key),
-                _error_label(key),
-                message,
-            )
-            for key, message in submission.errors.items()
-        ],
+        "error_links": error_links,
         "coach_link": coach_link(),
         "flag_total": readiness.flag_count,
         "coached": coached,
         "readiness": readiness,
         "max_chars": MAX_FIELD_CHARS,
         "max_action_items": MAX_ACTION_ITEMS,
-        # Every field with every action-item row filled (the sync API's cap per draft too).
-        "max_fields": len(FIELDS) + MAX_ACTION_ITEMS * len(ACTION_FIELDS),
+        # The sync API's cap per draft is configured to hold this many (see the system check).
+        "max_fields": MAX_FIELDS_PER_DRAFT,
         "can_add_row": len(rows) < MAX_ACTION_ITEMS,
     }
 
 
 def _draft_id(request: HttpRequest) -> str:
-    """The browser draft a no-JS-style post came from, so practice.js keeps saving into it."""
+    """The browser draft a no-JS-style post came from, so builder.js keeps saving into it."""
     value = request.POST.get("draft_id", "")
     return value if DRAFT_ID.fullmatch(value) else ""
 
 
-def practice_links(request: HttpRequest) -> dict[str, object]:
-    """Context processor: which lessons link to a practice page (computed only when used)."""
-    return {"practice_slugs": SimpleLazyObject(lessons_with_practice)}
+def _posted_page(
+    request: HttpRequest, lesson: Lesson, practice: Practice, parsed: ParsedPost, *, extra: int = 0
+) -> HttpResponse:
+    submission = parsed.submission
+    context = page_context(
+        lesson,
+        practice,
+        submission,
+        coached=True,
+        error_links=parsed.error_links,
+        extra_rows=extra,
+    )
+    context.update(source="post", draft_id=_draft_id(request))
+    status = 400 if submission.errors else 200
+    return render(request, PAGE, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def practice_page(request: HttpRequest, slug: str) -> HttpResponse:
+def builder_page(request: HttpRequest, slug: str) -> HttpResponse:
     lesson, practice = _lesson_and_practice(slug)
     if request.method == "GET":
         from_example = request.GET.get("example") == "1"
         draft = practice.example_draft() if from_example else Draft()
         context = page_context(lesson, practice, Submission(draft=draft, errors={}), coached=False)
         context["source"] = "example" if from_example else "blank"
-        return render(request, "lessons/practice.html", context)
-    submission = parse_submission(request.POST)
+        return render(request, PAGE, context)
     extra = 1 if request.POST.get("intent") == "add-action" else 0
-    context = page_context(lesson, practice, submission, coached=True, extra_rows=extra)
-    context.update(source="post", draft_id=_draft_id(request))
-    status = 400 if submission.errors else 200
-    return render(request, "lessons/practice.html", context, status=status)
+    return _posted_page(request, lesson, practice, read_submission(request.POST), extra=extra)
 
 
 @require_POST
-def practice_coach(request: HttpRequest, slug: str) -> HttpResponse:
+def coach(request: HttpRequest, slug: str) -> HttpResponse:
     """htmx: `?field=<key>` coaches one field; without it, the whole form is reviewed."""
     lesson, practice = _lesson_and_practice(slug)
     key = request.GET.get("field")
     if key is None:
-        return _review(request, lesson, practice)
+        return _review(request, lesson)
     if not is_coached_field(key) or key not in request.POST:
         return HttpResponse("Unknown field for the coach.", status=400, content_type="text/plain")
     text = request.POST[key]
@@ -243,15 +243,15 @@ def practice_coach(request: HttpRequest, slug: str) -> HttpResponse:
         "length_note": length_problem(text),
         "coach_link": coach_link(),
     }
-    return render(request, "lessons/_practice_flags.html", context)
+    return render(request, PAGE + "#flags", context)
 
 
-def _review(request: HttpRequest, lesson: Lesson, practice: Practice) -> HttpResponse:
+def _review(request: HttpRequest, lesson: Lesson) -> HttpResponse:
     """Flags for every posted field and the readiness panel, as htmx out-of-band swaps."""
     rules = get_coach_rules()
     values = {key: request.POST[key] for key in request.POST if is_coached_field(key)}
     flags = coach_fields(values, rules=rules)
-    submission = parse_submission(request.POST)
+    submission = read_submission(request.POST).submission
     readiness = assess_readiness(
         submission.draft, names=rules.names, flag_count=sum(len(f) for f in flags.values())
     )
@@ -265,19 +265,16 @@ def _review(request: HttpRequest, lesson: Lesson, practice: Practice) -> HttpRes
         "readiness": readiness,
         "coach_link": coach_link(),
     }
-    return render(request, "lessons/_practice_review.html", context)
+    return render(request, PAGE + "#review", context)
 
 
 @require_POST
-def practice_export(request: HttpRequest, slug: str) -> HttpResponse:
+def export(request: HttpRequest, slug: str) -> HttpResponse:
     lesson, practice = _lesson_and_practice(slug)
-    submission = parse_submission(request.POST)
-    if submission.errors:
-        context = page_context(lesson, practice, submission, coached=True)
-        context.update(source="post", draft_id=_draft_id(request))
-        return render(request, "lessons/practice.html", context, status=400)
-    response = HttpResponse(
-        export_markdown(submission.draft), content_type="text/markdown; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(submission.draft)}"'
+    parsed = read_submission(request.POST)
+    if parsed.submission.errors:
+        return _posted_page(request, lesson, practice, parsed)
+    draft = parsed.submission.draft
+    response = HttpResponse(export_markdown(draft), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(draft)}"'
     return response

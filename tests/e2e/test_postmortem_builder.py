@@ -308,3 +308,40 @@ def test_a_signed_in_learners_draft_follows_them_to_another_device(
     expect(phone.get_by_role("combobox", name="Open draft")).to_contain_text(
         "Drafted on the laptop"
     )
+
+
+def test_a_draft_stored_before_the_move_opens_with_all_its_rows_and_posts_them(
+    page: Page,
+) -> None:
+    at = "2026-01-05T10:00:00Z"
+    stored = {
+        "version": 1,
+        "lessons": {
+            SLUG: {
+                "drafts": {
+                    "0b0e3a52-6f6e-4a3e-9c55-3a8f0c1d2e4f": {
+                        "title": {"text": "Stored in January", "at": at},
+                        "fields": {
+                            "title": {"text": "Refund bot, January", "at": at},
+                            "impact.gate": {"text": "on", "at": at},
+                            "action_items.5.action": {"text": "Sixth row survives", "at": at},
+                            "action_items.5.owner": {"text": "Support lead", "at": at},
+                        },
+                    }
+                }
+            }
+        },
+    }
+    page.goto(PRACTICE)
+    page.evaluate(f"localStorage.setItem('{STORAGE_KEY}', {json.dumps(json.dumps(stored))})")
+    page.reload()
+    expect(page.get_by_role("textbox", name="Title", exact=True)).to_have_value(
+        "Refund bot, January"
+    )
+    expect(page.locator("#field-action-items-5-action")).to_have_value("Sixth row survives")
+    expect(
+        page.get_by_label("Legal and communications have reviewed this postmortem")
+    ).to_be_checked()
+    page.get_by_role("button", name="Check my draft").click()
+    expect(page.locator("#field-action-items-0-action")).to_have_value("Sixth row survives")
+    expect(page.locator("#field-action-items-0-owner")).to_have_value("Support lead")
