@@ -290,3 +290,8 @@ PROGRESS_RATE_LIMITS = {
 # row filled, and a field's character limit. Progress sizes drafts from this and never imports
 # the builder; the builder's system check fails start-up if its template outgrows it.
 PROGRESS_DRAFT_LIMITS = {"fields": 128, "field_chars": 10_000}
+# The coach runs as a learner types (one field per pause), so its rate is higher than the
+# tutor's. Each check reads at most this many characters over all posted fields (the worked
+# example is about 3,300), so no post can hold a worker for long.
+POSTMORTEM_COACH_RATE_LIMIT = os.environ.get("POSTMORTEM_COACH_RATE_LIMIT", "120/m")
+POSTMORTEM_MAX_COACHED_CHARS = int(os.environ.get("POSTMORTEM_MAX_COACHED_CHARS", "50000"))

@@ -5,6 +5,7 @@ stands between it and publishing. Pure, typed functions over the template in tem
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -68,21 +69,78 @@ class Submission:
 # Coaching a whole draft
 
 
-def coach_fields(values: Mapping[str, str], *, rules: CoachRules) -> dict[str, list[CoachFlag]]:
-    """Coach flags for every written, coachable field that has any, by field key.
+@dataclass(frozen=True)
+class MergedFlag:
+    """One marked span of a field: the coach's flags that overlap there, as one thing to reword.
 
-    A field over the length limit is reported as too long instead, and not coached.
+    "Sam should have" and "should have" are one phrase to the learner, counted once.
     """
-    flags: dict[str, list[CoachFlag]] = {}
+
+    start: int
+    end: int
+    text: str
+    flags: tuple[CoachFlag, ...]
+
+    @property
+    def rule_ids(self) -> str:
+        return " ".join(dict.fromkeys(flag.rule_id for flag in self.flags))
+
+    @property
+    def advice(self) -> tuple[tuple[str, str], ...]:
+        """(explanation, suggestion) of each merged flag, without repeats."""
+        return tuple(dict.fromkeys((flag.explanation, flag.suggestion) for flag in self.flags))
+
+
+def merge_overlapping(text: str, flags: list[CoachFlag]) -> list[MergedFlag]:
+    """The flags of one text with overlapping spans merged, in reading order."""
+    merged: list[MergedFlag] = []
+    for flag in sorted(flags, key=lambda flag: (flag.start, -flag.end)):
+        last = merged[-1] if merged else None
+        if last is not None and flag.start < last.end:
+            end = max(last.end, flag.end)
+            merged[-1] = MergedFlag(last.start, end, text[last.start : end], (*last.flags, flag))
+        else:
+            merged.append(MergedFlag(flag.start, flag.end, text[flag.start : flag.end], (flag,)))
+    return merged
+
+
+@dataclass(frozen=True)
+class CoachReport:
+    """The coach's flags by field key (overlaps merged), and the fields it left unread to stay
+    within its budget."""
+
+    flags: dict[str, list[MergedFlag]]
+    unchecked: tuple[str, ...] = ()
+
+
+def coach_within(values: Mapping[str, str], *, rules: CoachRules, max_chars: int) -> CoachReport:
+    """Coach written, coachable fields in order, reading at most `max_chars` characters in all.
+
+    A field over the length limit is reported as too long instead, and not coached; a field that
+    would take the total past `max_chars` is left unchecked (a later, shorter one may still fit),
+    so one request's work stays bounded whatever is posted.
+    """
+    flags: dict[str, list[MergedFlag]] = {}
+    unchecked: list[str] = []
+    used = 0
     for key, value in values.items():
         if length_problem(value) or not (value and is_coached_field(key)):
             continue
+        if used + len(value) > max_chars:
+            unchecked.append(key)
+            continue
+        used += len(value)
         if found := coach_text(value, rules=rules):
-            flags[key] = found
-    return flags
+            flags[key] = merge_overlapping(value, found)
+    return CoachReport(flags=flags, unchecked=tuple(unchecked))
 
 
-def coach_draft(draft: Draft, *, rules: CoachRules) -> dict[str, list[CoachFlag]]:
+def coach_fields(values: Mapping[str, str], *, rules: CoachRules) -> dict[str, list[MergedFlag]]:
+    """Coach flags for every written, coachable field that has any, by field key."""
+    return coach_within(values, rules=rules, max_chars=sys.maxsize).flags
+
+
+def coach_draft(draft: Draft, *, rules: CoachRules) -> dict[str, list[MergedFlag]]:
     return coach_fields(draft.form_values(), rules=rules)
 
 

@@ -13,6 +13,8 @@ from datetime import date
 from typing import Literal
 
 MAX_FIELD_CHARS = 10_000
+# A field's character counter appears from here on: far from the limit it is only noise.
+COUNTER_FROM_CHARS = 9_000
 MAX_ACTION_ITEMS = 20
 ACTION_PREFIX = "action_items"
 FIELD_KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,8 +16,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from lessons.content import Lesson, get_lesson
-from postmortems.coach import CoachFlag, get_coach_rules
-from postmortems.drafts import Draft, Submission, assess_readiness, coach_fields
+from postmortems.coach import get_coach_rules
+from postmortems.drafts import (
+    CoachReport,
+    Draft,
+    MergedFlag,
+    Submission,
+    assess_readiness,
+    coach_within,
+)
 from postmortems.export import export_filename, export_markdown
 from postmortems.forms import (
     ErrorLink,
@@ -26,9 +34,11 @@ from postmortems.forms import (
     read_submission,
 )
 from postmortems.guide import Practice, get_practice
+from postmortems.limits import max_coached_chars, seconds_until_coach_allowed
 from postmortems.template import (
     ACTION_FIELDS,
     ACTION_PREFIX,
+    COUNTER_FROM_CHARS,
     MAX_ACTION_ITEMS,
     MAX_FIELD_CHARS,
     MAX_FIELDS_PER_DRAFT,
@@ -45,16 +55,28 @@ CONTEXT_CHARS = 40
 DRAFT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # The row `formset.empty_form` stands for; builder.js renames it when it adds a row.
 TEMPLATE_ROW = "__prefix__"
+SLOW_DOWN = (
+    "The coach is catching its breath: too many checks in a minute. "
+    "It reads your draft again in {seconds} s; nothing you typed is lost."
+)
+
+
+def unchecked_note() -> str:
+    return (
+        f"Not checked this time: the coach reads at most {max_coached_chars():,} characters "
+        "per check, and the fields before this one used them. It checks this field on its own "
+        "as you edit it."
+    )
 
 
 @dataclass(frozen=True)
 class FlagView:
-    flag: CoachFlag
+    flag: MergedFlag
     before: str
     after: str
 
 
-def flag_views(text: str, flags: list[CoachFlag]) -> list[FlagView]:
+def flag_views(text: str, flags: list[MergedFlag]) -> list[FlagView]:
     """Each flag with a little of the text around it, so the learner can find it."""
     views = []
     for flag in flags:
@@ -76,6 +98,7 @@ class FieldView:
     value: str
     error: str
     flags: list[FlagView]
+    note: str = ""
 
     @property
     def length(self) -> int:
@@ -84,6 +107,46 @@ class FieldView:
     @property
     def over_limit(self) -> bool:
         return self.length > MAX_FIELD_CHARS
+
+    @property
+    def over_by(self) -> int:
+        return self.length - MAX_FIELD_CHARS
+
+    @property
+    def near_limit(self) -> bool:
+        return self.length >= COUNTER_FROM_CHARS
+
+
+@dataclass(frozen=True)
+class FlagLink:
+    """One line of the check's summary: a field the coach flagged, and how many phrases."""
+
+    target: str
+    label: str
+    count: int
+
+
+def flag_links(sections: list[dict[str, Any]], rows: list[list[FieldView]]) -> list[FlagLink]:
+    """Every flagged field in page order, so the summary can link to each."""
+    links = []
+    for section in sections:
+        if section["spec"].is_action_items:
+            for number, row in enumerate(rows, start=1):
+                links += [
+                    FlagLink(
+                        view.spec.dom_id,
+                        f"Action item {number}, {view.spec.label.split(' (')[0].lower()}",
+                        len(view.flags),
+                    )
+                    for view in row
+                    if view.flags
+                ]
+        links += [
+            FlagLink(view.spec.dom_id, view.spec.label, len(view.flags))
+            for view in section["fields"]
+            if view.flags
+        ]
+    return links
 
 
 def _lesson_and_practice(slug: str) -> tuple[Lesson, Practice]:
@@ -95,17 +158,15 @@ def _lesson_and_practice(slug: str) -> tuple[Lesson, Practice]:
 
 
 def _field_view(
-    spec: FieldSpec,
-    values: Mapping[str, str],
-    submission: Submission,
-    flags: Mapping[str, list[CoachFlag]],
+    spec: FieldSpec, values: Mapping[str, str], submission: Submission, report: CoachReport
 ) -> FieldView:
     value = values.get(spec.key, "")
     return FieldView(
         spec=spec,
         value=value,
         error=submission.errors.get(spec.key, ""),
-        flags=flag_views(value, flags.get(spec.key, [])),
+        flags=flag_views(value, report.flags.get(spec.key, [])),
+        note=unchecked_note() if spec.key in report.unchecked else "",
     )
 
 
@@ -128,13 +189,22 @@ def page_context(
     coached: bool,
     error_links: tuple[ErrorLink, ...] = (),
     extra_rows: int = 0,
+    coach_wait: int | None = None,
 ) -> dict[str, object]:
-    """Everything the builder shows: sections with guidance, fields, flags and readiness."""
+    """Everything the builder shows: sections with guidance, fields, flags and readiness.
+
+    `coach_wait` (seconds) says the coach is rate-limited: the page is checked but not coached.
+    """
     draft = submission.draft
     values = draft.form_values()
     rules = get_coach_rules()
-    flags = coach_fields(values, rules=rules) if coached else {}
-    sections = []
+    coaching = coached and coach_wait is None
+    report = (
+        coach_within(values, rules=rules, max_chars=max_coached_chars())
+        if coaching
+        else CoachReport(flags={})
+    )
+    sections: list[dict[str, Any]] = []
     for section in SECTIONS:
         guide = practice.guides[section.id]
         sections.append(
@@ -142,7 +212,9 @@ def page_context(
                 "spec": section,
                 "guide": guide,
                 "lesson_title": lesson.section_title(guide.lesson_section),
-                "fields": [_field_view(spec, values, submission, flags) for spec in section.fields],
+                "fields": [
+                    _field_view(spec, values, submission, report) for spec in section.fields
+                ],
                 "example": [
                     (spec.label, _example_text(spec, guide.example[spec.key]))
                     for spec in section.fields
@@ -153,17 +225,18 @@ def page_context(
     row_count = action_rows_to_show(draft, extra=extra_rows)
     rows = [
         [
-            _field_view(action_field(index, spec), values, submission, flags)
+            _field_view(action_field(index, spec), values, submission, report)
             for spec in ACTION_FIELDS
         ]
         for index in range(row_count)
     ]
     empty = Submission(draft=Draft(), errors={})
     template_row = [
-        _field_view(action_field(TEMPLATE_ROW, spec), {}, empty, {}) for spec in ACTION_FIELDS
+        _field_view(action_field(TEMPLATE_ROW, spec), {}, empty, CoachReport(flags={}))
+        for spec in ACTION_FIELDS
     ]
     readiness = assess_readiness(
-        draft, names=rules.names, flag_count=sum(len(found) for found in flags.values())
+        draft, names=rules.names, flag_count=sum(len(found) for found in report.flags.values())
     )
     return {
         "lesson": lesson,
@@ -177,9 +250,14 @@ def page_context(
         "error_links": error_links,
         "coach_link": coach_link(),
         "flag_total": readiness.flag_count,
-        "coached": coached,
+        "flag_links": flag_links(sections, rows),
+        "coached": coaching,
+        "coach_wait_note": SLOW_DOWN.format(seconds=coach_wait) if coach_wait else "",
+        "unchecked_count": len(report.unchecked),
+        "max_coached_chars": f"{max_coached_chars():,}",
         "readiness": readiness,
         "max_chars": MAX_FIELD_CHARS,
+        "counter_from": COUNTER_FROM_CHARS,
         "max_action_items": MAX_ACTION_ITEMS,
         # The sync API's cap per draft is configured to hold this many (see the system check).
         "max_fields": MAX_FIELDS_PER_DRAFT,
@@ -197,6 +275,7 @@ def _posted_page(
     request: HttpRequest, lesson: Lesson, practice: Practice, parsed: ParsedPost, *, extra: int = 0
 ) -> HttpResponse:
     submission = parsed.submission
+    wait = seconds_until_coach_allowed(request)
     context = page_context(
         lesson,
         practice,
@@ -204,10 +283,14 @@ def _posted_page(
         coached=True,
         error_links=parsed.error_links,
         extra_rows=extra,
+        coach_wait=wait,
     )
     context.update(source="post", draft_id=_draft_id(request))
-    status = 400 if submission.errors else 200
-    return render(request, PAGE, context, status=status)
+    status = 400 if submission.errors else 429 if wait else 200
+    response = render(request, PAGE, context, status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -229,34 +312,47 @@ def coach(request: HttpRequest, slug: str) -> HttpResponse:
     """htmx: `?field=<key>` coaches one field; without it, the whole form is reviewed."""
     lesson, practice = _lesson_and_practice(slug)
     key = request.GET.get("field")
+    if key is not None and (not is_coached_field(key) or key not in request.POST):
+        return HttpResponse("Unknown field for the coach.", status=400, content_type="text/plain")
+    if (wait := seconds_until_coach_allowed(request)) is not None:
+        # A 429 is swapped in (see htmx-config in base.html): the note replaces stale hints.
+        context = {"note": SLOW_DOWN.format(seconds=wait)}
+        template = PAGE + "#flags" if key is not None else PAGE + "#resting"
+        response = render(request, template, context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if key is None:
         return _review(request, lesson)
-    if not is_coached_field(key) or key not in request.POST:
-        return HttpResponse("Unknown field for the coach.", status=400, content_type="text/plain")
     text = request.POST[key]
     # An overlong field gets a 200 with a note, not an error status: htmx does not swap error
     # responses, so the hints from before the text grew would stay on screen.
-    flags = coach_fields({key: text}, rules=get_coach_rules()).get(key, [])
+    report = coach_within({key: text}, rules=get_coach_rules(), max_chars=max_coached_chars())
     context = {
         "lesson": lesson,
-        "flags": flag_views(text, flags),
-        "length_note": length_problem(text),
+        "flags": flag_views(text, report.flags.get(key, [])),
+        "note": _region_note(key, text, report),
         "coach_link": coach_link(),
     }
     return render(request, PAGE + "#flags", context)
+
+
+def _region_note(key: str, text: str, report: CoachReport) -> str:
+    if message := length_problem(text):
+        return f"{message} The coach checks it again once it fits."
+    return unchecked_note() if key in report.unchecked else ""
 
 
 def _review(request: HttpRequest, lesson: Lesson) -> HttpResponse:
     """Flags for every posted field and the readiness panel, as htmx out-of-band swaps."""
     rules = get_coach_rules()
     values = {key: request.POST[key] for key in request.POST if is_coached_field(key)}
-    flags = coach_fields(values, rules=rules)
+    report = coach_within(values, rules=rules, max_chars=max_coached_chars())
     submission = read_submission(request.POST).submission
     readiness = assess_readiness(
-        submission.draft, names=rules.names, flag_count=sum(len(f) for f in flags.values())
+        submission.draft, names=rules.names, flag_count=sum(len(f) for f in report.flags.values())
     )
     regions = [
-        (dom_id(key), flag_views(text, flags.get(key, [])), length_problem(text))
+        (dom_id(key), flag_views(text, report.flags.get(key, [])), _region_note(key, text, report))
         for key, text in values.items()
     ]
     context = {

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 
 from postmortems.checks import practice_content_problems
 from postmortems.coach import CoachRules, load_coach_rules
-from postmortems.drafts import Draft, assess_readiness, coach_draft
+from postmortems.drafts import Draft, assess_readiness, coach_draft, coach_within
 from postmortems.export import export_filename, export_markdown
 from postmortems.guide import Practice, load_practice
 from postmortems.template import SECTIONS
@@ -247,3 +247,32 @@ def test_check_content_fails_on_a_broken_coach_file(
         "content/blameless-coach.yaml: coach: lesson_section: is required"
         in capsys.readouterr().err
     )
+
+
+def test_the_coach_reads_no_more_than_its_budget_whatever_is_posted(rules: CoachRules) -> None:
+    values = {f"factors.{name}": "a-" * 4_000 for name in ("model", "data", "prompt", "human")}
+    values["summary"] = "Sam should have checked."
+    report = coach_within(values, rules=rules, max_chars=20_000)
+    assert report.unchecked == ("factors.prompt", "factors.human")
+    assert [flag.text for flag in report.flags["summary"]][0] == "Sam should have"
+
+
+def test_overlapping_flags_merge_into_one_phrase_and_touching_ones_stay_apart() -> None:
+    from postmortems.coach import CoachFlag
+    from postmortems.drafts import merge_overlapping
+
+    text = "Sam should have tested it, human error."
+
+    def flag(start: int, end: int, rule: str) -> CoachFlag:
+        return CoachFlag(start, end, text[start:end], rule, f"why {rule}", f"try {rule}")
+
+    merged = merge_overlapping(
+        text, [flag(4, 15, "hindsight"), flag(0, 15, "person"), flag(27, 38, "human-error")]
+    )
+    assert [(m.text, m.rule_ids) for m in merged] == [
+        ("Sam should have", "person hindsight"),
+        ("human error", "human-error"),
+    ]
+    assert merged[0].advice == (("why person", "try person"), ("why hindsight", "try hindsight"))
+    touching = merge_overlapping(text, [flag(0, 3, "a"), flag(3, 10, "b")])
+    assert len(touching) == 2

@@ -101,10 +101,11 @@ def test_a_no_js_check_keeps_every_word_and_shows_flags_beside_the_field(client:
     assert field_value(html, "timeline") == "09:14 deployed"
     coach = html[html.index('id="field-summary-coach"') :]
     coach = coach[: coach.index("</div>")]
+    # "Sam should have" and "should have" overlap: one phrase to reword, with both rules' advice.
+    assert coach.count("<mark>") == 1
     assert "<mark>Sam should have</mark>" in coach
-    assert "<mark>should have</mark>" in coach
-    assert "Try:" in coach
-    assert "The coach found 2 phrases to reword" in html
+    assert coach.count("Try:") == 2
+    assert "The coach found 1 phrase to reword" in html
 
 
 def test_a_summary_starting_with_a_blank_line_keeps_it(client: Client) -> None:
@@ -361,3 +362,87 @@ def test_the_lesson_link_comes_from_the_builders_own_tag_not_a_context_processor
     assert not [name for name in processors if "practice" in name or "postmortem" in name]
     lesson = (Path(settings.BASE_DIR) / "templates/lessons/lesson.html").read_text()
     assert "{% postmortem_link lesson %}" in lesson
+
+
+# --- what one visitor can make the coach do ---------------------------------------------------
+
+
+def test_a_check_coaches_at_most_the_configured_characters_and_says_which_fields_waited(
+    client: Client, settings
+) -> None:
+    settings.POSTMORTEM_MAX_COACHED_CHARS = 40
+    data = {"summary": "Sam should have tested it.", "timeline": "If only we had known then."}
+    review = text_of(client.post(COACH, data))
+    timeline = review[review.index('id="field-timeline-coach"') :]
+    assert "<mark>Sam should have</mark>" in review
+    assert "<mark>" not in timeline
+    assert "Not checked this time: the coach reads at most 40 characters per check" in timeline
+
+    page = client.post(PAGE, data)
+    assert page.status_code == 200
+    html = text_of(page)
+    assert field_value(page.content.decode(), "timeline") == "If only we had known then."
+    assert "It reads at most 40 characters per check, so 1 field went unchecked" in html
+    coach = html[html.index('id="field-timeline-coach"') :]
+    assert "Not checked this time" in coach[: coach.index("</div>")]
+
+
+def test_the_coach_is_rate_limited_per_visitor_with_a_clear_wait_and_nothing_lost(
+    client: Client, settings
+) -> None:
+    settings.POSTMORTEM_COACH_RATE_LIMIT = "3/m"
+    for _ in range(3):
+        assert client.post(COACH + "?field=summary", {"summary": "x"}).status_code == 200
+    field = client.post(COACH + "?field=summary", {"summary": "Sam should have."})
+    assert field.status_code == 429
+    assert 1 <= int(field["Retry-After"]) <= 60
+    assert "The coach is catching its breath" in text_of(field)
+    review = client.post(COACH, {"summary": "x"})
+    assert review.status_code == 429
+    assert 'id="coach-status"' in review.content.decode()
+    page = client.post(PAGE, {"summary": "Sam should have tested it."})
+    assert page.status_code == 429
+    html = text_of(page)
+    assert field_value(page.content.decode(), "summary") == "Sam should have tested it."
+    assert "The coach is catching its breath" in html
+    assert "<mark>" not in html
+    # Another visitor (another address, no session) is not held back.
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert other.post(COACH + "?field=summary", {"summary": "x"}).status_code == 200
+
+
+def test_check_my_draft_lands_on_a_summary_that_links_to_each_flagged_field(
+    client: Client,
+) -> None:
+    page = client.get(PAGE).content.decode()
+    assert f'action="{PAGE}#practice-summary"' in page
+    assert f'formaction="{PAGE}#action-items"' in page  # adding a row lands on the rows
+    html = client.post(
+        PAGE,
+        {
+            "summary": "Sam should have tested the prompt.",
+            "went.wrong": "If only we knew. The engineer was careless.",
+            "action_items.1.action": "Stop human error",
+            "intent": "check",
+        },
+    ).content.decode()
+    summary = html[html.index('id="practice-summary"') : html.index('id="practice-form"')]
+    links = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a>: (\d+) phrases?</li>', summary)
+    assert links == [
+        ("field-summary", "Summary", "1"),
+        ("field-went-wrong", "What went wrong", "2"),
+        ("field-action-items-0-action", "Action item 1, what will change", "1"),
+    ]
+    assert "The coach found 4 phrases to reword" in summary
+
+
+def test_a_fields_counter_shows_only_near_its_limit(client: Client) -> None:
+    html = client.post(PAGE, {"summary": "short", "timeline": "t" * 9_500}).content.decode()
+    assert re.search(r'<p class="char-count" id="field-summary-count"[^>]*hidden></p>', html)
+    assert (
+        '<p class="char-count" id="field-timeline-count" data-count-for="field-timeline">9500 / 10000 characters</p>'
+        in html
+    )
+    over = client.post(PAGE, {"summary": "s" * 10_002}).content.decode()
+    assert ">10002 / 10000 characters: 2 over the limit</p>" in over
+    assert 'data-counter-from="9000"' in html

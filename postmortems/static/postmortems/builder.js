@@ -11,6 +11,7 @@
 
   var slug = root.getAttribute("data-lesson-slug");
   var MAX_CHARS = Number(root.getAttribute("data-max-chars")) || 10000;
+  var COUNTER_FROM = Number(root.getAttribute("data-counter-from")) || 0;
   var MAX_ROWS = Number(root.getAttribute("data-max-action-items")) || 20;
   var MAX_FIELDS = Number(root.getAttribute("data-max-fields")) || 128;
   var MAX_LIVE_DRAFTS = 20;
@@ -18,6 +19,7 @@
   var SYNC_BUDGET = 200 * 1024; // the sync API takes documents up to 256 KB
   var SAVE_DELAY_MS = 400;
   var CURRENT_KEY = "tendril.practice.current." + slug;
+  var EXAMPLE_KEY = "tendril.practice.example." + slug;
   var FIELD_KEY = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
   var ROW_KEY = /^action_items\.(\d+)\./;
 
@@ -112,11 +114,14 @@
   }
   function blankValue(el) { return el.tagName === "SELECT" ? (el.name === "status" ? "draft" : el.options[0].value) : ""; }
 
+  // The counter shows only near the limit (from data-counter-from); far from it, it is noise.
   function updateCounter(el) {
     var counter = document.getElementById(el.id + "-count");
     if (!counter) return;
     var length = el.value.length;
-    counter.textContent = length + " / " + MAX_CHARS + " characters" + (length > MAX_CHARS ? ": " + (length - MAX_CHARS) + " over the limit" : "");
+    var near = length >= COUNTER_FROM;
+    counter.hidden = !near;
+    counter.textContent = near ? length + " / " + MAX_CHARS + " characters" + (length > MAX_CHARS ? ": " + (length - MAX_CHARS) + " over the limit" : "") : "";
     counter.classList.toggle("char-count--over", length > MAX_CHARS);
   }
 
@@ -436,6 +441,15 @@
     renderPanel();
   });
 
+  function exampleDraft(drafts, name) {
+    var remembered = local(EXAMPLE_KEY);
+    if (remembered && isLive(drafts[remembered])) return remembered;
+    // Another device made it (drafts sync; this key does not): know it by its name.
+    return Object.keys(drafts).filter(function (id) {
+      return isLive(drafts[id]) && isObject(drafts[id].title) && drafts[id].title.text === name;
+    })[0] || null;
+  }
+
   function start() {
     controls().forEach(updateCounter);
     wirePanel();
@@ -444,8 +458,19 @@
     var drafts = draftsOf(doc);
     var remembered = local(CURRENT_KEY);
     if (source === "example") {
-      var id = createDraft("Example: " + (root.getAttribute("data-example-name") || "worked example"));
-      if (id) { choose(id); saveWholeForm(); }
+      // One example draft per lesson: asking again opens it (with the learner's changes)
+      // instead of starting an identical copy.
+      var exampleName = "Example: " + (root.getAttribute("data-example-name") || "worked example");
+      var existing = exampleDraft(drafts, exampleName);
+      if (existing) {
+        choose(existing);
+        fillForm(drafts[existing]);
+        setTimeout(refreshReview, 0);
+        say("Opened your example draft. “New draft” starts a blank one.");
+      } else {
+        var id = createDraft(exampleName);
+        if (id) { choose(id); local(EXAMPLE_KEY, id); saveWholeForm(); }
+      }
       if (window.history && history.replaceState) history.replaceState(null, "", window.location.pathname);
     } else if (source === "post") {
       var posted = $("[data-draft-id]", form).value;
