@@ -68,8 +68,12 @@ def _facets(names: Sequence[str], *, order: Sequence[str], selected: str) -> tup
     known = [name for name in order if name in counts]
     rest = sorted(name for name in counts if name not in order)
     return tuple(
-        Facet(slug=facet_slug(name), name=name, count=counts[name],
-              selected=facet_slug(name) == selected)
+        Facet(
+            slug=facet_slug(name),
+            name=name,
+            count=counts[name],
+            selected=facet_slug(name) == selected,
+        )
         for name in known + rest
     )
 
@@ -83,7 +87,11 @@ def catalogue_position(*, lesson: Lesson, lessons: Sequence[Lesson]) -> tuple[st
 
 
 def browse_catalogue(
-    *, lessons: Sequence[Lesson], query: SearchQuery, track: str = "", category: str = "",
+    *,
+    lessons: Sequence[Lesson],
+    query: SearchQuery,
+    track: str = "",
+    category: str = "",
     page: int = 1,
 ) -> CataloguePage:
     """The lessons a learner asked for: a track, a category within it, words to search for."""
@@ -101,8 +109,11 @@ def browse_catalogue(
     if query.terms:
         hits = search_sections(query=query)
         by_slug = {item.slug: item for item in chosen}
-        entries = [CatalogueEntry(lesson=by_slug[hit.lesson_slug], hit=hit)
-                   for hit in hits if hit.lesson_slug in by_slug]
+        entries = [
+            CatalogueEntry(lesson=by_slug[hit.lesson_slug], hit=hit)
+            for hit in hits
+            if hit.lesson_slug in by_slug
+        ]
     else:
         entries = [CatalogueEntry(lesson=item) for item in chosen]
     pages = max((len(entries) + PAGE_SIZE - 1) // PAGE_SIZE, 1)

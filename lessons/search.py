@@ -85,8 +85,14 @@ def section_rows(*, lessons: Iterable[Lesson]) -> list[SearchSection]:
 def rows_hash(rows: Sequence[SearchSection]) -> str:
     digest = hashlib.sha256()
     for row in rows:
-        for value in (row.lesson_slug, row.lesson_title, row.tagline, row.section_id,
-                      row.section_title, row.body):
+        for value in (
+            row.lesson_slug,
+            row.lesson_title,
+            row.tagline,
+            row.section_id,
+            row.section_title,
+            row.body,
+        ):
             digest.update(value.encode())
             digest.update(b"\x1f")
     return digest.hexdigest()
@@ -159,8 +165,9 @@ def snippet(*, text: str, terms: Sequence[str]) -> SafeString:
     if start + SNIPPET_CHARS < len(text):
         excerpt = excerpt.rsplit(" ", 1)[0] + "…"
     marked = html.escape(excerpt)
-    stems = sorted({re.escape(html.escape(term[:5])) for term in terms if len(term) > 1},
-                   key=len, reverse=True)
+    stems = sorted(
+        {re.escape(html.escape(term[:5])) for term in terms if len(term) > 1}, key=len, reverse=True
+    )
     if stems:
         pattern = re.compile(r"\b(" + "|".join(stems) + r")\w*", re.IGNORECASE)
         marked = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", marked)

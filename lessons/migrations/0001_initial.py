@@ -47,7 +47,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="SearchIndexState",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("content_hash", models.CharField(max_length=64)),
                 ("built_at", models.DateTimeField(auto_now=True)),
             ],
@@ -55,7 +60,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="SearchSection",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("lesson_slug", models.SlugField(max_length=200)),
                 ("lesson_title", models.CharField(max_length=300)),
                 ("tagline", models.CharField(max_length=500)),
@@ -65,7 +75,9 @@ class Migration(migrations.Migration):
             ],
             options={
                 "constraints": [
-                    models.UniqueConstraint(fields=("lesson_slug", "section_id"), name="one_row_a_section")
+                    models.UniqueConstraint(
+                        fields=("lesson_slug", "section_id"), name="one_row_a_section"
+                    )
                 ],
             },
         ),

@@ -43,7 +43,9 @@ def test_the_catalogue_on_a_phone(
     expect(phone_page.get_by_role("heading", name="No lessons match “zzzyzzx”")).to_be_visible()
     assert_accessible(phone_page)
     phone_page.get_by_role("link", name="Creators").click()
-    expect(phone_page.get_by_role("link", name="Creators")).to_have_attribute("aria-current", "page")
+    expect(phone_page.get_by_role("link", name="Creators")).to_have_attribute(
+        "aria-current", "page"
+    )
     assert_accessible(phone_page)
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
