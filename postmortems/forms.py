@@ -74,7 +74,7 @@ class TemplateTextField(forms.CharField):
         super().__init__(required=False, strip=False, validators=[_check_length], **kwargs)
 
     def to_python(self, value: Any) -> str:
-        return normalise_text(super().to_python(value))
+        return normalise_text(super().to_python(value) or "")
 
 
 class TemplateChoiceField(forms.ChoiceField):

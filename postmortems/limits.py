@@ -7,6 +7,8 @@ without a session is counted by its IP address alone, and the limit never create
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
@@ -20,7 +22,7 @@ def session_key(group: str, request: HttpRequest) -> str:
 
 def seconds_until_coach_allowed(request: HttpRequest) -> int | None:
     """Count this check; None when it is within the limit, else seconds to wait."""
-    keys = ["ip"]
+    keys: list[str | Callable[[str, HttpRequest], str]] = ["ip"]
     if request.session.session_key is not None:
         keys.append(session_key)
     waits = []

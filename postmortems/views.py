@@ -316,9 +316,9 @@ def coach(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponse("Unknown field for the coach.", status=400, content_type="text/plain")
     if (wait := seconds_until_coach_allowed(request)) is not None:
         # A 429 is swapped in (see htmx-config in base.html): the note replaces stale hints.
-        context = {"note": SLOW_DOWN.format(seconds=wait)}
         template = PAGE + "#flags" if key is not None else PAGE + "#resting"
-        response = render(request, template, context, status=429)
+        note = {"note": SLOW_DOWN.format(seconds=wait)}
+        response = render(request, template, note, status=429)
         response["Retry-After"] = str(wait)
         return response
     if key is None:
