@@ -76,7 +76,11 @@ class CoachRuleSpec(ContentModel):
     unless_owner: tuple[Text, ...] = ()
     unless_followed_by: tuple[Text, ...] = ()
     unless_clause_has: tuple[Text, ...] = ()
+    unless_preceded_by: tuple[Text, ...] = ()
     flag_when_subject: FlagWhen = "always"
+    # "…, which should have been noticed": a passive hides the people it judges, so the
+    # subject check (a system, "which") does not apply.
+    passive_any_subject: bool = False
 
 
 class SubjectWords(ContentModel):
@@ -91,6 +95,7 @@ class HindsightWords(ContentModel):
     modals: tuple[Text, ...] = ()
     participles: tuple[Text, ...] = ()
     adjectives: tuple[Text, ...] = ()
+    people_participles: tuple[Text, ...] = ()
 
 
 class CoachFile(ContentModel):
@@ -124,7 +129,9 @@ class CoachRule:
     unless_owner: frozenset[str] = frozenset()
     unless_followed_by: re.Pattern[str] | None = None
     unless_clause_has: re.Pattern[str] | None = None
+    unless_preceded_by: re.Pattern[str] | None = None
     flag_when_subject: FlagWhen = "always"
+    passive_any_subject: bool = False
     unlisted_name_verbs: frozenset[str] = frozenset()
 
 
@@ -142,6 +149,7 @@ class Lexicon:
     function_words: frozenset[str] = frozenset()
     participles: frozenset[str] = frozenset()
     adjectives: frozenset[str] = frozenset()
+    people_participles: frozenset[str] = frozenset()
     modal_at_end: re.Pattern[str] | None = None
 
 
@@ -171,6 +179,13 @@ def _followed_by(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"\s+(?:{_alternation(words)})(?![\w'’])", re.IGNORECASE)
 
 
+def _preceded_by(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Matched against the few characters before a phrase: is its last word one of `words`?"""
+    if not words:
+        return None
+    return re.compile(rf"(?<![\w'’])(?:{_alternation(words)})\s+$", re.IGNORECASE)
+
+
 def _any_word(words: tuple[str, ...]) -> re.Pattern[str] | None:
     if not words:
         return None
@@ -179,10 +194,14 @@ def _any_word(words: tuple[str, ...]) -> re.Pattern[str] | None:
 
 def _rule_pattern(spec: CoachRuleSpec) -> re.Pattern[str]:
     if spec.kind == "phrase":
-        return re.compile(rf"(?<![\w'’])(?:{_alternation(spec.phrases)})(?![\w'’])", re.IGNORECASE)
-    if spec.kind == "possessive":
         return re.compile(
-            rf"(?<![\w'’])(?P<owner>[A-Za-z][\w-]*)['’]s\s+(?:own\s+|big\s+|obvious\s+)?"
+            rf"(?<![\w'’])(?:{_alternation(spec.phrases)})(?![\w'’]|-\w)", re.IGNORECASE
+        )
+    if spec.kind == "possessive":
+        # The owner starts only where a word starts, a hyphenated one included: letting it start
+        # after each hyphen made "a-a-a-…" quadratic (every start rescanned the rest of the run).
+        return re.compile(
+            rf"(?<![\w'’-])(?P<owner>[A-Za-z][\w-]*)['’]s\s+(?:own\s+|big\s+|obvious\s+)?"
             rf"(?:{_alternation(spec.nouns)})(?![\w'’])",
             re.IGNORECASE,
         )
@@ -220,7 +239,9 @@ def build_coach_rules(spec: CoachFile) -> CoachRules:
             unless_owner=_lower(rule.unless_owner),
             unless_followed_by=_followed_by(rule.unless_followed_by),
             unless_clause_has=_any_word(rule.unless_clause_has),
+            unless_preceded_by=_preceded_by(rule.unless_preceded_by),
             flag_when_subject=rule.flag_when_subject,
+            passive_any_subject=rule.passive_any_subject,
             unlisted_name_verbs=frozenset(_verb_key(verb) for verb in rule.unlisted_name_verbs),
         )
         for rule in spec.rules
@@ -244,6 +265,7 @@ def build_coach_rules(spec: CoachFile) -> CoachRules:
         function_words=_lower(spec.function_words),
         participles=_lower(spec.hindsight.participles),
         adjectives=_lower(spec.hindsight.adjectives),
+        people_participles=_lower(spec.hindsight.people_participles),
         modal_at_end=re.compile(rf"(?:{_alternation(modals)})$", re.IGNORECASE) if modals else None,
     )
     return CoachRules(
@@ -450,6 +472,25 @@ def _reads_as_adjective(word: str, following: str, lexicon: Lexicon) -> bool:
     return word in lexicon.adjectives or "-" in word
 
 
+def _judges_people_whatever_subject(text: str, position: int, lexicon: Lexicon) -> bool:
+    """After 'should have': a passive ('been noticed') or a verb only people do ('known').
+
+    Either judges people even when the grammatical subject is a thing: "…, which should have
+    been noticed sooner", "whoever wrote this prompt should have known better".
+    """
+    words = [word.lower() for word in _words_after(text, position, 6)]
+    while words and _is_adverb(words[0], lexicon):
+        words.pop(0)
+    if words and words[0] in lexicon.people_participles:
+        return True
+    if not words or words[0] != "been":
+        return False
+    rest = words[1:]
+    while rest and _is_adverb(rest[0], lexicon):
+        rest.pop(0)
+    return bool(rest) and rest[0] != "been" and _is_participle(rest[0], lexicon)
+
+
 def _participle_follows(text: str, position: int, lexicon: Lexicon) -> bool:
     """After 'should have': does what follows judge an action ('caught', 'been', or nothing)?"""
     words = [word.lower() for word in _words_after(text, position, 4)]
@@ -467,6 +508,10 @@ def _participle_follows(text: str, position: int, lexicon: Lexicon) -> bool:
 
 def _subject_allows(rule: CoachRule, rules: CoachRules, text: str, match: re.Match[str]) -> bool:
     if rule.flag_when_subject == "always":
+        return True
+    if rule.passive_any_subject and _judges_people_whatever_subject(
+        text, match.end(), rules.lexicon
+    ):
         return True
     end = match.end("owner") if rule.kind == "possessive" else match.start()
     found = subject_of(text, end, lexicon=rules.lexicon)
@@ -491,6 +536,10 @@ def _is_exempt(rule: CoachRule, rules: CoachRules, text: str, match: re.Match[st
         return True
     if rule.unless_followed_by is not None and rule.unless_followed_by.match(text, match.end()):
         return True
+    if rule.unless_preceded_by is not None and rule.unless_preceded_by.search(
+        text, max(0, match.start() - 40), match.start()
+    ):
+        return True  # "not human error"
     if rule.unless_clause_has is not None:
         clause = CLAUSE_END.split(text[match.end() : match.end() + 200], maxsplit=1)[0]
         if rule.unless_clause_has.search(clause):
@@ -560,7 +609,22 @@ def coach_text(text: str, *, rules: CoachRules) -> list[CoachFlag]:
                     suggestion=rule.suggestion,
                 )
             )
-    return sorted(flags, key=lambda flag: (flag.start, flag.end, flag.rule_id))
+    return _one_flag_per_phrase(flags, order=[rule.id for rule in rules.rules])
+
+
+def _one_flag_per_phrase(flags: set[CoachFlag], *, order: list[str]) -> list[CoachFlag]:
+    """Overlapping flags are one phrase, flagged once: "Sam should have" is flagged by the
+    name rule and, inside it, by the hindsight rule. The widest span wins, then the rule
+    listed first in the coach file.
+    """
+    rank = {rule_id: index for index, rule_id in enumerate(order)}
+    widest_first = sorted(flags, key=lambda f: (f.start, -(f.end - f.start), rank[f.rule_id]))
+    kept: list[CoachFlag] = []
+    for flag in widest_first:
+        if kept and flag.start < kept[-1].end:
+            continue
+        kept.append(flag)
+    return kept
 
 
 # ---------------------------------------------------------------------------------------------

@@ -28,7 +28,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         corpus = load_corpus(options["corpus"])
-        rules = get_coach_rules()
+        try:
+            rules = get_coach_rules()
+        except LookupError as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Coach evaluation on {options['corpus']} (targets on held-out: precision "
             f"{TARGET_PRECISION:.0%}, recall {TARGET_RECALL:.0%})"
