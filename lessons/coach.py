@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -47,9 +47,9 @@ INTRODUCERS = frozenset(
 TOKEN = re.compile(r"[^\W_](?:[\w-]|['’](?=\w))*")
 CLAUSE_END = re.compile(r"[.,;:!?\n]")
 CLAUSE_BREAK = re.compile(r"[.!?;:](?=\s|$)|\n|\s[—–]\s")
-POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+POSSESSIVE_ENDINGS = frozenset(["'s", "’s", "'S", "’S"])
 # A capitalised word, checked further in code: Python's `re` has no "upper-case letter" class.
-CAPITALISED = r"[^\W\d_a-z][^\W\d_]*(?:-[^\W\d_]+)?"
+CAPITALISED = r"[^\W\d_a-z][^\W\d_]*+(?:-[^\W\d_]++)?"
 
 Subject = Literal["person", "system", "unknown"]
 RELATIVE_PRONOUNS: dict[str, Subject] = {
@@ -133,6 +133,8 @@ class CoachRule:
     flag_when_subject: FlagWhen = "always"
     passive_any_subject: bool = False
     unlisted_name_verbs: frozenset[str] = frozenset()
+    # A phrase rule is tried only where one of its first words starts (see `_word_starts`).
+    first_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,9 @@ class CoachRules:
 def _phrase_regex(phrase: str) -> str:
     """A literal phrase as a regex: flexible spaces, either apostrophe."""
     words = [re.escape(word).replace("'", "['’]") for word in phrase.split()]
-    return r"\s+".join(words)
+    # Possessive `\s++`: the next word starts with a letter, so giving back spaces never helps,
+    # and not trying to keeps a long run of spaces linear.
+    return r"\s++".join(words)
 
 
 def _alternation(phrases: tuple[str, ...]) -> str:
@@ -201,7 +205,7 @@ def _rule_pattern(spec: CoachRuleSpec) -> re.Pattern[str]:
         # The owner starts only where a word starts, a hyphenated one included: letting it start
         # after each hyphen made "a-a-a-…" quadratic (every start rescanned the rest of the run).
         return re.compile(
-            rf"(?<![\w'’-])(?P<owner>[A-Za-z][\w-]*)['’]s\s+(?:own\s+|big\s+|obvious\s+)?"
+            rf"(?<![\w'’-])(?P<owner>[A-Za-z][\w-]*+)['’]s\s++(?:own\s++|big\s++|obvious\s++)?"
             rf"(?:{_alternation(spec.nouns)})(?![\w'’])",
             re.IGNORECASE,
         )
@@ -210,17 +214,34 @@ def _rule_pattern(spec: CoachRuleSpec) -> re.Pattern[str]:
     verbs = _alternation(spec.verbs + spec.unlisted_name_verbs)
     if spec.harm_adverbs and spec.harm_verbs:
         # The flag covers the adverb, as it covers "broke": "[Alex accidentally] deleted…".
-        harm = rf"\s+(?:{_alternation(spec.harm_verbs)})(?![\w'’])"
+        harm = rf"\s++(?:{_alternation(spec.harm_verbs)})(?![\w'’])"
         verbs += rf"|(?:{_alternation(spec.harm_adverbs)})(?={harm})"
     return re.compile(
-        rf"(?<![\w'’-])(?P<name>{CAPITALISED})(?:\s+(?P<surname>{CAPITALISED}))?"
-        rf"\s+(?:{ADVERB}\s+)?(?P<verb>(?i:{verbs}))(?![\w'’])"
+        rf"(?<![\w'’-])(?P<name>{CAPITALISED})(?:\s++(?P<surname>{CAPITALISED}))?"
+        rf"\s++(?:{ADVERB}\s++)?(?P<verb>(?i:{verbs}))(?![\w'’])"
     )
 
 
 def _verb_key(verb: str) -> str:
     """A verb as typed, compared with one from the file: 'Didn’t  bother' → "didn't bother"."""
     return " ".join(verb.lower().replace("’", "'").split())
+
+
+# A word as far as a hyphen: "rubber-stamped" is tried where "rubber" starts, "lazy" inside
+# "non-lazy" too (the rule's own pattern then decides, as a search over the text would).
+WORD = re.compile(r"[^\W_](?:\w|['’](?=\w))*+")
+
+
+def _word_key(word: str) -> str:
+    return word.split("-")[0].lower().replace("’", "'")
+
+
+def _word_starts(text: str) -> dict[str, list[int]]:
+    """Where each word starts, by its lower-case form: one linear pass for all phrase rules."""
+    starts: dict[str, list[int]] = {}
+    for found in WORD.finditer(text):
+        starts.setdefault(_word_key(found.group()), []).append(found.start())
+    return starts
 
 
 def _lower(words: tuple[str, ...]) -> frozenset[str]:
@@ -243,6 +264,7 @@ def build_coach_rules(spec: CoachFile) -> CoachRules:
             flag_when_subject=rule.flag_when_subject,
             passive_any_subject=rule.passive_any_subject,
             unlisted_name_verbs=frozenset(_verb_key(verb) for verb in rule.unlisted_name_verbs),
+            first_words=frozenset(_word_key(phrase.split()[0]) for phrase in rule.phrases),
         )
         for rule in spec.rules
     )
@@ -281,19 +303,16 @@ def build_coach_rules(spec: CoachFile) -> CoachRules:
 # Who or what a phrase is about
 
 
-def _forms(word: str) -> Iterator[str]:
-    """A lower-case word and its likely singulars: 'reviewers' → 'reviewer', 'retries' → 'retry'."""
-    yield word
-    if word.endswith("ies"):
-        yield word[:-3] + "y"
-    if word.endswith("es"):
-        yield word[:-2]
-    if word.endswith("s"):
-        yield word[:-1]
-
-
 def _listed(word: str, words: frozenset[str]) -> bool:
-    return any(form in words for form in _forms(word))
+    if word in words:
+        return True
+    if word[-1:] != "s":
+        return False
+    return (
+        word[:-1] in words
+        or (word.endswith("es") and word[:-2] in words)
+        or (word.endswith("ies") and word[:-3] + "y" in words)
+    )
 
 
 def _is_adverb(token: str, lexicon: Lexicon) -> bool:
@@ -365,7 +384,9 @@ def _clause_before(text: str, end: int) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    return [POSSESSIVE.sub("", token) for token in TOKEN.findall(text)]
+    return [
+        token[:-2] if token[-2:] in POSSESSIVE_ENDINGS else token for token in TOKEN.findall(text)
+    ]
 
 
 def _head_index(tokens: list[str], lexicon: Lexicon) -> int:
@@ -417,8 +438,22 @@ def _last_start(clause: str, word: str) -> int:
     return starts[-1] if starts else len(clause)
 
 
+# How far back `subject_of` can look: a clause of up to 200 characters, and for "they" up to 200
+# characters before that clause.
+SUBJECT_REACH = 400
+
+
 def subject_of(text: str, end: int, *, lexicon: Lexicon) -> Subject:
     """Whether the words just before `end` name a person, a system, or neither that we can tell."""
+    # It depends only on the characters within reach, so a section that repeats itself (or an
+    # attack that does) costs one analysis per distinct window.
+    window = text[max(0, end - SUBJECT_REACH) : end]
+    return _subject_of_window(window, lexicon)
+
+
+@lru_cache(maxsize=4096)
+def _subject_of_window(text: str, lexicon: Lexicon) -> Subject:
+    end = len(text)
     clause = _clause_before(text, end)
     clause_start = end - len(clause)
     if clause.rstrip().endswith(","):
@@ -579,7 +614,17 @@ def _names_a_person(rule: CoachRule, text: str, match: re.Match[str], lexicon: L
     )
 
 
-def _matches(rule: CoachRule, rules: CoachRules, text: str) -> Iterator[re.Match[str]]:
+def _matches(
+    rule: CoachRule, rules: CoachRules, text: str, word_starts: dict[str, list[int]]
+) -> Iterator[re.Match[str]]:
+    if rule.kind == "phrase":
+        # Trying the alternation at every character is what a search does, and costs most on
+        # text with no words at all (a run of separators); only word starts can match.
+        starts = sorted({start for word in rule.first_words for start in word_starts.get(word, ())})
+        for start in starts:
+            if match := rule.pattern.match(text, start):
+                yield match
+        return
     if rule.kind != "person-subject":
         yield from rule.pattern.finditer(text)
         return
@@ -595,8 +640,9 @@ def _matches(rule: CoachRule, rules: CoachRules, text: str) -> Iterator[re.Match
 def coach_text(text: str, *, rules: CoachRules) -> list[CoachFlag]:
     """Every blameful phrase in `text`, in reading order, each with its exact span."""
     flags: set[CoachFlag] = set()
+    word_starts = _word_starts(text)
     for rule in rules.rules:
-        for match in _matches(rule, rules, text):
+        for match in _matches(rule, rules, text, word_starts):
             if _is_exempt(rule, rules, text, match):
                 continue
             flags.add(
