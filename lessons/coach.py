@@ -33,7 +33,8 @@ PART = "coach"
 
 # An adverb may sit between a subject and its verb: "Sam quietly skipped…". Not "never": "Priya
 # never saw the alert" and "Sam never missed a handover" say nothing against them.
-ADVERB = r"(?:[A-Za-z]+ly|just|also|then|still|again|simply|even)"
+# Letters taken possessively, then "ly" checked behind: one pass over a word, however long.
+ADVERB = r"(?:[A-Za-z]{3,}+(?<=ly)|just|also|then|still|again|simply|even)"
 ADVERB_WORDS = frozenset(["just", "also", "then", "still", "again", "simply", "even", "all"])
 ADVERB_WORDS |= frozenset(["both", "each", "first", "already", "not"])
 
@@ -162,6 +163,7 @@ class CoachRules:
     names: frozenset[str]
     lesson: str
     lesson_section: str
+    first_words: frozenset[str] = frozenset()  # of every phrase rule
 
 
 def _phrase_regex(phrase: str) -> str:
@@ -216,10 +218,19 @@ def _rule_pattern(spec: CoachRuleSpec) -> re.Pattern[str]:
         # The flag covers the adverb, as it covers "broke": "[Alex accidentally] deleted…".
         harm = rf"\s++(?:{_alternation(spec.harm_verbs)})(?![\w'’])"
         verbs += rf"|(?:{_alternation(spec.harm_adverbs)})(?={harm})"
+    starts = _first_letters(spec.verbs + spec.unlisted_name_verbs + spec.harm_adverbs)
     return re.compile(
         rf"(?<![\w'’-])(?P<name>{CAPITALISED})(?:\s++(?P<surname>{CAPITALISED}))?"
-        rf"\s++(?:{ADVERB}\s++)?(?P<verb>(?i:{verbs}))(?![\w'’])"
+        rf"\s++(?:{ADVERB}\s++)?(?=[{starts}])"
+        rf"(?P<verb>(?i:{verbs}))(?![\w'’])"
     )
+
+
+def _first_letters(words: tuple[str, ...]) -> str:
+    """A character class body for the letters `words` can start with, in either case: after
+    every capitalised word, a quick check before trying dozens of verbs one by one."""
+    letters = {case(word[0]) for word in words for case in (str.lower, str.upper)}
+    return re.escape("".join(sorted(letters)))
 
 
 def _verb_key(verb: str) -> str:
@@ -236,11 +247,13 @@ def _word_key(word: str) -> str:
     return word.split("-")[0].lower().replace("’", "'")
 
 
-def _word_starts(text: str) -> dict[str, list[int]]:
-    """Where each word starts, by its lower-case form: one linear pass for all phrase rules."""
+def _word_starts(text: str, wanted: frozenset[str]) -> dict[str, list[int]]:
+    """Where each `wanted` word starts, by its lower-case form: one pass for all phrase rules."""
     starts: dict[str, list[int]] = {}
-    for found in WORD.finditer(text):
-        starts.setdefault(_word_key(found.group()), []).append(found.start())
+    # Replacing one character by one keeps every position where it was.
+    for found in WORD.finditer(text.replace("’", "'")):
+        if (key := found.group().lower()) in wanted:
+            starts.setdefault(key, []).append(found.start())
     return starts
 
 
@@ -296,6 +309,7 @@ def build_coach_rules(spec: CoachFile) -> CoachRules:
         names=names,
         lesson=spec.lesson,
         lesson_section=spec.lesson_section,
+        first_words=frozenset(word for rule in rules for word in rule.first_words),
     )
 
 
@@ -640,7 +654,7 @@ def _matches(
 def coach_text(text: str, *, rules: CoachRules) -> list[CoachFlag]:
     """Every blameful phrase in `text`, in reading order, each with its exact span."""
     flags: set[CoachFlag] = set()
-    word_starts = _word_starts(text)
+    word_starts = _word_starts(text, rules.first_words)
     for rule in rules.rules:
         for match in _matches(rule, rules, text, word_starts):
             if _is_exempt(rule, rules, text, match):
