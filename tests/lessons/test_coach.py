@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import random
 import re
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 
 import pytest
 import yaml
@@ -10,6 +14,7 @@ from hypothesis import strategies as st
 
 from lessons.coach import (
     CoachRules,
+    _subject_of_window,  # the cache, cleared between counted runs
     coach_text,
     get_coach_rules,
     load_coach_rules,
@@ -527,3 +532,51 @@ def test_bad_yaml_in_the_coach_file_names_the_line(tmp_path: Path) -> None:
     _, problems = load_coach_rules(tmp_path)
     assert len(problems) == 1
     assert str(problems[0]).startswith(f"{tmp_path.name}/blameless-coach.yaml: coach: invalid YAML")
+
+
+def _lines_run(text: str, rules: CoachRules) -> int:
+    """How many lines of Python coaching `text` executes: a count of work, not a timing."""
+    count = 0
+
+    def tracer(frame: FrameType, event: str, arg: object) -> Callable[..., object]:
+        nonlocal count
+        if event == "line":
+            count += 1
+        return tracer
+
+    _subject_of_window.cache_clear()  # each run does its own analysis
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        coach_text(text, rules=rules)
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+def _shuffled_triggers(size: int) -> str:
+    words = "Sam the reviewer they and who which failed to ignored should have been known lied"
+    rng = random.Random(size)
+    vocabulary = [*words.split(), "lapse", "by", "human", "error", "if", "only", ",", ";", "."]
+    return " ".join(rng.choice(vocabulary) for _ in range(size))[:size]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda size: ("a-" * size)[:size],
+        lambda size: "'" * size,
+        lambda size: (", ; . — " * size)[:size],
+        lambda size: "Sam" + " " * size,
+        lambda size: ("The reviewer failed to catch it. Sam broke the build. " * size)[:size],
+        _shuffled_triggers,
+    ],
+    ids=["a-a-a", "apostrophes", "separators", "spaces-after-a-name", "repeated-blame", "triggers"],
+)
+def test_doubling_an_adversarial_input_at_most_doubles_the_coachs_python_work(
+    make: Callable[[int], str], rules: CoachRules
+) -> None:
+    # Regex time is measured by bench/coach.py; this holds the Python side to linear growth
+    # (a quadratic loop would quadruple), counted in executed lines, not in seconds.
+    small, large = _lines_run(make(2_000), rules), _lines_run(make(4_000), rules)
+    assert large <= 2.5 * small + 200, (small, large)
