@@ -32,6 +32,8 @@ class CorpusSentence(BaseModel):
     text: str = Field(min_length=1)
     expect: Literal["flag", "no-flag"]
     split: Split
+    # Batch 2 was written after the rules were frozen, as a check the tuner has never seen.
+    batch: int = Field(default=1, ge=1)
     note: str = ""
 
 
@@ -60,6 +62,7 @@ class Miss:
 @dataclass(frozen=True)
 class SplitReport:
     split: Split
+    batch: int | None
     true_positives: int
     false_positives: int
     false_negatives: int
@@ -84,20 +87,24 @@ class SplitReport:
         sentences = (
             self.true_positives + self.false_positives + self.false_negatives + self.true_negatives
         )
+        name = self.split if self.batch is None else f"{self.split}, batch {self.batch}"
         return (
-            f"{self.split}: {sentences} sentences, precision {self.precision:.1%} "
+            f"{name}: {sentences} sentences, precision {self.precision:.1%} "
             f"({self.true_positives}/{self.true_positives + self.false_positives}), "
             f"recall {self.recall:.1%} ({self.true_positives}/"
             f"{self.true_positives + self.false_negatives})"
         )
 
 
-def evaluate_coach(*, corpus: CoachCorpus, rules: CoachRules, split: Split) -> SplitReport:
-    """Sentence-level precision and recall of the coach on one half of the corpus."""
+def evaluate_coach(
+    *, corpus: CoachCorpus, rules: CoachRules, split: Split, batch: int | None = None
+) -> SplitReport:
+    """Sentence-level precision and recall of the coach on one half of the corpus (optionally
+    one batch of it)."""
     counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
     misses: list[Miss] = []
     for sentence in corpus.sentences:
-        if sentence.split != split:
+        if sentence.split != split or (batch is not None and sentence.batch != batch):
             continue
         flags = coach_text(sentence.text, rules=rules)
         expected = sentence.expect == "flag"
@@ -108,6 +115,7 @@ def evaluate_coach(*, corpus: CoachCorpus, rules: CoachRules, split: Split) -> S
             misses.append(Miss(sentence=sentence, flagged=found))
     return SplitReport(
         split=split,
+        batch=batch,
         true_positives=counts["tp"],
         false_positives=counts["fp"],
         false_negatives=counts["fn"],

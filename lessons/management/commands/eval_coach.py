@@ -44,5 +44,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {miss}")
             if split == "held-out":
                 held_out_ok = report.meets_targets
+                batches = sorted({s.batch for s in corpus.sentences if s.split == split})
+                for batch in batches if len(batches) > 1 else ():
+                    part = evaluate_coach(corpus=corpus, rules=rules, split=split, batch=batch)
+                    self.stdout.write(f"  {part.summary()}")
         if not held_out_ok:
             raise CommandError("the coach is below its targets on the held-out half")
