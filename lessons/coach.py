@@ -733,6 +733,12 @@ def _rule_shape_problems(spec: CoachFile, *, file: str) -> list[ContentProblem]:
         if bool(rule.harm_adverbs) != bool(rule.harm_verbs):
             missing = "harm_verbs" if rule.harm_adverbs else "harm_adverbs"
             problem(f"rules[{index}].{missing}", "harm_adverbs and harm_verbs go together")
+        for position, phrase in enumerate(rule.phrases):
+            if not WORD.fullmatch(_word_key(phrase.split()[0])):
+                problem(
+                    f"rules[{index}].phrases[{position}]",
+                    "must start with a word (a letter or digit), which is where it is looked for",
+                )
         for position, name in enumerate(rule.names):
             if not _is_title_case(name):
                 problem(

@@ -275,6 +275,8 @@ BLAMELESS = [
     "A stale config was lying around in the bucket.",
     "The AI did not lie; it repeated an outdated page.",
     "Which alert should have fired?",
+    "The drift monitor should have noticed the shift.",
+    "The chatbot should have asked for the order number.",
 ]
 
 
@@ -580,3 +582,20 @@ def test_doubling_an_adversarial_input_at_most_doubles_the_coachs_python_work(
     # (a quadratic loop would quadruple), counted in executed lines, not in seconds.
     small, large = _lines_run(make(2_000), rules), _lines_run(make(4_000), rules)
     assert large <= 2.5 * small + 200, (small, large)
+
+
+def test_a_phrase_that_does_not_start_with_a_word_is_reported(tmp_path: Path) -> None:
+    # Phrases are looked for where a word starts, so one starting with punctuation never matches.
+    (tmp_path / "blameless-coach.yaml").write_text(
+        "lesson: some-lesson\nlesson_section: blameless-language\n"
+        "rules:\n"
+        '  - id: fault\n    explanation: x\n    rewrite: y\n    phrases: [mistake, "-fault"]\n'
+    )
+    rules, problems = load_coach_rules(tmp_path)
+    assert rules is None
+    assert [(p.field, p.message) for p in problems] == [
+        (
+            "rules[0].phrases[1]",
+            "must start with a word (a letter or digit), which is where it is looked for",
+        )
+    ]
