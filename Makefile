@@ -36,8 +36,10 @@ chromium:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# Start-up keeps the catalogue's search index in step with content/ (a no-op when unchanged).
 migrate: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py index_lessons
 
 run: migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -52,6 +54,7 @@ serve: install
 	$(PY) manage.py check --deploy --fail-level ERROR
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py index_lessons
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn config.wsgi --config config/gunicorn.conf.py
 
 # Test tiers: everything; everything but the browser tests; only the browser tests.
