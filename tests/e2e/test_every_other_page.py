@@ -36,7 +36,7 @@ def _fresh_rate_limits() -> None:
 
 @pytest.fixture
 def learner(transactional_db):
-    return get_user_model().objects.create_user(username=EMAIL, email=EMAIL, password=PASSWORD)
+    return get_user_model().objects.create_user(email=EMAIL, password=PASSWORD)
 
 
 def sign_in(page: Page, password: str = PASSWORD) -> None:

@@ -17,7 +17,7 @@ AT = "2025-03-01T12:00:00.000Z"
 @pytest.fixture
 def staff(db):
     return get_user_model().objects.create_superuser(
-        username="staff@example.com", email="staff@example.com", password="correct horse battery"
+        email="staff@example.com", password="correct horse battery"
     )
 
 
@@ -50,11 +50,11 @@ def record(client: Client, learner) -> ProgressRecord:
 
 
 def test_staff_see_each_learner_and_their_progress(staff_client: Client, record) -> None:
-    learners = staff_client.get("/admin/auth/user/")
+    learners = staff_client.get("/admin/accounts/user/")
     assert learners.status_code == 200
     assert "ada@example.com" in learners.content.decode()
 
-    learner_page = staff_client.get(f"/admin/auth/user/{record.user.pk}/change/")
+    learner_page = staff_client.get(f"/admin/accounts/user/{record.user.pk}/change/")
     html = learner_page.content.decode()
     assert learner_page.status_code == 200
     assert LESSON_SLUG in html
@@ -79,20 +79,18 @@ def test_the_admin_is_read_only(staff_client: Client, record) -> None:
         f"/admin/progress/progressrecord/{record.pk}/delete/", {"post": "yes"}
     )
     assert remove.status_code == 403
-    assert staff_client.post(f"/admin/auth/user/{record.user.pk}/delete/").status_code == 403
+    assert staff_client.post(f"/admin/accounts/user/{record.user.pk}/delete/").status_code == 403
     record.refresh_from_db()
     assert record.document == before
     assert get_user_model().objects.filter(pk=record.user.pk).exists()
 
 
-def test_signing_in_to_the_admin_goes_through_the_rate_limited_site_sign_in(
-    client: Client, staff
-) -> None:
+def test_staff_reach_the_admin_through_the_sites_own_sign_in(client: Client, staff) -> None:
     response = client.get("/admin/", follow=True)
     assert response.redirect_chain[-1][0] == "/accounts/login/?next=/admin/"
     signed_in = client.post(
         "/accounts/login/?next=/admin/",
-        {"username": "staff@example.com", "password": "correct horse battery", "next": "/admin/"},
+        {"login": "staff@example.com", "password": "correct horse battery", "next": "/admin/"},
     )
     assert signed_in["Location"] == "/admin/"
     assert "Learners and their progress (read-only)" in client.get("/admin/").content.decode()
@@ -102,4 +100,10 @@ def test_learners_who_are_not_staff_are_refused(client: Client, learner) -> None
     client.force_login(learner)
     response = client.get("/admin/", follow=True)
     assert response.status_code == 403
-    assert client.get("/admin/auth/user/", follow=True).status_code == 403
+    assert client.get("/admin/accounts/user/", follow=True).status_code == 403
+
+
+def test_the_admin_has_no_sign_in_page_of_its_own(client: Client) -> None:
+    response = client.get("/admin/login/?next=/admin/accounts/user/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/accounts/user/"
