@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.contrib import admin
 
 from accounts.admin_site import ReadOnlyAdmin
@@ -17,3 +18,15 @@ class LearnerAdmin(ReadOnlyAdmin):
     ordering = ("-date_joined",)
     fields = readonly_fields = ("email", "date_joined", "last_login", "is_active", "is_staff")
     inlines = (ProgressInline,)
+
+
+# allauth registers an editable list with a "mark as verified" action; here staff only look.
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(ReadOnlyAdmin):
+    list_display = ("email", "user", "primary", "verified")
+    list_filter = ("primary", "verified")
+    search_fields = ("email",)
+    fields = readonly_fields = ("email", "user", "primary", "verified")

@@ -25,6 +25,15 @@ class SignInForm(LoginForm):
 class SignUpForm(SignupForm):
     """allauth's sign-up form, answering a taken address exactly as it answers a new one."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email"
+        self.fields["email"].widget.attrs.pop("placeholder", None)
+        self.fields["email"].help_text = (
+            "You sign in with it. We write to it only to confirm it and to reset your password."
+        )
+        self.fields["password2"].label = "Password again"
+
     def validate_unique_email(self, value: str) -> str:
         # allauth hides a taken address only when verification is mandatory; ours is optional
         # (a new account is usable at once), where allauth would say "already registered".

@@ -54,9 +54,10 @@ INSTALLED_APPS = [
     "quiz",
     "tutor",
     "progress",
-    "accounts",
     "allauth",
     "allauth.account",
+    # After allauth.account, whose admin registration accounts/admin.py replaces.
+    "accounts",
 ]
 
 MIDDLEWARE = [

@@ -107,3 +107,24 @@ def test_the_admin_has_no_sign_in_page_of_its_own(client: Client) -> None:
     response = client.get("/admin/login/?next=/admin/accounts/user/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/admin/accounts/user/"
+
+
+def test_staff_see_whether_an_address_is_confirmed_but_cannot_change_it(
+    staff_client: Client, unverified_learner
+) -> None:
+    from allauth.account.models import EmailAddress
+
+    address = EmailAddress.objects.get(user=unverified_learner)
+    listing = staff_client.get("/admin/account/emailaddress/")
+    assert listing.status_code == 200 and "new@example.com" in listing.content.decode()
+    change = staff_client.post(
+        f"/admin/account/emailaddress/{address.pk}/change/", {"verified": "on"}
+    )
+    assert change.status_code == 403
+    verify = staff_client.post(
+        "/admin/account/emailaddress/",
+        {"action": "make_verified", "_selected_action": [address.pk]},
+    )
+    assert verify.status_code in (200, 302)
+    address.refresh_from_db()
+    assert not address.verified

@@ -58,7 +58,7 @@ def test_staff_read_a_learners_progress_in_an_accessible_admin(
     ).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Users").first.click()
+    page.get_by_role("link", name="Learners").first.click()
     expect(page.get_by_role("link", name="ada@example.com")).to_be_visible()
     assert_accessible(page)
 
