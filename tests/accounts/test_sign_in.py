@@ -90,7 +90,10 @@ def test_sign_in_attempts_of_any_kind_are_limited_per_address(settings, learner)
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "2/m/ip"}
     sign_in(Client(), "ada@example.com", PASSWORD, ip="198.51.100.1")
     sign_in(Client(), "ada@example.com", PASSWORD, ip="198.51.100.1")
-    assert sign_in(Client(), "ada@example.com", PASSWORD, ip="198.51.100.1").status_code == 429
+    refused = sign_in(Client(), "ada@example.com", PASSWORD, ip="198.51.100.1")
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.content.decode()
+    assert 'href="/static/css/site.css"' in refused.content.decode()  # the site's own page
 
 
 def test_signing_out_is_a_post(client: Client, learner) -> None:
