@@ -29,7 +29,9 @@ class SignUpForm(SignupForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Email"
         self.fields["email"].widget.attrs.pop("placeholder", None)
-        self.fields["email"].help_text = (
+        self.fields[
+            "email"
+        ].help_text = (
             "You sign in with it. We write to it only to confirm it and to reset your password."
         )
         self.fields["password2"].label = "Password again"
