@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -20,7 +20,7 @@ class UserManager(BaseUserManager):  # type: ignore[type-arg]
     def _create(self, email: str, password: str | None, **extra: Any) -> User:
         if not email:
             raise ValueError("An account needs an email address.")
-        user = self.model(email=normalise_email(email), **extra)
+        user = cast("User", self.model(email=normalise_email(email), **extra))
         user.set_password(password)
         user.save(using=self._db)
         return user

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.http import HttpResponseBase
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
@@ -10,7 +13,7 @@ from accounts import views
 app_name = "accounts"
 
 
-def moved(pattern_name: str) -> RedirectView:
+def moved(pattern_name: str) -> Callable[..., HttpResponseBase]:
     return RedirectView.as_view(pattern_name=pattern_name, permanent=True, query_string=True)
 
 

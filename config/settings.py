@@ -297,7 +297,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "Tendril Learn: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # "count/period/per": per ip, per key (the email; for failed sign-ins, email and ip, see
 # accounts/adapter.py) or per signed-in user. Counted in the default cache.
-ACCOUNT_RATE_LIMITS = {
+ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
     "login": os.environ.get("ACCOUNT_RATE_LOGIN", "30/m/ip"),
     "login_failed": os.environ.get("ACCOUNT_RATE_LOGIN_FAILED", "30/15m/ip,5/15m/key"),
     "signup": os.environ.get("ACCOUNT_RATE_SIGNUP", "20/h/ip"),
