@@ -36,9 +36,7 @@ def test_signing_in_brings_this_browsers_finished_quiz_into_the_account(
     attempt = take_whole_quiz(browser, bank, right=8)
     assert Attempt.objects.get(pk=attempt.pk).user is None
 
-    response = browser.post(
-        "/accounts/login/", {"login": "ada@example.com", "password": PASSWORD}
-    )
+    response = browser.post("/accounts/login/", {"login": "ada@example.com", "password": PASSWORD})
     assert response.status_code == 302
 
     assert Attempt.objects.get(pk=attempt.pk).user == learner
