@@ -310,7 +310,7 @@ def builder_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def coach(request: HttpRequest, slug: str) -> HttpResponse:
     """htmx: `?field=<key>` coaches one field; without it, the whole form is reviewed."""
-    lesson, practice = _lesson_and_practice(slug)
+    lesson, _practice = _lesson_and_practice(slug)
     key = request.GET.get("field")
     if key is not None and (not is_coached_field(key) or key not in request.POST):
         return HttpResponse("Unknown field for the coach.", status=400, content_type="text/plain")

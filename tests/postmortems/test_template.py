@@ -254,7 +254,7 @@ def test_the_coach_reads_no_more_than_its_budget_whatever_is_posted(rules: Coach
     values["summary"] = "Sam should have checked."
     report = coach_within(values, rules=rules, max_chars=20_000)
     assert report.unchecked == ("factors.prompt", "factors.human")
-    assert [flag.text for flag in report.flags["summary"]][0] == "Sam should have"
+    assert report.flags["summary"][0].text == "Sam should have"
 
 
 def test_overlapping_flags_merge_into_one_phrase_and_touching_ones_stay_apart() -> None:
