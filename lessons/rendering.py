@@ -25,6 +25,9 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align"},
     "ol": {"start"},
 }
+# Paragraphs, list items and table rows get ids ("<section>--p3") so a citation can link to the
+# very passage it quotes. Sanitised output has no attributes on these tags to collide with.
+ANCHORED_BLOCK = re.compile(r"<(p|li|tr)>")
 
 
 def render_markdown(source: str, *, id_prefix: str = "") -> str:
@@ -42,13 +45,26 @@ def render_markdown(source: str, *, id_prefix: str = "") -> str:
         output_format="html",
     )
     unsafe_html = converter.convert(source)
-    return nh3.clean(
+    clean = nh3.clean(
         unsafe_html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+    return anchor_blocks(clean, prefix=id_prefix) if id_prefix else clean
+
+
+def anchor_blocks(fragment: str, *, prefix: str) -> str:
+    """`fragment` with an id on each paragraph, list item and table row, counted per tag."""
+    counts: dict[str, int] = {}
+
+    def number(match: re.Match[str]) -> str:
+        tag = match.group(1)
+        counts[tag] = counts.get(tag, 0) + 1
+        return f'<{tag} id="{prefix}--{tag}{counts[tag]}">'
+
+    return ANCHORED_BLOCK.sub(number, fragment)
 
 
 def html_to_text(fragment: str) -> str:
