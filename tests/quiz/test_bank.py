@@ -155,7 +155,8 @@ def test_an_impossible_pass_mark_and_a_short_quiz_are_reported(
     path = install_quiz("broken-too-few-questions.yaml")
     path.write_text(path.read_text().replace("pass_percent: 170", "pass_percent: 70"))
     assert check_content_lines(capsys) == [
-        f"{FILE}: questions: has 14 questions; the end-of-lesson check needs 15",
+        f'{FILE}: questions: has 14 questions; the 15-question form ("End-of-lesson check") '
+        "needs 15",
     ]
 
 
