@@ -72,10 +72,8 @@ class Command(BaseCommand):
         )
         held_out = leave_one_lesson_out(lessons)
         for trials, chosen, report in held_out:
-            self.stdout.write(
-                f"  {trials.lesson.slug} (tuned {chosen.min_coverage}, {chosen.max_unknown_weight}, "
-                f"{chosen.min_topic_weight})"
-            )
+            tuned_on = (chosen.min_coverage, chosen.max_unknown_weight, chosen.min_topic_weight)
+            self.stdout.write(f"  {trials.lesson.slug} (tuned {', '.join(map(str, tuned_on))})")
             self.stdout.write(f"    {report.line()}")
         for trials, report in reports:
             self.stdout.write(f"misses, {trials.lesson.slug} ({len(report.misses)}):")
