@@ -21,7 +21,7 @@ from typing import Any
 from lessons.content import Lesson
 from tutor.language import term, tokens
 from tutor.llm import rephrase
-from tutor.retrieval import Hit, LessonIndex, Passage, index_lesson
+from tutor.retrieval import Hit, LessonIndex, Passage, content_terms, index_lesson
 
 # Refuse unless the best passage covers at least this share of the question's weight ...
 MIN_COVERAGE = 0.6
@@ -30,7 +30,7 @@ MIN_COVERAGE = 0.6
 MAX_UNKNOWN_WEIGHT = 0.75
 # ... and the passage itself matches words weighing at least this much: one ordinary word in
 # common ("time", "world") is a coincidence, not an answer.
-MIN_TOPIC_WEIGHT = 0.3
+MIN_TOPIC_WEIGHT = 0.25
 # How much BM25's rank counts against coverage when choosing among the best passages.
 RANK_WEIGHT = 0.5
 # A second unit joins the answer when it ranks close to the first, in the same section.
@@ -52,7 +52,10 @@ NOT_A_QUESTION = re.compile(
     r"|\b(?:pretend|role-?play|roleplay|jailbreak|simulate)\b|\bact\s+as\b|\byou\s+are\s+now\b"
     r"|\bfrom\s+now\s+on\b|\bnew\s+task\b|^\s*system\s*:|</|\bpassword\b|\bactivation\s+key\b"
     r"|\b(?:repeat|recite|echo|parrot)\b|\bsay\s+(?:back|after|['\"“‘])|\bverbatim\b"
-    r"|\bwrite\s+(?:me\s+)?(?:a\s+|some\s+)?(?:poem|song|story|joke|essay|code|python|script)",
+    r"|\bwrite\s+(?:me\s+)?(?:a\s+|some\s+)?(?:poem|song|story|joke|essay|code|python|script)"
+    # Small talk about the tutor itself, not the lesson.
+    r"|\b(?:tell|know)\s+(?:me\s+)?(?:a|any)\s+jokes?\b|\bhow\s+are\s+you\b"
+    r"|\byour\s+(?:name|favou?rite)\b|\bdo\s+you\s+(?:like|love|enjoy)\b",
     re.I,
 )
 
@@ -70,6 +73,15 @@ ASKS_TIME = re.compile(
 ASKS_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\bcost\b|\bprice\b", re.I)
 ASKS_RANKING = re.compile(r"\b(?:best|better|worse|worst|favou?rite|top)\b", re.I)
 RANKS = re.compile(r"\b(?:best|better|worse|worst|prefer|rather|top)\b", re.I)
+ASKS_DEFINITION = re.compile(
+    r"^\W*(?:what\s+(?:is|are)|whats|what's|define)\s+(?:an?\s+|the\s+)?(?P<topic>[^?]+?)\W*$", re.I
+)
+# A unit defines what it names near its start (a bold term, a row's first cell) or in its
+# headings; a word that only turns up later, in an example, is not defined there.
+DEFINITION_WORDS = 12
+# Only a short name ("drift", "attribution narrative") is asked to be defined; a longer
+# "what are the four parts of the code" asks about a passage, not a term.
+DEFINED_TERMS = 2
 ASKS_PROCEDURE = re.compile(
     r"\bhow\s+(?:\w+ly\s+)?(?:do|can|should|could|would|must|to)\s+(?:i|we|you)?\s*"
     r"(?:\w+ly\s+|just\s+|even\s+)?(?P<verb>[a-z]+)",
@@ -77,6 +89,7 @@ ASKS_PROCEDURE = re.compile(
 )
 PERSON_TEXT = """
     person people someone somebody anyone everyone nobody who whoever team owner engineer
+    grown grownup adult kid child children
     manager reviewer lead leader leadership staff user customer adult grown-up parent teacher
     friend counselor counsellor student author human colleague role facilitator expert lawyer
     legal officer company organisation organization government regulator he she they them
@@ -257,6 +270,15 @@ def gives_what_is_asked(question: str, found: frozenset[str], passage: Passage) 
         return False
     if ASKS_AMOUNT.search(question) and not (found & AMOUNT_TERMS or NUMBER.search(text)):
         return False
+    definition = ASKS_DEFINITION.search(question)
+    topic = content_terms(definition.group("topic")) if definition else []
+    if 1 <= len(topic) <= DEFINED_TERMS:
+        opening = text.split(" — ")[0] if passage.unit.kind == "row" else passage.text
+        named = set(content_terms(passage.unit.context)) | set(
+            content_terms(" ".join(opening.split()[:DEFINITION_WORDS]))
+        )
+        if not set(topic) <= named:
+            return False
     procedure = ASKS_PROCEDURE.search(question)
     if procedure:
         verb = tokens(procedure.group("verb"))[0] if tokens(procedure.group("verb")) else ""

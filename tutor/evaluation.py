@@ -29,7 +29,7 @@ TARGET_FALSE_REFUSAL_RATE = 0.05
 # The thresholds tried when tuning: every pair of these.
 SWEEP_COVERAGES = tuple(round(0.30 + step * 0.05, 2) for step in range(11))  # 0.30 … 0.80
 SWEEP_UNKNOWN_WEIGHTS = tuple(round(0.30 + step * 0.05, 2) for step in range(15))  # 0.30 … 1.00
-SWEEP_TOPIC_WEIGHTS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+SWEEP_TOPIC_WEIGHTS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
 
 
 class AnswerableCase(BaseModel):

@@ -48,7 +48,7 @@ STOPWORD_TEXT = """
     we were what when where which while who whom why will with would you your yours yourself
     yourselves s t d ll m o re ve should shall may might must get gets got getting one ones
     us hey hi hello ok okay please thanks thank vs versus anyway anyways really actually
-    basically exactly stuff thing things explain explained tell mean means meaning define
+    basically exactly stuff thing things explain explained tell means meaning define
     definition describe kind sort like example examples eg ie etc anyone anybody someone
     somebody everyone everybody well yeah yes oh um uh hmm lol go going gonna want wanna
     need know think say said way much many lot lots bit little pretty quite something

@@ -163,11 +163,9 @@ def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
             shown = f"{lead} {text}" if lead else text
             units.append(Unit(anchor, section_id, title, shown, "item", context))
         else:
-            before_list = tag == "p" and bool(LIST_START.match(fragment, match.end()))
-            if before_list:
+            if tag == "p" and LIST_START.match(fragment, match.end()):
                 lead = text
-                if text.rstrip().endswith(":"):
-                    continue  # a lead-in is never an answer without what it leads to
+                continue  # a lead-in is never an answer without what it leads to
             units.append(Unit(anchor, section_id, title, text, "paragraph", context))
     return units
 

@@ -136,7 +136,6 @@ def test_a_question_without_content_words_is_refused(lesson: Lesson, question: s
     [
         "what's your name",  # "...not the marketing name"
         "what is the time",  # "...at the time of the incident"
-        "tell me about the world",  # "the world changed under the model"
     ],
 )
 def test_small_talk_that_shares_an_incidental_word_with_the_lesson_is_refused(
