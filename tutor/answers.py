@@ -24,10 +24,10 @@ from tutor.llm import rephrase
 from tutor.retrieval import Hit, LessonIndex, Passage, content_terms, index_lesson
 
 # Refuse unless the best passage covers at least this share of the question's weight ...
-MIN_COVERAGE = 0.6
+MIN_COVERAGE = 0.7
 # ... and no word of the question that the lesson never uses weighs more than this (a rare
 # word the lesson lacks, "kubernetes", is the topic of another lesson).
-MAX_UNKNOWN_WEIGHT = 0.75
+MAX_UNKNOWN_WEIGHT = 0.7
 # ... and the passage itself matches words weighing at least this much: one ordinary word in
 # common ("time", "world") is a coincidence, not an answer.
 MIN_TOPIC_WEIGHT = 0.25
