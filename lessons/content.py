@@ -486,7 +486,10 @@ def _page_id_problems(
                     message="this id is used by the page itself; choose another",
                 )
             )
+        repeated = section.id in seen
         for anchor in [section.id, *HTML_ID_PATTERN.findall(section.html)]:
+            if repeated and anchor.startswith(f"{section.id}--"):
+                continue  # a passage id made from a repeated section id: that one is reported
             if anchor in seen:
                 problems.append(
                     ContentProblem(

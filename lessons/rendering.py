@@ -62,7 +62,8 @@ def anchor_blocks(fragment: str, *, prefix: str) -> str:
     def number(match: re.Match[str]) -> str:
         tag = match.group(1)
         counts[tag] = counts.get(tag, 0) + 1
-        return f'<{tag} id="{prefix}--{tag}{counts[tag]}">'
+        # Focusable from script only, so following a citation moves focus (and reading) there.
+        return f'<{tag} id="{prefix}--{tag}{counts[tag]}" tabindex="-1">'
 
     return ANCHORED_BLOCK.sub(number, fragment)
 

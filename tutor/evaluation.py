@@ -94,7 +94,7 @@ class LessonTrials:
 
 def assess_dev_set(*, lesson: Lesson, dev_set: DevSet) -> LessonTrials:
     index = index_lesson(lesson)
-    cases = [(c.question, c) for c in dev_set.answerable]
+    cases: list[tuple[str, AnswerableCase | None]] = [(c.question, c) for c in dev_set.answerable]
     cases += [(q, None) for q in dev_set.unanswerable]
     trials = []
     for question, case in cases:

@@ -88,18 +88,18 @@ def lemma(word: str) -> str:
     """The dictionary form of an English word ("held" → "hold"); the word itself if unknown."""
     if not word.isalpha():
         return word
-    found = simplemma.lemmatize(word, lang="en")
+    found = str(simplemma.lemmatize(word, lang="en"))
     return found.lower() if found else word
 
 
 @lru_cache(maxsize=65536)
 def term(word: str) -> str:
     """The search term for a word: its lemma, stemmed ("writing", "wrote" → "write")."""
-    return _stemmer.stemWord(lemma(word))
+    return str(_stemmer.stemWord(lemma(word)))
 
 
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    return str(_stemmer.stemWord(word))
 
 
 @cache

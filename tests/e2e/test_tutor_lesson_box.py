@@ -50,6 +50,7 @@ def test_following_a_citation_brings_the_quoted_passage_on_screen_highlighted(
     page.keyboard.press("Enter")
     passage = page.locator(f"[id='{anchor}']")
     expect(passage).to_contain_text("Article 73")
+    expect(passage).to_be_focused()  # keyboard and screen-reader users continue from there
     expect(passage).to_be_in_viewport()
     assert passage.evaluate("el => el.matches(':target')")
     highlight = passage.evaluate("el => getComputedStyle(el).backgroundColor")
