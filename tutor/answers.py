@@ -24,10 +24,10 @@ from tutor.llm import rephrase
 from tutor.retrieval import Hit, LessonIndex, Passage, content_terms, index_lesson
 
 # Refuse unless the best passage covers at least this share of the question's weight ...
-MIN_COVERAGE = 0.7
+MIN_COVERAGE = 0.6
 # ... and no word of the question that the lesson never uses weighs more than this (a rare
 # word the lesson lacks, "kubernetes", is the topic of another lesson).
-MAX_UNKNOWN_WEIGHT = 0.7
+MAX_UNKNOWN_WEIGHT = 0.75
 # ... and the passage itself matches words weighing at least this much: one ordinary word in
 # common ("time", "world") is a coincidence, not an answer.
 MIN_TOPIC_WEIGHT = 0.25
@@ -82,6 +82,7 @@ DEFINITION_WORDS = 12
 # Only a short name ("drift", "attribution narrative") is asked to be defined; a longer
 # "what are the four parts of the code" asks about a passage, not a term.
 DEFINED_TERMS = 2
+TOPIC_END = re.compile(r"\s+(?:for|of|in|on|with|about|when|if|and)\s+", re.I)
 ASKS_PROCEDURE = re.compile(
     r"\bhow\s+(?:\w+ly\s+)?(?:do|can|should|could|would|must|to)\s+(?:i|we|you)?\s*"
     r"(?:\w+ly\s+|just\s+|even\s+)?(?P<verb>[a-z]+)",
@@ -271,7 +272,9 @@ def gives_what_is_asked(question: str, found: frozenset[str], passage: Passage) 
     if ASKS_AMOUNT.search(question) and not (found & AMOUNT_TERMS or NUMBER.search(text)):
         return False
     definition = ASKS_DEFINITION.search(question)
-    topic = content_terms(definition.group("topic")) if definition else []
+    # The term itself, without what follows it ("mla format" of "mla format for a book").
+    name = TOPIC_END.split(definition.group("topic"))[0] if definition else ""
+    topic = content_terms(name)
     if 1 <= len(topic) <= DEFINED_TERMS:
         opening = text.split(" — ")[0] if passage.unit.kind == "row" else passage.text
         named = set(content_terms(passage.unit.context)) | set(

@@ -55,6 +55,9 @@ QUIZ_WEIGHT = 0.7
 EVIDENCE_WEIGHT = 0.6
 EVIDENCE_DEPTH = 3
 SECTION_WEIGHT = 0.4
+# A question word found elsewhere in the passage's section, not in the passage, counts this much:
+# the section is about it, the passage less surely.
+SECTION_CREDIT = 0.5
 # A term in at least this share of a lesson's units is what the lesson is about.
 PERVASIVE_SHARE = 0.15
 # A word this rare in English, or not English at all, is a topic; shorter words are not
@@ -244,6 +247,7 @@ class LessonIndex:
     weights: np.ndarray = field(repr=False)
     # Search terms of each passage with its unit and headings (what "matched" means).
     passage_terms: tuple[frozenset[str], ...] = field(repr=False)
+    section_terms: tuple[frozenset[str], ...] = field(repr=False)
     terms: frozenset[str] = field(repr=False)
     # Terms in so many of the lesson's units that they are what the whole lesson is about
     # ("postmortem" in a lesson on postmortems): any of its passages matches them.
@@ -316,7 +320,12 @@ class LessonIndex:
         if not total:
             return 0.0
         found = self.passage_terms[hit.number] | self.pervasive
-        return sum(w for t, w in zip(query.terms, query.weights, strict=True) if t in found) / total
+        around = self.section_terms[int(self.passage_sections[hit.number])]
+        matched = sum(
+            w if t in found else SECTION_CREDIT * w if t in around else 0.0
+            for t, w in zip(query.terms, query.weights, strict=True)
+        )
+        return matched / total
 
     def topic_weight(self, query: Query, hit: Hit) -> float:
         """The weight of the question's words that the passage itself matches."""
@@ -387,6 +396,7 @@ def build_index(units: Sequence[Unit]) -> LessonIndex:
             for p, document in zip(passages, corpus, strict=True)
         ),
         terms=frozenset(t for document in corpus for t in document),
+        section_terms=tuple(frozenset(section_words[sid]) for sid in section_ids),
         pervasive=frozenset(
             t for t, count in unit_frequency.items() if count >= PERVASIVE_SHARE * len(units)
         ),
