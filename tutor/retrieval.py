@@ -41,8 +41,8 @@ BLOCK = re.compile(r"<(p|li|h[3-6]|tr|pre|blockquote)\b([^>]*)>(.*?)</\1>", re.S
 BLOCK_ID = re.compile(r'\bid="([^"]+)"')
 CELL = re.compile(r"<(t[hd])\b[^>]*>(.*?)</\1>", re.S | re.I)
 LEAD_TERM = re.compile(r"^\s*<strong>(.*?)</strong>", re.S | re.I)
-LIST_START = re.compile(r"\s*<(?:ul|ol)\b", re.I)
-LIST_END = re.compile(r"</(?:ul|ol)>", re.I)
+LIST_START = re.compile(r"\s*<(?:ul|ol|table)\b", re.I)
+LIST_END = re.compile(r"</(?:ul|ol|table)>", re.I)
 # A paragraph longer than this is searched and answered as a sentence with its neighbours.
 LONG_UNIT_WORDS = 70
 # Sections that recap what the body explains, and quiz explanations (which also discuss wrong
@@ -161,14 +161,18 @@ def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
                 continue
             named = zip(columns, cells, strict=False) if columns else ()
             shown = " — ".join(f"{h}: {c}" for h, c in named) if columns else " — ".join(cells)
+            shown = f"{lead} {shown}" if lead else shown
             units.append(Unit(anchor, section_id, title, shown, "row", context))
         elif tag == "li":
             shown = f"{lead} {text}" if lead else text
             units.append(Unit(anchor, section_id, title, shown, "item", context))
         else:
-            if tag == "p" and LIST_START.match(fragment, match.end()):
+            follows = LIST_START.match(fragment, match.end())
+            # A paragraph leading into a list, or into a table with a colon, is shown only
+            # with each item or row: a lead-in is never an answer without what it leads to.
+            if tag == "p" and follows and ("table" not in follows.group() or text.endswith(":")):
                 lead = text
-                continue  # a lead-in is never an answer without what it leads to
+                continue
             units.append(Unit(anchor, section_id, title, text, "paragraph", context))
     return units
 
