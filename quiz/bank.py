@@ -41,6 +41,9 @@ BANK_SIZE = max(DEFAULT_FORMS)
 # A distractor reused across many questions stops testing anything (the seed's "coercion
 # threshold" appeared in nearly every question), so the same wrong text may appear at most twice.
 MAX_DISTRACTOR_USES = 2
+# Test-wise learners pick the longest option; if the key is the longest in more than this share
+# of single-answer questions, length alone scores well.
+MAX_LONGEST_CORRECT_SHARE = 1 / 3
 
 
 class Option(ContentModel):
@@ -158,6 +161,50 @@ def bank_problems(quiz: QuizFile, lesson: Lesson | None, *, file: str) -> list[C
             problem(f"sub_lessons[{index}]", "no question is about any of its sections")
     problems.extend(_form_problems(quiz, file=file))
     problems.extend(_reused_distractor_problems(quiz.questions, file=file))
+    problems.extend(_length_cue_problems(quiz.questions, file=file))
+    return problems
+
+
+def _option_length(option: Option) -> int:
+    return len(_normalised(option.text))
+
+
+def _length_cue_problems(questions: Sequence[Question], *, file: str) -> list[ContentProblem]:
+    """The right answer must not be findable by length: not the longest too often (single
+    answer), and never exactly the longest ones (select all)."""
+    problems = []
+    singles: list[int] = []
+    longest_correct: list[int] = []
+    for index, question in enumerate(questions):
+        if not question.correct_option_ids:
+            continue  # reported as "no option is marked correct"
+        right = [_option_length(o) for o in question.options if o.correct]
+        wrong = [_option_length(o) for o in question.options if not o.correct]
+        if not wrong:
+            continue
+        if question.kind == "single":
+            singles.append(index)
+            if min(right) > max(wrong):
+                longest_correct.append(index)
+        elif min(right) > max(wrong):
+            problems.append(
+                ContentProblem(
+                    file=file,
+                    part=f"questions[{index}].options",
+                    message=f"the {len(right)} correct options are exactly the {len(right)} "
+                    "longest; lengthen a distractor or shorten a correct option",
+                )
+            )
+    if singles and len(longest_correct) > MAX_LONGEST_CORRECT_SHARE * len(singles):
+        listed = ", ".join(f"questions[{index}]" for index in longest_correct)
+        problems.append(
+            ContentProblem(
+                file=file,
+                part="questions",
+                message=f"the correct option is the longest in {len(longest_correct)} of "
+                f"{len(singles)} single-answer questions ({listed}); at most a third may be",
+            )
+        )
     return problems
 
 
