@@ -41,7 +41,8 @@ BLOCK = re.compile(r"<(p|li|h[3-6]|tr|pre|blockquote)\b([^>]*)>(.*?)</\1>", re.S
 BLOCK_ID = re.compile(r'\bid="([^"]+)"')
 CELL = re.compile(r"<(t[hd])\b[^>]*>(.*?)</\1>", re.S | re.I)
 LEAD_TERM = re.compile(r"^\s*<strong>(.*?)</strong>", re.S | re.I)
-LIST_START = re.compile(r"\s*<(?:ul|ol|table)\b", re.I)
+# What follows a lead-in: a list or table, perhaps after a figure that illustrates it.
+LIST_START = re.compile(r"(?:\s*<p\b[^>]*>\s*<img\b[^>]*>\s*</p>)*\s*<(?:ul|ol|table)\b", re.I)
 LIST_END = re.compile(r"</(?:ul|ol|table)>", re.I)
 # A paragraph longer than this is searched and answered as a sentence with its neighbours.
 LONG_UNIT_WORDS = 70
@@ -170,7 +171,8 @@ def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
             follows = LIST_START.match(fragment, match.end())
             # A paragraph leading into a list, or into a table with a colon, is shown only
             # with each item or row: a lead-in is never an answer without what it leads to.
-            if tag == "p" and follows and ("table" not in follows.group() or text.endswith(":")):
+            into_table = follows is not None and follows.group().lower().endswith("<table")
+            if tag == "p" and follows and (not into_table or text.endswith(":")):
                 lead = text
                 continue
             units.append(Unit(anchor, section_id, title, text, "paragraph", context))
