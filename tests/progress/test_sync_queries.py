@@ -44,9 +44,7 @@ def test_a_sync_that_changes_nothing_opens_no_transaction(
     assert ProgressRecord.objects.get(user=learner).version == first.json()["version"]
 
 
-def test_a_sync_that_adds_something_still_stores_it_under_the_lock(
-    client: Client, learner
-) -> None:
+def test_a_sync_that_adds_something_still_stores_it_under_the_lock(client: Client, learner) -> None:
     client.force_login(learner)
     assert sync(client).status_code == 200
     version = ProgressRecord.objects.get(user=learner).version
