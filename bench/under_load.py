@@ -468,7 +468,14 @@ def measure_lighthouse(base_url: str, workdir: Path) -> list[Row]:
     return rows
 
 
-IN_PROCESS_SCRIPTS = ["lesson_page.py", "quiz.py", "tutor.py", "sync.py", "coach.py"]
+IN_PROCESS_SCRIPTS = [
+    "lesson_page.py",
+    "quiz.py",
+    "tutor.py",
+    "sync.py",
+    "coach.py",
+    "catalogue.py",
+]
 ON_POSTGRESQL_TOO = ["quiz.py", "sync.py"]
 
 
