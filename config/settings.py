@@ -61,6 +61,8 @@ MIDDLEWARE = [
     # Pages are compressed here because gunicorn serves them directly; Django masks CSRF tokens
     # and pads gzip output against BREACH.
     "django.middleware.gzip.GZipMiddleware",
+    # Errors under /api/ (a crash included) answered in JSON, keeping every header added below.
+    "config.json_api.JsonApiErrorsMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

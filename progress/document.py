@@ -29,6 +29,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from config.json_api import JsonBodyProblem, parse_json
 from lessons.content import SLUG_PATTERN, field_path
 from lessons.practice import ACTION_FIELDS, MAX_ACTION_ITEMS
 from lessons.practice import FIELDS as PRACTICE_FIELDS
@@ -349,10 +350,16 @@ def parse_document(
             [DocumentProblem("(document)", f"is too large (at most {MAX_BODY_BYTES // 1024} KB)")]
         )
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        problem = DocumentProblem("(document)", f"is not valid JSON: {exc}")
-        raise InvalidDocument([problem]) from None
+        data = parse_json(body)
+    except JsonBodyProblem as problem:
+        raise InvalidDocument([DocumentProblem("(document)", problem.message)]) from None
+    return document_from_data(data, lesson_exists=lesson_exists)
+
+
+def document_from_data(
+    data: object, *, lesson_exists: Callable[[str], bool] | None = None
+) -> ProgressDocument:
+    """A valid document from parsed JSON: shape, limits and (optionally) known lessons."""
     document = validate_document(data)
     if lesson_exists is not None:
         unknown = [
