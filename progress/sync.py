@@ -15,6 +15,7 @@ from functools import lru_cache
 from django.db import IntegrityError, transaction
 
 from lessons.content import get_catalogue
+from progress.compaction import compact_document_data, json_size
 from progress.document import (
     Attempt,
     LessonProgress,
@@ -24,6 +25,7 @@ from progress.document import (
     document_to_json,
     empty_document,
     format_timestamp,
+    near_limit_notices,
     normalise_time,
     union_attempts,
     validate_document,
@@ -58,12 +60,15 @@ class SyncResult:
     version: int
     # The document already turned into JSON data while storing it, to answer without redoing it.
     document_json: dict[str, object] | None = None
+    # For a learner close to a limit: what is filling up and how to make room.
+    notices: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, object]:
         return {
             "document": self.document_json or document_to_json(self.document),
             "rejected_attempts": [rejected.as_json() for rejected in self.rejected],
             "version": self.version,
+            "notices": list(self.notices),
         }
 
 
@@ -175,7 +180,8 @@ def document_from_results(results: Iterable[tuple[QuizResult, str]]) -> Progress
                 "signature": signature,
             }
         )
-    return validate_document({"version": 1, "lessons": lessons})
+    # A learner may have finished more quizzes than a document keeps in full.
+    return validate_document(compact_document_data({"version": 1, "lessons": lessons}))
 
 
 def _locked_record(user_id: int) -> ProgressRecord:
@@ -240,15 +246,24 @@ def merge_into_record(
             merged = merge_progress(merged, verified)
         for document in documents:
             merged = merge_progress(merged, document)
-        check_limits(merged)
-        data = document_to_json(merged)
+        # What is stored is compacted and then passes the very checks a device's document
+        # passes, so any device can send it back.
+        data = compact_document_data(document_to_json(merged))
+        merged = validate_document(data)
+        size = json_size(data)
+        check_limits(merged, size=size)
+        notices = tuple(near_limit_notices(merged, size=size))
         if data != stored_json:
             record.document = data
             record.version += 1
             record.save(update_fields=["document", "version", "updated_at"])
             transaction.on_commit(lambda: _remember(record, merged, data))
     return SyncResult(
-        document=merged, rejected=rejected, version=record.version, document_json=data
+        document=merged,
+        rejected=rejected,
+        version=record.version,
+        document_json=data,
+        notices=notices,
     )
 
 

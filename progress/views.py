@@ -45,7 +45,7 @@ def sync(request: HttpRequest) -> JsonResponse:
         incoming = document_from_data(data, lesson_exists=get_catalogue().has)
         result = sync_progress(user_id=request.user.pk, incoming=incoming)
     except InvalidDocument as exc:
-        return _refused(exc.problems)
+        return _refused(exc.problems, status=exc.status)
     return JsonResponse(result.as_json())
 
 
