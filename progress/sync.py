@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
+from typing import TypeVar
 
 from django.db import IntegrityError, transaction
+from pydantic import BaseModel
 
 from lessons.content import get_catalogue
 from progress.compaction import compact_document_data, json_size
 from progress.document import (
     Attempt,
+    Draft,
     LessonProgress,
     ProgressDocument,
     Reflection,
@@ -33,6 +36,8 @@ from progress.document import (
 from progress.merge import merge_progress
 from progress.models import ProgressRecord
 from quiz.results import QuizResult, finished_results_for_user, verify_quiz_result
+
+Part = TypeVar("Part", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -267,8 +272,50 @@ def merge_into_record(
     )
 
 
-def sync_progress(*, user_id: int, incoming: ProgressDocument) -> SyncResult:
+def _no_later(value: Part, now: datetime) -> Part:
+    at: datetime = value.at  # type: ignore[attr-defined]
+    return value.model_copy(update={"at": now}) if at > now else value
+
+
+def _clamped_draft(draft: Draft, now: datetime) -> Draft:
+    return draft.model_copy(
+        update={
+            "title": _no_later(draft.title, now),
+            "deleted": None if draft.deleted is None else _no_later(draft.deleted, now),
+            "fields": {key: _no_later(text, now) for key, text in draft.fields.items()},
+        }
+    )
+
+
+def clamp_times(document: ProgressDocument, *, now: datetime) -> ProgressDocument:
+    """The document with every edit time later than `now` (the server's receipt time) set to it.
+
+    Conflicts are won by the later `at`; a device whose clock runs hours fast would otherwise
+    win every conflict with its edits for hours to come. Attempt times are signed: unchanged.
+    """
+    lessons = {}
+    for slug, entry in document.lessons.items():
+        last_read = entry.last_read_at
+        lessons[slug] = entry.model_copy(
+            update={
+                "sections_read": {k: min(t, now) for k, t in entry.sections_read.items()},
+                "last_read_at": None if last_read is None else min(last_read, now),
+                "checklist": {k: _no_later(tick, now) for k, tick in entry.checklist.items()},
+                "reflection": (
+                    None if entry.reflection is None else _no_later(entry.reflection, now)
+                ),
+                "drafts": {k: _clamped_draft(draft, now) for k, draft in entry.drafts.items()},
+            }
+        )
+    return document.model_copy(update={"lessons": lessons})
+
+
+def sync_progress(
+    *, user_id: int, incoming: ProgressDocument, received_at: datetime | None = None
+) -> SyncResult:
     """Verify the device's attempts, merge everything into the stored document, return it."""
+    now = normalise_time(received_at or datetime.now(UTC))
+    incoming = clamp_times(incoming, now=now)
     from_quiz = document_from_results(finished_results_for_user(user_id=user_id))
     return merge_into_record(user_id=user_id, documents=[from_quiz], unverified=incoming)
 

@@ -236,3 +236,46 @@ def test_tombstones_from_two_devices_are_capped_and_accepted_again(learner) -> N
     merged = sync(laptop, lesson_doc(drafts=tombstones(300, 10)))["document"]
     assert len(merged["lessons"][LESSON_SLUG]["drafts"]) == 500
     assert sync(phone, merged)["document"] == merged
+
+
+def test_a_device_six_hours_fast_cannot_win_later_conflicts(learner) -> None:
+    fast_phone, laptop = device(learner), device(learner)
+    six_hours_ahead = at(-6 * 60)
+    draft_id = str(uuid.uuid4())
+    sync(
+        fast_phone,
+        lesson_doc(
+            checklist={"apply-postmortem": {"done": True, "at": six_hours_ahead}},
+            reflection={"text": "from the fast phone", "at": six_hours_ahead},
+            sections_read={"premise": six_hours_ahead},
+            drafts={
+                draft_id: {
+                    "title": {"text": "fast title", "at": six_hours_ahead},
+                    "fields": {"summary": {"text": "fast", "at": six_hours_ahead}},
+                }
+            },
+        ),
+    )
+    stored = ProgressRecord.objects.get(user=learner).document["lessons"][LESSON_SLUG]
+    assert stored["checklist"]["apply-postmortem"]["at"] <= at(0)
+    assert stored["sections_read"]["premise"] <= at(0)
+
+    # A minute later (by the right clock), the laptop changes all of it: the laptop wins.
+    later = at(-1)
+    merged = sync(
+        laptop,
+        lesson_doc(
+            checklist={"apply-postmortem": {"done": False, "at": later}},
+            reflection={"text": "from the laptop", "at": later},
+            drafts={
+                draft_id: {
+                    "title": {"text": "laptop title", "at": later},
+                    "fields": {"summary": {"text": "laptop", "at": later}},
+                }
+            },
+        ),
+    )["document"]["lessons"][LESSON_SLUG]
+    assert merged["checklist"]["apply-postmortem"]["done"] is False
+    assert merged["reflection"]["text"] == "from the laptop"
+    assert merged["drafts"][draft_id]["title"]["text"] == "laptop title"
+    assert merged["drafts"][draft_id]["fields"]["summary"]["text"] == "laptop"
