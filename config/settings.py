@@ -157,6 +157,17 @@ STORAGES = {
     },
 }
 
+
+def _static_file_headers(headers: object, path: str, url: str) -> None:
+    # WhiteNoise answers static files before the security middlewares' headers apply; imported
+    # here, when the first file is served, as settings cannot import the app's modules.
+    from config.security_headers import add_static_file_headers
+
+    add_static_file_headers(headers, path, url)  # type: ignore[arg-type]
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _static_file_headers
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

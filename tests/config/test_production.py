@@ -158,3 +158,10 @@ def test_production_logs_are_one_json_object_per_line() -> None:
     assert request_lines, result.stdout + result.stderr
     assert request_lines[-1]["path"] == "/healthz"
     assert {"time", "level", "request_id", "status", "duration_ms"} <= request_lines[-1].keys()
+
+
+@pytest.mark.django_db
+def test_healthz_answers_head_for_load_balancers(client: Client) -> None:
+    response = client.head("/healthz")
+    assert response.status_code == 200
+    assert response.content == b""
