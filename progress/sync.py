@@ -35,6 +35,7 @@ from progress.document import (
 )
 from progress.merge import merge_progress
 from progress.models import ProgressRecord
+from quiz.attempts import claim_anonymous_result
 from quiz.results import QuizResult, finished_results_for_user, verify_quiz_result
 
 Part = TypeVar("Part", bound=BaseModel)
@@ -121,6 +122,10 @@ def check_attempt(attempt: Attempt, *, lesson_slug: str, user_id: int) -> Attemp
         return "this attempt belongs to another learner"
     if result.lesson_slug != lesson_slug or _signed_fields(signed) != _signed_fields(attempt):
         return "the attempt was changed after it was signed"
+    if result.user_id is None and not claim_anonymous_result(
+        attempt_id=result.attempt_id, user_id=user_id
+    ):
+        return "this attempt belongs to another learner"
     return signed
 
 
