@@ -34,6 +34,9 @@ def cache_status() -> str:
     except Exception:
         logger.exception("health check: cache unreachable")
         return "down"
+    # A failover cache answers from its fallback while Redis is down: still "down" here.
+    if getattr(cache, "is_down", False):
+        return "down"
     return "ok" if readable else "down"
 
 

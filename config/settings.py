@@ -116,17 +116,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Redis is an accelerator, not a dependency (config/cache.py, docs/operations.md): while it
+    # is down, rate limits count per process and sessions are read from the database.
+    _redis = {
+        "BACKEND": "config.cache.FailoverRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tendril"),
+    }
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tendril"),
-        }
+        "default": {**_redis, "OPTIONS": {"FALLBACK": "local"}},
+        "sessions": {**_redis, "OPTIONS": {"FALLBACK": "none"}},
     }
     # Sessions stay in the database and are read through the shared cache, so a returning
     # visitor's page costs no query. Not with the per-process cache: a worker could keep
     # serving a session another worker has ended.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
