@@ -192,8 +192,14 @@ def planned_attempt(*, bank: QuestionBank, form: int) -> Attempt:
 
 
 def _store_planned_attempt(*, attempt_id: uuid.UUID, bank: QuestionBank, owner: Owner) -> None:
-    """Store a shown-but-unstored attempt for its first answer (or finish), if its id is ours."""
+    """Store a shown-but-unstored attempt at its first answer (or finish), if its id is ours.
+
+    Outside the answer's own transaction: a "Check" with nothing chosen is refused, but the
+    attempt it was pressed on stays, so the page it returns to shows that same attempt.
+    """
     if not owner.session_key and owner.user_id is None:
+        return
+    if Attempt.objects.filter(id=attempt_id).exists():
         return
     nonce, tag = attempt_id.bytes[:8], attempt_id.bytes[8:]
     for form in FORMS:
@@ -249,10 +255,6 @@ def get_owned_attempt(
     """The owner's attempt at this lesson's quiz; anyone else's is 'not found'."""
     attempts = Attempt.objects.select_for_update() if for_update else Attempt.objects
     attempt = attempts.filter(id=attempt_id, lesson_slug=bank.lesson_slug).first()
-    if attempt is None and for_update:
-        # Answering or finishing an attempt that was only shown: store it now.
-        _store_planned_attempt(attempt_id=attempt_id, bank=bank, owner=owner)
-        attempt = attempts.filter(id=attempt_id, lesson_slug=bank.lesson_slug).first()
     if attempt is None or not owns(attempt, owner):
         raise AttemptNotFound("No quiz attempt with that id belongs to this browser.")
     return attempt
@@ -293,6 +295,7 @@ def answer_question(
     positions: Sequence[int],
 ) -> tuple[Attempt, QuestionGrade]:
     """Grade and store one answer. `positions` are 1-based places in the attempt's option order."""
+    _store_planned_attempt(attempt_id=attempt_id, bank=bank, owner=owner)
     try:
         with transaction.atomic():
             attempt = get_owned_attempt(
@@ -319,6 +322,7 @@ def answer_question(
 
 def finish_attempt(*, attempt_id: uuid.UUID, bank: QuestionBank, owner: Owner) -> Attempt:
     """Score the attempt on the server and close it; unanswered questions score nothing."""
+    _store_planned_attempt(attempt_id=attempt_id, bank=bank, owner=owner)
     with transaction.atomic():
         attempt = get_owned_attempt(attempt_id=attempt_id, bank=bank, owner=owner, for_update=True)
         if attempt.is_finished:

@@ -102,3 +102,13 @@ def test_a_result_signed_for_an_anonymous_browser_counts_for_one_account_only(
     assert LESSON_SLUG not in second["document"]["lessons"] or not second["document"]["lessons"][
         LESSON_SLUG
     ].get("attempts")
+
+
+def test_check_with_nothing_chosen_keeps_the_attempt_shown(client: Client) -> None:
+    questions = shown_questions(client.get(QUIZ_10).content.decode())
+    answer_url, first_question = questions[0]
+    response = client.post(answer_url, {"question": first_question})
+    assert response.status_code == 303
+    again = client.get(QUIZ_10).content.decode()
+    assert [q for _, q in shown_questions(again)] == [q for _, q in questions]
+    assert "Choose an answer, then press Check." in again
