@@ -408,10 +408,10 @@ def document_from_data(
 ) -> ProgressDocument:
     """A valid document from parsed JSON: shape, limits and (optionally) known lessons."""
     document = validate_document(data)
-    unknown = unknown_key_bytes(document_to_json(document))
-    if unknown > MAX_UNKNOWN_BYTES:
+    unknown_bytes = unknown_key_bytes(document_to_json(document))
+    if unknown_bytes > MAX_UNKNOWN_BYTES:
         message = (
-            f"has {unknown // 1024} KB of parts this server does not know (at most "
+            f"has {unknown_bytes // 1024} KB of parts this server does not know (at most "
             f"{MAX_UNKNOWN_BYTES // 1024} KB)"
         )
         raise InvalidDocument([DocumentProblem("(document)", message)])

@@ -69,7 +69,10 @@ def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
     return max(a, b)
 
 
-def _merge_counts(a: dict[str, int] | None, b: dict[str, int] | None) -> dict[str, int] | None:
+Key = TypeVar("Key", bound=str)
+
+
+def _merge_counts(a: dict[Key, int] | None, b: dict[Key, int] | None) -> dict[Key, int] | None:
     if a is None or b is None:
         return a or b
     return _merge_maps(a, b, max)

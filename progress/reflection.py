@@ -21,4 +21,4 @@ class ReflectionForm(forms.Form):
     )
 
     def first_error(self) -> str:
-        return next(iter(self.errors.get("reflection", [])), "Your note could not be saved.")
+        return str(next(iter(self.errors.get("reflection", [])), "Your note could not be saved."))
