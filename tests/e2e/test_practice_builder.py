@@ -286,7 +286,7 @@ def signed_in_context(browser: Any, live_server: Any, user: Any) -> Any:
 def test_a_signed_in_learners_draft_follows_them_to_another_device(
     browser: Any, live_server: Any, django_user_model: Any
 ) -> None:
-    user = django_user_model.objects.create_user(username="learner@example.com", password="x")
+    user = django_user_model.objects.create_user(email="learner@example.com", password="x")
     laptop = signed_in_context(browser, live_server, user).new_page()
     laptop.goto(PRACTICE)
 
