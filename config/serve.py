@@ -46,7 +46,7 @@ def command(env: dict[str, str] | None = None) -> list[str]:
 
 def main() -> None:
     args = command()
-    os.execv(args[0], args)
+    os.execv(args[0], args)  # noqa: S606 - replaces this process with the server, no shell
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def learner(db):
-    user = get_user_model().objects.create_user("nul@example.org", "nul@example.org", "pw 12345678")
+    user = get_user_model().objects.create_user("nul@example.org", "pw 12345678")
     return user
 
 

@@ -85,9 +85,7 @@ def redis_server(settings, monkeypatch) -> Iterator[RedisServer]:
 
 
 def sign_in(client: Client) -> int:
-    response = client.post(
-        "/accounts/login/", {"username": "ada@example.org", "password": PASSWORD}
-    )
+    response = client.post("/accounts/login/", {"login": "ada@example.org", "password": PASSWORD})
     return response.status_code
 
 
@@ -121,7 +119,7 @@ def use_the_site(client: Client) -> None:
 def test_the_site_works_with_redis_dead_and_uses_it_again_when_it_returns(
     redis_server: RedisServer, caplog
 ) -> None:
-    get_user_model().objects.create_user("ada@example.org", "ada@example.org", PASSWORD)
+    get_user_model().objects.create_user("ada@example.org", PASSWORD)
     learner = Client()
     assert sign_in(learner) == 302
     use_the_site(learner)

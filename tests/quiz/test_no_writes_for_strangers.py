@@ -87,7 +87,7 @@ def test_a_result_signed_for_an_anonymous_browser_counts_for_one_account_only(
     body = json.dumps({"version": 1, "lessons": {LESSON_SLUG: {"attempts": [sent]}}})
 
     def sync_as(email: str) -> dict:
-        user = get_user_model().objects.create_user(email, email, "pw 1234567890")
+        user = get_user_model().objects.create_user(email, "pw 1234567890")
         device = Client()
         device.force_login(user)
         response = device.post("/api/progress/sync", body, content_type="application/json")
