@@ -32,7 +32,7 @@ django.setup()
 
 from percentiles import percentile  # noqa: E402
 
-from lessons.coach import coach_text, get_coach_rules  # noqa: E402
+from postmortems.coach import coach_text, get_coach_rules  # noqa: E402
 
 WORST_CASE = (
     "Zandile Mokoena and the team saw it but they failed to act, and failed to page, and "

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "allauth.account",
     # After allauth.account, whose admin registration accounts/admin.py replaces.
     "accounts",
+    "postmortems",
+    "template_partials",
 ]
 
 MIDDLEWARE = [
@@ -351,6 +353,13 @@ TUTOR_LLM_TIMEOUT = float(os.environ.get("TUTOR_LLM_TIMEOUT", "5"))
 # The sync API answers a failed CSRF check in JSON; every other page keeps Django's own.
 CSRF_FAILURE_VIEW = "progress.views.csrf_failure"
 
-# ==== practice settings (owned by the practice builder) ====
-# The lesson page links to "Draft your postmortem" only for lessons that have a practice.yaml.
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("lessons.practice_views.practice_links")
+# ==== postmortem builder settings (owned by postmortems) ====
+# How large a stored draft may be: every field of the postmortem template with every action-item
+# row filled, and a field's character limit. Progress sizes drafts from this and never imports
+# the builder; the builder's system check fails start-up if its template outgrows it.
+PROGRESS_DRAFT_LIMITS = {"fields": 128, "field_chars": 10_000}
+# The coach runs as a learner types (one field per pause), so its rate is higher than the
+# tutor's. Each check reads at most this many characters over all posted fields (the worked
+# example is about 3,300), so no post can hold a worker for long.
+POSTMORTEM_COACH_RATE_LIMIT = os.environ.get("POSTMORTEM_COACH_RATE_LIMIT", "120/m")
+POSTMORTEM_MAX_COACHED_CHARS = int(os.environ.get("POSTMORTEM_MAX_COACHED_CHARS", "50000"))

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+from django.core.cache import cache
 from django.test import Client
 from playwright.sync_api import Page, expect
 
@@ -12,6 +15,12 @@ SLUG = "writing-postmortems-for-ai-system-incidents"
 LESSON = f"/lessons/{SLUG}/"
 PRACTICE = f"{LESSON}practice/"
 STORAGE_KEY = "tendril.progress.v1"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_coach_limits() -> None:
+    # Every browser test comes from 127.0.0.1; the coach's per-minute count starts afresh.
+    cache.clear()
 
 
 def drafts_in_storage(page: Page) -> dict[str, Any]:
@@ -77,16 +86,22 @@ def test_a_learner_drafts_from_the_example_gets_coached_downloads_and_finds_it_a
     assert draft["fields"]["action_items.4.category"]["text"] == "process"
 
 
-def test_the_counter_tracks_each_section_and_warns_past_the_limit(page: Page) -> None:
-    page.goto(PRACTICE)
+def test_a_counter_appears_only_near_a_fields_limit_and_warns_past_it(page: Page) -> None:
+    page.goto(PRACTICE + "?example=1")
+    expect(page.locator(".char-count:visible")).to_have_count(0)
     summary = page.get_by_role("textbox", name="Summary", exact=True)
     counter = page.locator("#field-summary-count")
     summary.fill("Twelve chars")
-    expect(counter).to_have_text("12 / 10000 characters")
+    expect(counter).to_be_hidden()
+    summary.fill("x" * 9_500)
+    expect(counter).to_have_text("9500 / 10000 characters")
+    expect(counter).to_be_visible()
     assert "field-summary-count" in (summary.get_attribute("aria-describedby") or "")
     summary.fill("x" * 10_003)
     expect(counter).to_have_text("10003 / 10000 characters: 3 over the limit")
     expect(counter).to_have_class("char-count char-count--over")
+    summary.fill("Short again")
+    expect(counter).to_be_hidden()
 
 
 def test_an_oversize_section_is_refused_beside_the_field_and_nothing_is_lost(page: Page) -> None:
@@ -308,3 +323,74 @@ def test_a_signed_in_learners_draft_follows_them_to_another_device(
     expect(phone.get_by_role("combobox", name="Open draft")).to_contain_text(
         "Drafted on the laptop"
     )
+
+
+def test_a_draft_stored_before_the_move_opens_with_all_its_rows_and_posts_them(
+    page: Page,
+) -> None:
+    at = "2026-01-05T10:00:00Z"
+    stored = {
+        "version": 1,
+        "lessons": {
+            SLUG: {
+                "drafts": {
+                    "0b0e3a52-6f6e-4a3e-9c55-3a8f0c1d2e4f": {
+                        "title": {"text": "Stored in January", "at": at},
+                        "fields": {
+                            "title": {"text": "Refund bot, January", "at": at},
+                            "impact.gate": {"text": "on", "at": at},
+                            "action_items.5.action": {"text": "Sixth row survives", "at": at},
+                            "action_items.5.owner": {"text": "Support lead", "at": at},
+                        },
+                    }
+                }
+            }
+        },
+    }
+    page.goto(PRACTICE)
+    page.evaluate(f"localStorage.setItem('{STORAGE_KEY}', {json.dumps(json.dumps(stored))})")
+    page.reload()
+    expect(page.get_by_role("textbox", name="Title", exact=True)).to_have_value(
+        "Refund bot, January"
+    )
+    expect(page.locator("#field-action-items-5-action")).to_have_value("Sixth row survives")
+    expect(
+        page.get_by_label("Legal and communications have reviewed this postmortem")
+    ).to_be_checked()
+    page.get_by_role("button", name="Check my draft").click()
+    expect(page.locator("#field-action-items-0-action")).to_have_value("Sixth row survives")
+    expect(page.locator("#field-action-items-0-owner")).to_have_value("Support lead")
+
+
+def test_without_javascript_a_check_lands_on_a_summary_linking_to_each_flagged_field(
+    browser: Any, live_server: Any
+) -> None:
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(PRACTICE)
+    page.get_by_role("textbox", name="Summary", exact=True).fill("Sam should have tested it.")
+    page.get_by_role("textbox", name="Where we got lucky", exact=True).fill("If only we knew.")
+    page.get_by_role("button", name="Check my draft").click()
+    expect(page).to_have_url(re.compile(r"#practice-summary$"))
+    summary = page.locator("#practice-summary")
+    expect(summary).to_be_in_viewport()
+    expect(summary).to_contain_text("The coach found 2 phrases to reword")
+    expect(summary.get_by_role("link")).to_have_text(["Summary", "Where we got lucky"])
+    summary.get_by_role("link", name="Where we got lucky").click()
+    expect(page).to_have_url(re.compile(r"#field-went-lucky$"))
+    expect(page.get_by_role("textbox", name="Where we got lucky", exact=True)).to_be_in_viewport()
+    context.close()
+
+
+def test_start_from_the_example_twice_opens_the_same_example_draft(page: Page) -> None:
+    page.goto(PRACTICE)
+    page.get_by_role("link", name="Start from the example").click()
+    title = page.get_by_role("textbox", name="Title", exact=True)
+    expect(title).to_have_value("Support assistant invented a refund policy")
+    title.fill("Refund bot, my version")
+    page.wait_for_timeout(600)  # the draft saves after a short pause in typing
+    page.get_by_role("link", name="Start from the example").click()
+    expect(page.locator("[data-draft-status]")).to_contain_text("Opened your example draft")
+    expect(title).to_have_value("Refund bot, my version")
+    assert len(live_drafts(page)) == 1
+    expect(page.get_by_role("combobox", name="Open draft").locator("option")).to_have_count(1)

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lessons.coach import get_coach_rules
-from lessons.coach_evaluation import (
+from postmortems.coach import get_coach_rules
+from postmortems.coach_evaluation import (
     CORPUS_PATH,
     SPLITS,
     TARGET_PRECISION,

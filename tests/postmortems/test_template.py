@@ -7,22 +7,13 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.http import QueryDict
 
-from lessons.coach import CoachRules, load_coach_rules
-from lessons.practice import (
-    MAX_ACTION_ITEMS,
-    SECTIONS,
-    Draft,
-    Practice,
-    assess_readiness,
-    coach_draft,
-    export_filename,
-    export_markdown,
-    load_practice,
-    parse_submission,
-)
-from lessons.practice_checks import practice_content_problems
+from postmortems.checks import practice_content_problems
+from postmortems.coach import CoachRules, load_coach_rules
+from postmortems.drafts import Draft, assess_readiness, coach_draft, coach_within
+from postmortems.export import export_filename, export_markdown
+from postmortems.guide import Practice, load_practice
+from postmortems.template import SECTIONS
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 SLUG = "writing-postmortems-for-ai-system-incidents"
@@ -42,13 +33,6 @@ def practice() -> Practice:
     assert problems == []
     assert loaded is not None
     return loaded
-
-
-def form(**values: str) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for key, value in values.items():
-        data[key.replace("__", ".")] = value
-    return data
 
 
 # --- the example -----------------------------------------------------------------------------
@@ -134,61 +118,6 @@ def test_action_items_without_a_category_or_owner_role_are_listed(rules: CoachRu
 
 def test_coach_flags_keep_a_draft_from_being_ready(practice: Practice) -> None:
     assert not assess_readiness(practice.example_draft(), flag_count=1).ready_to_publish
-
-
-# --- parsing a form post ---------------------------------------------------------------------
-
-
-def test_a_post_keeps_every_character_typed_including_markup_and_newlines() -> None:
-    text = 'Line one <b>bold?</b> & "quotes"\r\n\r\n- a list\r\n'
-    submission = parse_submission(form(summary=text))
-    assert submission.errors == {}
-    assert submission.draft.get("summary") == 'Line one <b>bold?</b> & "quotes"\n\n- a list\n'
-
-
-def test_an_overlong_section_is_kept_but_reported_beside_its_field() -> None:
-    submission = parse_submission(form(summary="x" * 10_001, timeline="ok"))
-    assert submission.draft.get("summary") == "x" * 10_001
-    assert submission.errors == {
-        "summary": "This is 10,001 characters; the limit is 10,000. Shorten it by 1 to save or export."
-    }
-
-
-def test_bad_choices_dates_and_unknown_action_fields_are_reported() -> None:
-    submission = parse_submission(
-        form(
-            severity="sev9",
-            date="31/02/2026",
-            **{"action_items.x.owner": "a", "impact.gate": "maybe"},
-        )
-    )
-    assert set(submission.errors) == {"severity", "date", "action_items", "impact.gate"}
-    assert "not one of the choices" in submission.errors["severity"]
-    assert "not a date" in submission.errors["date"]
-
-
-def test_empty_action_rows_are_dropped_and_the_rest_renumbered_in_order() -> None:
-    submission = parse_submission(
-        form(
-            **{
-                "action_items.0.action": "First",
-                "action_items.1.action": "",
-                "action_items.2.action": "Third",
-                "action_items.2.category": "process",
-            }
-        )
-    )
-    assert [item["action"] for item in submission.draft.action_items] == ["First", "Third"]
-    assert submission.draft.form_values()["action_items.1.category"] == "process"
-
-
-def test_more_than_twenty_action_items_are_kept_and_reported() -> None:
-    data = form(**{f"action_items.{i}.action": f"Item {i}" for i in range(MAX_ACTION_ITEMS + 2)})
-    submission = parse_submission(data)
-    assert len(submission.draft.action_items) == MAX_ACTION_ITEMS + 2
-    assert submission.errors["action_items"].startswith(
-        "There are 22 action items; the limit is 20."
-    )
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -318,3 +247,32 @@ def test_check_content_fails_on_a_broken_coach_file(
         "content/blameless-coach.yaml: coach: lesson_section: is required"
         in capsys.readouterr().err
     )
+
+
+def test_the_coach_reads_no_more_than_its_budget_whatever_is_posted(rules: CoachRules) -> None:
+    values = {f"factors.{name}": "a-" * 4_000 for name in ("model", "data", "prompt", "human")}
+    values["summary"] = "Sam should have checked."
+    report = coach_within(values, rules=rules, max_chars=20_000)
+    assert report.unchecked == ("factors.prompt", "factors.human")
+    assert report.flags["summary"][0].text == "Sam should have"
+
+
+def test_overlapping_flags_merge_into_one_phrase_and_touching_ones_stay_apart() -> None:
+    from postmortems.coach import CoachFlag
+    from postmortems.drafts import merge_overlapping
+
+    text = "Sam should have tested it, human error."
+
+    def flag(start: int, end: int, rule: str) -> CoachFlag:
+        return CoachFlag(start, end, text[start:end], rule, f"why {rule}", f"try {rule}")
+
+    merged = merge_overlapping(
+        text, [flag(4, 15, "hindsight"), flag(0, 15, "person"), flag(27, 38, "human-error")]
+    )
+    assert [(m.text, m.rule_ids) for m in merged] == [
+        ("Sam should have", "person hindsight"),
+        ("human error", "human-error"),
+    ]
+    assert merged[0].advice == (("why person", "try person"), ("why hindsight", "try hindsight"))
+    touching = merge_overlapping(text, [flag(0, 3, "a"), flag(3, 10, "b")])
+    assert len(touching) == 2

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from lessons.coach import get_coach_rules
-from lessons.coach_evaluation import (
+from postmortems.coach import get_coach_rules
+from postmortems.coach_evaluation import (
     TARGET_PRECISION,
     TARGET_RECALL,
     evaluate_coach,

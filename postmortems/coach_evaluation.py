@@ -1,6 +1,6 @@
 """Evaluation of the blameless-language coach on a corpus: precision and recall per split.
 
-The corpus is YAML (tests/lessons/coach_corpus.yaml): sentences marked `flag` or `no-flag` and
+The corpus is YAML (tests/postmortems/coach_corpus.yaml): sentences marked `flag` or `no-flag` and
 `tune` or `held-out`. A sentence counts as flagged when the coach flags any phrase in it.
 `evaluate_coach` is what `manage.py eval_coach` prints and what the regression test holds to
 the targets, on the held-out half only: the rules are tuned on the other half.
@@ -16,9 +16,9 @@ import yaml
 from django.conf import settings
 from pydantic import BaseModel, ConfigDict, Field
 
-from lessons.coach import CoachRules, coach_text
+from postmortems.coach import CoachRules, coach_text
 
-CORPUS_PATH = Path(settings.BASE_DIR) / "tests" / "lessons" / "coach_corpus.yaml"
+CORPUS_PATH = Path(settings.BASE_DIR) / "tests" / "postmortems" / "coach_corpus.yaml"
 TARGET_PRECISION = 0.90
 TARGET_RECALL = 0.90
 

@@ -12,7 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lessons.coach import (
+from postmortems.coach import (
     CoachRules,
     _subject_of_window,  # the cache, cleared between counted runs
     coach_text,

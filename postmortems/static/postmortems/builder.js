@@ -1,6 +1,6 @@
-// The practice builder ("Draft your postmortem"): loaded only by the practice page.
+// The postmortem builder ("Draft your postmortem"): loaded only by the builder page.
 // Everything here enhances a form that already works without JavaScript:
-// character counters, extra action-item rows, drafts saved in the browser (and synced for
+// character counters, extra action-item rows (from the server's empty row), drafts saved in the browser (and synced for
 // signed-in learners) through window.TendrilProgress (static/js/progress.js), copy and print.
 (function () {
   "use strict";
@@ -11,6 +11,7 @@
 
   var slug = root.getAttribute("data-lesson-slug");
   var MAX_CHARS = Number(root.getAttribute("data-max-chars")) || 10000;
+  var COUNTER_FROM = Number(root.getAttribute("data-counter-from")) || 0;
   var MAX_ROWS = Number(root.getAttribute("data-max-action-items")) || 20;
   var MAX_FIELDS = Number(root.getAttribute("data-max-fields")) || 128;
   var MAX_LIVE_DRAFTS = 20;
@@ -18,6 +19,7 @@
   var SYNC_BUDGET = 200 * 1024; // the sync API takes documents up to 256 KB
   var SAVE_DELAY_MS = 400;
   var CURRENT_KEY = "tendril.practice.current." + slug;
+  var EXAMPLE_KEY = "tendril.practice.example." + slug;
   var FIELD_KEY = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
   var ROW_KEY = /^action_items\.(\d+)\./;
 
@@ -112,11 +114,14 @@
   }
   function blankValue(el) { return el.tagName === "SELECT" ? (el.name === "status" ? "draft" : el.options[0].value) : ""; }
 
+  // The counter shows only near the limit (from data-counter-from); far from it, it is noise.
   function updateCounter(el) {
     var counter = document.getElementById(el.id + "-count");
     if (!counter) return;
     var length = el.value.length;
-    counter.textContent = length + " / " + MAX_CHARS + " characters" + (length > MAX_CHARS ? ": " + (length - MAX_CHARS) + " over the limit" : "");
+    var near = length >= COUNTER_FROM;
+    counter.hidden = !near;
+    counter.textContent = near ? length + " / " + MAX_CHARS + " characters" + (length > MAX_CHARS ? ": " + (length - MAX_CHARS) + " over the limit" : "") : "";
     counter.classList.toggle("char-count--over", length > MAX_CHARS);
   }
 
@@ -125,39 +130,23 @@
   var addButton = $("[data-add-action]");
   function rows() { return $all("[data-action-row]", rowList); }
 
+  // A new row is the server's own empty row (formset.empty_form in a <template>), renumbered;
+  // the formset's TOTAL_FORMS count follows, so a post reads every row.
+  var rowTemplate = $("template[data-action-template]");
+  var totalForms = $("input[name='action_items-TOTAL_FORMS']", form);
   function addRow() {
-    var all = rows();
-    if (!all.length || all.length >= MAX_ROWS) return null;
-    var last = all[all.length - 1];
-    var from = Number(last.getAttribute("data-action-row"));
-    var to = all.length;
-    var clone = last.cloneNode(true);
-    var renames = [
-      [new RegExp("action_items\\." + from + "\\.", "g"), "action_items." + to + "."],
-      [new RegExp("field-action-items-" + from + "-", "g"), "field-action-items-" + to + "-"],
-    ];
-    [clone].concat($all("*", clone)).forEach(function (el) {
-      Array.prototype.slice.call(el.attributes).forEach(function (attribute) {
-        var value = attribute.value;
-        renames.forEach(function (pair) { value = value.replace(pair[0], pair[1]); });
-        if (value !== attribute.value) el.setAttribute(attribute.name, value);
-      });
-    });
-    clone.setAttribute("data-action-row", String(to));
-    $("[data-row-number]", clone).textContent = String(to + 1);
-    $all(".field-error, .coach > *", clone).forEach(function (el) { el.remove(); });
-    $all("[aria-invalid]", clone).forEach(function (el) { el.removeAttribute("aria-invalid"); });
-    $all(".practice-field--error", clone).forEach(function (el) { el.classList.remove("practice-field--error"); });
-    $all("input[name], textarea[name], select[name]", clone).forEach(function (el) {
-      setValue(el, blankValue(el));
-      var describedBy = (el.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) { return !/-error$/.test(id); });
-      if (describedBy.length) el.setAttribute("aria-describedby", describedBy.join(" ")); else el.removeAttribute("aria-describedby");
-      updateCounter(el);
-    });
-    rowList.appendChild(clone);
-    if (window.htmx) window.htmx.process(clone);
+    var count = rows().length;
+    if (!rowTemplate || !rowList || count >= MAX_ROWS) return null;
+    var holder = document.createElement("div");
+    holder.innerHTML = rowTemplate.innerHTML.replace(/__prefix__/g, String(count)).replace(/--prefix--/g, String(count));
+    var row = holder.querySelector("[data-action-row]");
+    $("[data-row-number]", row).textContent = String(count + 1);
+    rowList.appendChild(row);
+    if (totalForms) totalForms.value = String(rows().length);
+    $all("input[name], textarea[name], select[name]", row).forEach(updateCounter);
+    if (window.htmx) window.htmx.process(row);
     if (addButton) addButton.hidden = rows().length >= MAX_ROWS;
-    return clone;
+    return row;
   }
   function ensureRows(count) {
     while (rows().length < Math.min(count, MAX_ROWS) && addRow()) { /* add */ }
@@ -452,6 +441,15 @@
     renderPanel();
   });
 
+  function exampleDraft(drafts, name) {
+    var remembered = local(EXAMPLE_KEY);
+    if (remembered && isLive(drafts[remembered])) return remembered;
+    // Another device made it (drafts sync; this key does not): know it by its name.
+    return Object.keys(drafts).filter(function (id) {
+      return isLive(drafts[id]) && isObject(drafts[id].title) && drafts[id].title.text === name;
+    })[0] || null;
+  }
+
   function start() {
     controls().forEach(updateCounter);
     wirePanel();
@@ -460,8 +458,19 @@
     var drafts = draftsOf(doc);
     var remembered = local(CURRENT_KEY);
     if (source === "example") {
-      var id = createDraft("Example: " + (root.getAttribute("data-example-name") || "worked example"));
-      if (id) { choose(id); saveWholeForm(); }
+      // One example draft per lesson: asking again opens it (with the learner's changes)
+      // instead of starting an identical copy.
+      var exampleName = "Example: " + (root.getAttribute("data-example-name") || "worked example");
+      var existing = exampleDraft(drafts, exampleName);
+      if (existing) {
+        choose(existing);
+        fillForm(drafts[existing]);
+        setTimeout(refreshReview, 0);
+        say("Opened your example draft. “New draft” starts a blank one.");
+      } else {
+        var id = createDraft(exampleName);
+        if (id) { choose(id); local(EXAMPLE_KEY, id); saveWholeForm(); }
+      }
       if (window.history && history.replaceState) history.replaceState(null, "", window.location.pathname);
     } else if (source === "post") {
       var posted = $("[data-draft-id]", form).value;

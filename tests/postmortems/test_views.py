@@ -65,7 +65,7 @@ def test_the_practice_page_shows_every_section_with_guidance_example_and_lesson_
     assert "Example: the refund-policy chatbot" in html
     assert "Timestamped facts only" in html
     assert "Not ready to publish" in html
-    assert 'src="/static/js/practice.js"' in html
+    assert 'src="/static/postmortems/builder.js"' in html
 
 
 def test_every_control_has_a_label(client: Client) -> None:
@@ -102,6 +102,7 @@ def test_a_no_js_check_keeps_every_word_and_shows_flags_beside_the_field(client:
     coach = html[html.index('id="field-summary-coach"') :]
     coach = coach[: coach.index("</div>")]
     # "Sam should have" is one phrase, flagged once (not again for "should have" inside it).
+    assert coach.count("<mark>") == 1
     assert "<mark>Sam should have</mark>" in coach
     assert "<mark>should have</mark>" not in coach
     assert "Try:" in coach
@@ -150,7 +151,7 @@ def test_a_malformed_post_is_a_400_with_the_message_beside_the_field(client: Cli
         {
             "severity": "catastrophic",
             "date": "yesterday",
-            "action_items.one.owner": "x",
+            "action_items.0.due": "soon",
             "summary": "kept",
         },
     )
@@ -158,7 +159,8 @@ def test_a_malformed_post_is_a_400_with_the_message_beside_the_field(client: Cli
     html = text_of(response)
     assert 'id="field-severity-error">“catastrophic” is not one of the choices' in html
     assert 'id="field-date-error">“yesterday” is not a date' in html
-    assert "“action_items.one.owner” is not a field of an action item." in html
+    assert 'id="field-action-items-0-due-error">“soon” is not a date' in html
+    assert '<a href="#field-action-items-0-due">Action item 1, due date: “soon”' in html
     assert field_value(response.content.decode(), "summary") == "kept"
 
 
@@ -303,5 +305,145 @@ def test_the_page_tells_the_browser_how_many_fields_a_full_draft_syncs(client: C
 
     html = client.get(PAGE).content.decode()
     max_fields = int(re.search(r'data-max-fields="(\d+)"', html).group(1))
-    # practice.js stops saving fields past this number; the sync API refuses past its own cap.
+    # builder.js stops saving fields past this number; the sync API refuses past its own cap.
     assert max_fields == MAX_FIELDS_PER_DRAFT
+
+
+def test_the_page_posts_its_action_items_as_a_formset_with_a_server_rendered_empty_row(
+    client: Client,
+) -> None:
+    html = client.get(PAGE + "?example=1").content.decode()
+    assert 'name="action_items-TOTAL_FORMS" value="6"' in html  # five example rows, one empty
+    assert 'name="action_items-INITIAL_FORMS" value="0"' in html
+    template = html[html.index("<template data-action-template>") :]
+    template = template[: template.index("</template>")]
+    assert 'name="action_items.__prefix__.action"' in template
+    assert 'id="field-action-items---prefix---owner"' in template
+
+
+def test_an_empty_row_between_filled_ones_is_dropped_and_the_rest_renumbered(
+    client: Client,
+) -> None:
+    html = client.post(
+        PAGE,
+        {
+            "action_items-TOTAL_FORMS": "3",
+            "action_items-INITIAL_FORMS": "0",
+            "action_items.0.action": "First",
+            "action_items.2.action": "Third",
+        },
+    ).content.decode()
+    assert field_value(html, "action_items.0.action") == "First"
+    assert field_value(html, "action_items.1.action") == "Third"
+
+
+def test_a_draft_stored_before_the_formset_posts_and_renders_under_the_same_keys(
+    client: Client,
+) -> None:
+    # The keys a browser or a progress document already holds for a draft, posted as they are.
+    stored = {
+        "title": "Stored last year",
+        "impact.who": "Customers on the refund page",
+        "impact.gate": "on",
+        "action_items.4.owner": "Support lead",
+        "action_items.4.action": "Add a grounding check",
+    }
+    html = client.post(PAGE, stored).content.decode()
+    assert field_value(html, "title") == "Stored last year"
+    assert field_value(html, "impact.who") == "Customers on the refund page"
+    assert 'name="impact.gate" value="on" checked' in html
+    assert field_value(html, "action_items.0.action") == "Add a grounding check"
+    assert field_value(html, "action_items.0.owner") == "Support lead"
+
+
+def test_the_lesson_link_comes_from_the_builders_own_tag_not_a_context_processor() -> None:
+    from django.conf import settings
+
+    processors = settings.TEMPLATES[0]["OPTIONS"]["context_processors"]
+    assert not [name for name in processors if "practice" in name or "postmortem" in name]
+    lesson = (Path(settings.BASE_DIR) / "templates/lessons/lesson.html").read_text()
+    assert "{% postmortem_link lesson %}" in lesson
+
+
+# --- what one visitor can make the coach do ---------------------------------------------------
+
+
+def test_a_check_coaches_at_most_the_configured_characters_and_says_which_fields_waited(
+    client: Client, settings
+) -> None:
+    settings.POSTMORTEM_MAX_COACHED_CHARS = 40
+    data = {"summary": "Sam should have tested it.", "timeline": "If only we had known then."}
+    review = text_of(client.post(COACH, data))
+    timeline = review[review.index('id="field-timeline-coach"') :]
+    assert "<mark>Sam should have</mark>" in review
+    assert "<mark>" not in timeline
+    assert "Not checked this time: the coach reads at most 40 characters per check" in timeline
+
+    page = client.post(PAGE, data)
+    assert page.status_code == 200
+    html = text_of(page)
+    assert field_value(page.content.decode(), "timeline") == "If only we had known then."
+    assert "It reads at most 40 characters per check, so 1 field went unchecked" in html
+    coach = html[html.index('id="field-timeline-coach"') :]
+    assert "Not checked this time" in coach[: coach.index("</div>")]
+
+
+def test_the_coach_is_rate_limited_per_visitor_with_a_clear_wait_and_nothing_lost(
+    client: Client, settings
+) -> None:
+    settings.POSTMORTEM_COACH_RATE_LIMIT = "3/m"
+    for _ in range(3):
+        assert client.post(COACH + "?field=summary", {"summary": "x"}).status_code == 200
+    field = client.post(COACH + "?field=summary", {"summary": "Sam should have."})
+    assert field.status_code == 429
+    assert 1 <= int(field["Retry-After"]) <= 60
+    assert "The coach is catching its breath" in text_of(field)
+    review = client.post(COACH, {"summary": "x"})
+    assert review.status_code == 429
+    assert 'id="coach-status"' in review.content.decode()
+    page = client.post(PAGE, {"summary": "Sam should have tested it."})
+    assert page.status_code == 429
+    html = text_of(page)
+    assert field_value(page.content.decode(), "summary") == "Sam should have tested it."
+    assert "The coach is catching its breath" in html
+    assert "<mark>" not in html
+    # Another visitor (another address, no session) is not held back.
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert other.post(COACH + "?field=summary", {"summary": "x"}).status_code == 200
+
+
+def test_check_my_draft_lands_on_a_summary_that_links_to_each_flagged_field(
+    client: Client,
+) -> None:
+    page = client.get(PAGE).content.decode()
+    assert f'action="{PAGE}#practice-summary"' in page
+    assert f'formaction="{PAGE}#action-items"' in page  # adding a row lands on the rows
+    html = client.post(
+        PAGE,
+        {
+            "summary": "Sam should have tested the prompt.",
+            "went.wrong": "If only we knew. The engineer was careless.",
+            "action_items.1.action": "Stop human error",
+            "intent": "check",
+        },
+    ).content.decode()
+    summary = html[html.index('id="practice-summary"') : html.index('id="practice-form"')]
+    links = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a>: (\d+) phrases?</li>', summary)
+    assert links == [
+        ("field-summary", "Summary", "1"),
+        ("field-went-wrong", "What went wrong", "2"),
+        ("field-action-items-0-action", "Action item 1, what will change", "1"),
+    ]
+    assert "The coach found 4 phrases to reword" in summary
+
+
+def test_a_fields_counter_shows_only_near_its_limit(client: Client) -> None:
+    html = client.post(PAGE, {"summary": "short", "timeline": "t" * 9_500}).content.decode()
+    assert re.search(r'<p class="char-count" id="field-summary-count"[^>]*hidden></p>', html)
+    assert (
+        '<p class="char-count" id="field-timeline-count" data-count-for="field-timeline">9500 / 10000 characters</p>'
+        in html
+    )
+    over = client.post(PAGE, {"summary": "s" * 10_002}).content.decode()
+    assert ">10002 / 10000 characters: 2 over the limit</p>" in over
+    assert 'data-counter-from="9000"' in html
