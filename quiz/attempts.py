@@ -178,7 +178,7 @@ def planned_attempt(*, bank: QuestionBank, form: int) -> Attempt:
     Its id carries a tag (keyed with the secret key) naming its lesson and form, and its plan
     follows from the id, so the first answer can store exactly the attempt that was shown.
     """
-    if form not in FORMS:
+    if not bank.offers(form):
         raise AttemptNotFound(f"There is no {form}-question form of this quiz.")
     nonce = secrets.token_bytes(8)
     attempt_id = uuid.UUID(bytes=nonce + _planned_tag(bank.lesson_slug, form, nonce))
@@ -202,7 +202,7 @@ def _store_planned_attempt(*, attempt_id: uuid.UUID, bank: QuestionBank, owner: 
     if Attempt.objects.filter(id=attempt_id).exists():
         return
     nonce, tag = attempt_id.bytes[:8], attempt_id.bytes[8:]
-    for form in FORMS:
+    for form in bank.forms:
         if hmac.compare_digest(tag, _planned_tag(bank.lesson_slug, form, nonce)):
             plan = plan_attempt(bank, form=form, rng=_planned_rng(attempt_id))
             try:

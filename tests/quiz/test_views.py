@@ -100,7 +100,7 @@ def test_the_ten_question_form_shows_ten_labelled_fieldsets_and_a_progress_indic
 def test_the_fifteen_question_form_asks_fifteen_of_the_bank(
     client: Client, bank: QuestionBank
 ) -> None:
-    html = client.get(QUIZ_15).content.decode()
+    html = with_quiz_session(client).get(QUIZ_15).content.decode()
     assert "<h1>End-of-lesson check</h1>" in html
     assert html.count("<fieldset") == 15
     attempt = Attempt.objects.latest("started_at")
