@@ -75,10 +75,16 @@ def remember_best_score(session: SessionBase, attempt: Attempt) -> None:
         session[SESSION_BEST_KEY] = best
 
 
-def best_scores(session: SessionBase, lesson_slug: str) -> list[tuple[int, int, int]]:
-    """(form, best score, total) for each form taken in this session, shortest form first."""
+def best_score(session: SessionBase, lesson_slug: str) -> tuple[int, int] | None:
+    """(score, total) of the best result kept in this session, by the progress document's rule:
+    the highest share right, then the higher score (so 15/15 beats 10/10 beats 8/10)."""
     lesson_best = session.get(SESSION_BEST_KEY, {}).get(lesson_slug, {})
-    return [(form, *lesson_best[str(form)]) for form in sorted(FORMS) if str(form) in lesson_best]
+    scores = [
+        (int(kept[0]), int(kept[1]))
+        for form in FORMS
+        if (kept := lesson_best.get(str(form))) and int(kept[1]) > 0
+    ]
+    return max(scores, key=lambda score: (score[0] / score[1], score[0]), default=None)
 
 
 def remember_choice_missing(

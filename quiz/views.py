@@ -112,7 +112,7 @@ def check_answer(request: HtmxHttpRequest, slug: str, attempt_id: uuid.UUID) -> 
     if not request.htmx:
         return redirect(_quiz_url(slug, attempt.form, f"question-{post.question}"))
     context = quiz_page_context(attempt, bank, lesson, focus=post.question)
-    return render(request, "quiz/_checked.html", context)
+    return render(request, "quiz/quiz.html#checked", context)
 
 
 def _ask_for_a_choice(
@@ -129,7 +129,7 @@ def _ask_for_a_choice(
         context = quiz_page_context(
             slip.attempt, bank, lesson, focus=question_id, error=slip.message
         )
-        return render(request, "quiz/_checked.html", context)
+        return render(request, "quiz/quiz.html#checked", context)
     remember_choice_missing(
         request.session, slip.attempt, question_id=question_id, message=slip.message
     )
