@@ -147,6 +147,43 @@ def start_attempt(
     )
 
 
+# The form number of a short retry of the questions missed in a finished attempt. It is no
+# form of FORMS, so a retry is never resumed as one, and its result is never signed for progress.
+PRACTICE_FORM = 0
+
+
+def start_practice_attempt(
+    *,
+    bank: QuestionBank,
+    owner: Owner,
+    question_ids: Sequence[str],
+    rng: random.Random | None = None,
+) -> Attempt:
+    """A new attempt asking only `question_ids` (in lesson order), options shuffled again."""
+    wanted = set(question_ids)
+    questions = [question for question in bank.questions if question.id in wanted]
+    if not questions:
+        raise AttemptConflict("There is nothing to practise: every answer was right.")
+    source = rng or _system_random
+    plan = [
+        [question.id, source.sample([o.id for o in question.options], len(question.options))]
+        for question in questions
+    ]
+    return Attempt.objects.create(
+        lesson_slug=bank.lesson_slug,
+        form=PRACTICE_FORM,
+        user_id=owner.user_id,
+        session_key=owner.session_key,
+        plan=plan,
+    )
+
+
+def missed_question_ids(attempt: Attempt) -> list[str]:
+    """The questions of a finished attempt answered wrongly or not at all, in its order."""
+    right = {answer.question_id for answer in attempt.answers.all() if answer.is_correct}
+    return [question_id for question_id, _ in attempt.plan if question_id not in right]
+
+
 def current_attempt(*, bank: QuestionBank, form: int, owner: Owner) -> Attempt | None:
     """The owner's latest unfinished attempt at this form, if it still fits the bank."""
     attempt = (

@@ -25,6 +25,19 @@
   document.addEventListener("DOMContentLoaded", function () { focusTarget(window.location.hash); });
 })();
 
+// After htmx swaps in an answer (the quiz's feedback, a "choose an answer" note), keyboard and
+// screen-reader users continue from it: focus moves there, and it is scrolled into view.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSettle", function () {
+    var target = document.querySelector("[data-focus-on-swap]");
+    if (!target) return;
+    target.removeAttribute("data-focus-on-swap");
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: "nearest" });
+  });
+})();
+
 // htmx does not swap error responses (base.html swaps only 422 and 429, which carry their own
 // message). Anything else still gets said, next to the form that sent it, and nothing typed
 // is cleared.
