@@ -51,8 +51,10 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-# Where a question's own screen scrolls to: the question, not the site header.
+# Where a question's own screen scrolls to: the question, not the site header; once answered,
+# the feedback under it (its scroll margin keeps the answers above it in sight).
 QUESTION_ANCHOR = "question"
+FEEDBACK_ANCHOR = "quiz-feedback"
 
 
 def _lesson_and_bank(slug: str, form: int | None = None) -> tuple[Lesson, QuestionBank]:
@@ -83,9 +85,9 @@ def _quiz_url(slug: str, form: int, anchor: str = "") -> str:
     return reverse("quiz:take-all", args=[slug, form]) + (f"#{anchor}" if anchor else "")
 
 
-def _step_url(attempt: Attempt, number: int) -> str:
+def _step_url(attempt: Attempt, number: int, anchor: str = QUESTION_ANCHOR) -> str:
     url = reverse("quiz:step", args=[attempt.lesson_slug, attempt.id, number])
-    return f"{url}#{QUESTION_ANCHOR}"
+    return f"{url}#{anchor}"
 
 
 def _first_open_number(attempt: Attempt) -> int:
@@ -194,7 +196,7 @@ def check_answer(request: HtmxHttpRequest, slug: str, attempt_id: uuid.UUID) -> 
         return render(request, "quiz/quiz.html#checked", context)
     number = _number_of(attempt, post.question)
     if not request.htmx:
-        return redirect(_step_url(attempt, number))
+        return redirect(_step_url(attempt, number, FEEDBACK_ANCHOR))
     context = quiz_step_context(attempt, bank, lesson, number=number)
     return render(request, "quiz/step.html#checked", context)
 

@@ -48,14 +48,15 @@ def test_opening_the_quiz_lands_on_the_first_questions_own_screen(client: Client
     assert f'href="{QUIZ_10}all/"' in html  # "Show all questions" stays an option
 
 
-def test_without_javascript_check_comes_back_to_the_same_question_with_feedback_under_it(
+def test_without_javascript_check_comes_back_to_the_same_question_landing_on_the_feedback(
     client: Client, bank: QuestionBank
 ) -> None:
     attempt = open_quiz(client)
     response = answer_on_step(client, attempt, bank, 0, right=False)
     assert response.status_code == 302
-    assert response["Location"] == f"{step_url(attempt, 1)}#question"
+    assert response["Location"] == f"{step_url(attempt, 1)}#quiz-feedback"
     html = client.get(step_url(attempt, 1)).content.decode()
+    assert 'id="quiz-feedback"' in html
     question = bank.question(attempt.plan[0][0])
     fieldset, feedback, cont = (
         html.index("<fieldset"),
