@@ -135,14 +135,21 @@ def test_the_checklist_is_made_of_real_labelled_checkboxes(page: Page) -> None:
     expect(first).to_be_checked()
 
 
-def test_axe_finds_no_violations_on_the_catalogue_lesson_and_404(
-    page: Page, phone_page: Page, assert_accessible: Callable[[Page], None]
+@pytest.mark.parametrize("width", [1280, 375])
+def test_axe_finds_no_violations_on_the_catalogue_lesson_and_404s_light_and_dark(
+    page: Page, assert_accessible: Callable[[Page], None], width: int
 ) -> None:
-    for path in ["/", LESSON_PATH, "/lessons/not-a-lesson/"]:
-        page.goto(path)
-        assert_accessible(page)
-    phone_page.goto(LESSON_PATH)
-    assert_accessible(phone_page)
+    page.set_viewport_size({"width": width, "height": 900 if width > 400 else 812})
+    for scheme in ["light", "dark"]:
+        page.emulate_media(color_scheme=scheme)
+        for path in ["/", LESSON_PATH, "/lessons/not-a-lesson/", f"{LESSON_PATH}quiz/12/"]:
+            page.goto(path)
+            assert_accessible(page)
+        page.goto(LESSON_PATH)
+        if not page.locator("#toc details").evaluate("details => details.open"):
+            page.locator("#toc summary").click()  # opened: over the text on a phone
+        page.locator("#toc").get_by_role("link", name="Key insights").click()
+        assert_accessible(page)  # with a section reached and marked current
 
 
 def test_dark_mode_keeps_the_page_accessible(

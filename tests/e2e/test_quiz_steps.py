@@ -102,6 +102,7 @@ def test_on_a_phone_the_explanation_is_on_screen_after_check(phone_page: Page) -
             timeout=5000,
         )
         phone_page.get_by_role("link", name="Continue").tap()
+    expect(phone_page.locator("#quiz-progress")).to_contain_text("Question 4 of 10")
     overflow = phone_page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
