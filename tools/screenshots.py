@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 LESSON = "writing-postmortems-for-ai-system-incidents"
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 812}}
+SIZES = {"1280": {"width": 1280, "height": 900}, "375": {"width": 375, "height": 812}}
 
 
 def free_port() -> int:
@@ -96,7 +96,7 @@ def answer_current(page: Page, *, right: bool) -> None:
 
 
 def tour(page: Page, base: str, size: str, scheme: str) -> None:
-    suffix = f"{size}" if scheme == "light" else f"{size}-dark"
+    suffix = f"{size}-{scheme}"
     page.goto(f"{base}/")
     shoot(page, f"catalogue-{suffix}")
     page.goto(f"{base}/lessons/{LESSON}/")
@@ -153,8 +153,8 @@ def main() -> None:
                     viewport=viewport,
                     color_scheme=scheme,
                     device_scale_factor=1,
-                    is_mobile=size == "phone",
-                    has_touch=size == "phone",
+                    is_mobile=size == "375",
+                    has_touch=size == "375",
                 )
                 tour(context.new_page(), base, size, scheme)
                 context.close()
