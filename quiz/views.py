@@ -197,8 +197,8 @@ def check_answer(request: HtmxHttpRequest, slug: str, attempt_id: uuid.UUID) -> 
     number = _number_of(attempt, post.question)
     if not request.htmx:
         return redirect(_step_url(attempt, number, FEEDBACK_ANCHOR))
-    context = quiz_step_context(attempt, bank, lesson, number=number)
-    return render(request, "quiz/step.html#checked", context)
+    step = quiz_step_context(attempt, bank, lesson, number=number)
+    return render(request, "quiz/step.html#checked", step)
 
 
 def _ask_for_a_choice(
