@@ -109,6 +109,7 @@ def tour(page: Page, base: str, size: str, scheme: str) -> None:
     page.wait_for_load_state()
     shoot(page, f"quiz-question-{suffix}")
     answer_current(page, right=False)
+    page.wait_for_timeout(1200)  # after the smooth scroll that brings the feedback up
     shoot(page, f"quiz-feedback-{suffix}")
     for _ in range(9):
         page.get_by_role("link", name="Continue").click()
