@@ -374,6 +374,8 @@ def split_body_sections(body: str, *, file: str) -> tuple[list[RawSection], list
 
 def load_lesson(path: Path, *, content_dir: Path) -> tuple[Lesson | None, list[ContentProblem]]:
     """Load one lesson file; returns the lesson only when there is no problem at all."""
+    from lessons.figures import figure_url  # lessons.figures imports this module
+
     file = display_path(path, content_dir)
     try:
         text = path.read_text(encoding="utf-8")
@@ -408,7 +410,13 @@ def load_lesson(path: Path, *, content_dir: Path) -> tuple[Lesson | None, list[C
         Section(
             id=raw.id,
             title=raw.title,
-            html=(html := render_markdown(raw.markdown, id_prefix=raw.id)),
+            html=(
+                html := render_markdown(
+                    raw.markdown,
+                    id_prefix=raw.id,
+                    figure_url=lambda src: figure_url(slug=path.parent.name, src=src),
+                )
+            ),
             text=html_to_text(html),
         )
         for raw in raw_sections
@@ -486,7 +494,10 @@ def _page_id_problems(
                     message="this id is used by the page itself; choose another",
                 )
             )
+        repeated = section.id in seen
         for anchor in [section.id, *HTML_ID_PATTERN.findall(section.html)]:
+            if repeated and anchor.startswith(f"{section.id}--"):
+                continue  # a passage id made from a repeated section id: that one is reported
             if anchor in seen:
                 problems.append(
                     ContentProblem(

@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from lessons.content import Lesson
-from quiz.bank import FORMS, Option, Question, QuestionBank
+from quiz.bank import Option, Question, QuestionBank
 from quiz.grading import InvalidAnswer, QuestionGrade, grade_attempt, grade_positions
 from quiz.models import Answer, Attempt
 
@@ -135,7 +135,7 @@ def _fits_bank(attempt: Attempt, bank: QuestionBank) -> bool:
 def start_attempt(
     *, bank: QuestionBank, form: int, owner: Owner, rng: random.Random | None = None
 ) -> Attempt:
-    if form not in FORMS:
+    if not bank.offers(form):
         raise AttemptNotFound(f"There is no {form}-question form of this quiz.")
     plan = plan_attempt(bank, form=form, rng=rng or _system_random)
     return Attempt.objects.create(
@@ -196,7 +196,7 @@ def current_attempt(*, bank: QuestionBank, form: int, owner: Owner) -> Attempt |
 
 
 def resume_or_start_attempt(*, bank: QuestionBank, form: int, owner: Owner) -> Attempt:
-    if form not in FORMS:
+    if not bank.offers(form):
         raise AttemptNotFound(f"There is no {form}-question form of this quiz.")
     attempt = current_attempt(bank=bank, form=form, owner=owner)
     return attempt or start_attempt(bank=bank, form=form, owner=owner)

@@ -125,7 +125,7 @@ def results_page_context(attempt: Attempt, bank: QuestionBank, lesson: Lesson) -
         "items": items,
         "reread": sections_to_reread(items),
         "missed": result.total - result.score,
-        "retake_form": 10 if is_practice else attempt.form,
+        "retake_form": bank.form_choices[0][0] if is_practice else attempt.form,
     }
 
 

@@ -33,7 +33,7 @@ from quiz.attempts import (
     start_attempt,
     start_practice_attempt,
 )
-from quiz.bank import FORMS, QuestionBank, get_question_bank
+from quiz.bank import QuestionBank, get_question_bank
 from quiz.forms import AnswerPost, EmptyPost, FinishPost, parse_post
 from quiz.models import Attempt
 from quiz.pages import (
@@ -59,7 +59,7 @@ FEEDBACK_ANCHOR = "quiz-feedback"
 
 def _lesson_and_bank(slug: str, form: int | None = None) -> tuple[Lesson, QuestionBank]:
     lesson, bank = get_lesson(slug), get_question_bank(slug)
-    if lesson is None or bank is None or (form is not None and form not in FORMS):
+    if lesson is None or bank is None or (form is not None and not bank.offers(form)):
         raise Http404("This lesson has no such quiz.")
     return lesson, bank
 

@@ -15,9 +15,14 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def handle(self, *args: Any, **options: Any) -> None:
-        problems = run_checks(tags=[CONTENT_TAG])
+        messages = run_checks(tags=[CONTENT_TAG])
+        problems = [message for message in messages if message.is_serious()]
+        warnings = [message for message in messages if not message.is_serious()]
         for problem in problems:
             self.stderr.write(problem.msg)
+        for warning in warnings:
+            self.stderr.write(f"warning: {warning.msg}")
         if problems:
             raise CommandError(f"{len(problems)} problem(s) in content files.", returncode=1)
-        self.stdout.write(self.style.SUCCESS("Content OK."))
+        note = f" ({len(warnings)} warning(s))" if warnings else ""
+        self.stdout.write(self.style.SUCCESS(f"Content OK.{note}"))
