@@ -245,8 +245,8 @@ def _answerable_question(
         raise QuizRejection(f"question: no question '{question_id}' in this quiz.")
     if option_ids is None:
         raise QuizRejection(f"question: '{question_id}' is not part of this attempt.")
-    if attempt.answers.filter(question_id=question_id).exists():
-        raise AttemptConflict("This question is already answered in this attempt.")
+    # An answer already given is refused by the one-answer-per-question constraint at insert
+    # time (see answer_question), which saves a query on every check.
     return question, option_ids
 
 
@@ -278,7 +278,7 @@ def answer_question(
                 is_correct=grade.is_correct,
             )
             _claim(attempt, owner)
-    except IntegrityError as exc:  # a concurrent duplicate that slipped past the check
+    except IntegrityError as exc:  # the question already has its answer in this attempt
         raise AttemptConflict("This question is already answered in this attempt.") from exc
     return attempt, grade
 
