@@ -16,7 +16,7 @@ QUIZ_10 = f"/lessons/{LESSON_SLUG}/quiz/10/"
 
 
 def open_attempt(client: Client) -> Attempt:
-    assert client.get(QUIZ_10).status_code == 200
+    assert client.get(QUIZ_10, follow=True).status_code == 200  # lands on question 1
     return Attempt.objects.latest("started_at")
 
 
