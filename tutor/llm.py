@@ -88,7 +88,7 @@ def ask_chat_backend(
     headers = {"Content-Type": "application/json"}
     if backend.api_key:
         headers["Authorization"] = f"Bearer {backend.api_key}"
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 (the endpoint is an https setting)
         backend.endpoint,
         data=chat_request(backend, question=question, passages=passages),
         headers=headers,
