@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Inline {% partialdef %} fragments, rendered alone as "page.html#name" (htmx swaps, parts).
+    "template_partials",
     "lessons",
     "quiz",
     "tutor",
@@ -59,7 +61,6 @@ INSTALLED_APPS = [
     # After allauth.account, whose admin registration accounts/admin.py replaces.
     "accounts",
     "postmortems",
-    "template_partials",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "builtins": ["template_partials.templatetags.partials"],
         },
     },
 ]
