@@ -12,17 +12,17 @@ searchable `LessonIndex`; `index_lesson()` caches one index per lesson for the p
 
 from __future__ import annotations
 
-import logging
+import html
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import bm25s
 import numpy as np
 
 from lessons.content import ContentError, Lesson, get_lesson
-from lessons.rendering import html_to_text
+from lessons.rendering import BLOCK_BOUNDARY
 from quiz.bank import get_question_bank
 from tutor.language import (
     STOPWORDS,
@@ -40,6 +40,7 @@ SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’')]))\s+(?=[\"
 BLOCK = re.compile(r"<(p|li|h[3-6]|tr|pre|blockquote)\b([^>]*)>(.*?)</\1>", re.S | re.I)
 BLOCK_ID = re.compile(r'\bid="([^"]+)"')
 CELL = re.compile(r"<(t[hd])\b[^>]*>(.*?)</\1>", re.S | re.I)
+TAG = re.compile(r"<[^>]*>")
 LEAD_TERM = re.compile(r"^\s*<strong>(.*?)</strong>", re.S | re.I)
 # What follows a lead-in: a list or table, perhaps after a figure that illustrates it.
 LIST_START = re.compile(r"(?:\s*<p\b[^>]*>\s*<img\b[^>]*>\s*</p>)*\s*<(?:ul|ol|table)\b", re.I)
@@ -65,8 +66,41 @@ PERVASIVE_SHARE = 0.15
 # corrected to lesson words (too many real words sit one letter from another).
 MIN_CORRECTED_LENGTH = 5
 
-# bm25s reports every index build at DEBUG; one per lesson per process is not news.
-logging.getLogger("bm25s").setLevel(logging.WARNING)
+# BM25 (Lucene's variant): how fast a term's weight saturates, and how much length counts.
+BM25_K1 = 1.5
+BM25_B = 0.75
+
+
+class Bm25:
+    """BM25 over a few hundred short documents, kept as postings and scored on demand.
+
+    A lesson has a few hundred passages and a question a handful of terms: building a full
+    score matrix up front (as a general library does) costs more than every question asked.
+    """
+
+    def __init__(self, corpus: Sequence[Sequence[str]]) -> None:
+        self.size = len(corpus)
+        lengths = np.array([len(document) for document in corpus], dtype=float)
+        average = float(lengths.mean()) if self.size and lengths.mean() else 1.0
+        self._norm = BM25_K1 * ((1 - BM25_B) + BM25_B * lengths / average)
+        self._postings: dict[str, dict[int, int]] = {}
+        for number, document in enumerate(corpus):
+            for found in document:
+                counts = self._postings.setdefault(found, {})
+                counts[number] = counts.get(number, 0) + 1
+
+    def get_scores(self, terms: Sequence[str]) -> np.ndarray:
+        """Each document's BM25 score for the terms (a repeated term counts again)."""
+        scores = np.zeros(self.size)
+        for found in terms:
+            counts = self._postings.get(found)
+            if not counts:
+                continue
+            idf = math.log(1 + (self.size - len(counts) + 0.5) / (len(counts) + 0.5))
+            numbers = np.fromiter(counts.keys(), dtype=int, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=float, count=len(counts))
+            scores[numbers] += idf * tf / (self._norm[numbers] + tf)
+        return scores
 
 
 @dataclass(frozen=True)
@@ -121,6 +155,16 @@ class Query:
     terms: tuple[str, ...]  # search terms of its content words (after spelling fixes)
     weights: tuple[float, ...]  # how much each term says about the topic (English rarity)
     known: tuple[bool, ...]  # whether the lesson uses each term
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of a block of the lesson's own rendered (already sanitised) HTML.
+
+    Stripping tags is enough here and much cheaper than a sanitiser pass per block: the text
+    is searched and shown escaped, never inserted as markup.
+    """
+    spaced = BLOCK_BOUNDARY.sub(r" \g<0>", fragment)
+    return " ".join(html.unescape(TAG.sub("", spaced)).split())
 
 
 def split_sentences(text: str) -> list[str]:
@@ -246,8 +290,8 @@ class LessonIndex:
     """A BM25 index over one lesson's passages, and the lesson's own words."""
 
     passages: tuple[Passage, ...]
-    retriever: bm25s.BM25 = field(repr=False)
-    section_retriever: bm25s.BM25 = field(repr=False)
+    retriever: Bm25 = field(repr=False)
+    section_retriever: Bm25 = field(repr=False)
     section_ids: tuple[str, ...]
     passage_sections: np.ndarray = field(repr=False)
     weights: np.ndarray = field(repr=False)
@@ -367,8 +411,7 @@ def build_index(units: Sequence[Unit]) -> LessonIndex:
         else unit_terms[id(p.unit)]
         for p in passages
     ]
-    retriever = bm25s.BM25()
-    retriever.index(corpus, show_progress=False)
+    retriever = Bm25(corpus)
     section_ids = list(dict.fromkeys(p.section_id for p in passages))
     section_words: dict[str, list[str]] = {
         sid: content_terms(next(u.section_title for u in units if u.section_id == sid)) * 2
@@ -376,8 +419,7 @@ def build_index(units: Sequence[Unit]) -> LessonIndex:
     }
     for unit in units:
         section_words[unit.section_id] += unit_terms[id(unit)]
-    section_retriever = bm25s.BM25()
-    section_retriever.index([section_words[sid] for sid in section_ids], show_progress=False)
+    section_retriever = Bm25([section_words[sid] for sid in section_ids])
     unit_frequency: dict[str, int] = {}
     for unit in units:
         for found in set(unit_terms[id(unit)]):
