@@ -13,12 +13,13 @@ searchable `LessonIndex`; `index_lesson()` caches one index per lesson for the p
 from __future__ import annotations
 
 import html
-import math
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import bm25s
 import numpy as np
 
 from lessons.content import ContentError, Lesson, get_lesson
@@ -66,41 +67,8 @@ PERVASIVE_SHARE = 0.15
 # corrected to lesson words (too many real words sit one letter from another).
 MIN_CORRECTED_LENGTH = 5
 
-# BM25 (Lucene's variant): how fast a term's weight saturates, and how much length counts.
-BM25_K1 = 1.5
-BM25_B = 0.75
-
-
-class Bm25:
-    """BM25 over a few hundred short documents, kept as postings and scored on demand.
-
-    A lesson has a few hundred passages and a question a handful of terms: building a full
-    score matrix up front (as a general library does) costs more than every question asked.
-    """
-
-    def __init__(self, corpus: Sequence[Sequence[str]]) -> None:
-        self.size = len(corpus)
-        lengths = np.array([len(document) for document in corpus], dtype=float)
-        average = float(lengths.mean()) if self.size and lengths.mean() else 1.0
-        self._norm = BM25_K1 * ((1 - BM25_B) + BM25_B * lengths / average)
-        self._postings: dict[str, dict[int, int]] = {}
-        for number, document in enumerate(corpus):
-            for found in document:
-                counts = self._postings.setdefault(found, {})
-                counts[number] = counts.get(number, 0) + 1
-
-    def get_scores(self, terms: Sequence[str]) -> np.ndarray:
-        """Each document's BM25 score for the terms (a repeated term counts again)."""
-        scores = np.zeros(self.size)
-        for found in terms:
-            counts = self._postings.get(found)
-            if not counts:
-                continue
-            idf = math.log(1 + (self.size - len(counts) + 0.5) / (len(counts) + 0.5))
-            numbers = np.fromiter(counts.keys(), dtype=int, count=len(counts))
-            tf = np.fromiter(counts.values(), dtype=float, count=len(counts))
-            scores[numbers] += idf * tf / (self._norm[numbers] + tf)
-        return scores
+# bm25s reports every index build at DEBUG; one per lesson per process is not news.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
@@ -290,8 +258,8 @@ class LessonIndex:
     """A BM25 index over one lesson's passages, and the lesson's own words."""
 
     passages: tuple[Passage, ...]
-    retriever: Bm25 = field(repr=False)
-    section_retriever: Bm25 = field(repr=False)
+    retriever: bm25s.BM25 = field(repr=False)
+    section_retriever: bm25s.BM25 = field(repr=False)
     section_ids: tuple[str, ...]
     passage_sections: np.ndarray = field(repr=False)
     weights: np.ndarray = field(repr=False)
@@ -411,7 +379,8 @@ def build_index(units: Sequence[Unit]) -> LessonIndex:
         else unit_terms[id(p.unit)]
         for p in passages
     ]
-    retriever = Bm25(corpus)
+    retriever = bm25s.BM25()
+    retriever.index(corpus, show_progress=False)
     section_ids = list(dict.fromkeys(p.section_id for p in passages))
     section_words: dict[str, list[str]] = {
         sid: content_terms(next(u.section_title for u in units if u.section_id == sid)) * 2
@@ -419,7 +388,8 @@ def build_index(units: Sequence[Unit]) -> LessonIndex:
     }
     for unit in units:
         section_words[unit.section_id] += unit_terms[id(unit)]
-    section_retriever = Bm25([section_words[sid] for sid in section_ids])
+    section_retriever = bm25s.BM25()
+    section_retriever.index([section_words[sid] for sid in section_ids], show_progress=False)
     unit_frequency: dict[str, int] = {}
     for unit in units:
         for found in set(unit_terms[id(unit)]):
