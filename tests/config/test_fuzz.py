@@ -132,7 +132,7 @@ def quiz_form_url(ending: str) -> Callable[[Client], str]:
     """The answer or finish address of the learner's current attempt, read from the quiz page."""
 
     def discover(client: Client) -> str:
-        html = client.get(f"/lessons/{SLUG}/quiz/10/").content.decode()
+        html = client.get(f"/lessons/{SLUG}/quiz/10/all/").content.decode()
         return re.search(rf'action="([^"]*/{ending}/)"', html).group(1)
 
     return discover
