@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "content_registry",
     "lessons",
     "quiz",
     "tutor",
@@ -160,8 +161,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tendril Learn <no-reply@localhost>")
 
-# Lessons and quizzes are files; the loader reads them once at start-up.
+# Lessons and quizzes are files, read by content_registry: an index of every lesson's front
+# matter at start-up, each lesson in full on its first use, at most CONTENT_CACHE_SIZE whole
+# lessons (and of each other kind) kept per process. CONTENT_RELOAD re-reads an edited file on
+# the next request (on under DEBUG, so `make run` shows authors their change).
 CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content"))
+CONTENT_CACHE_SIZE = int(os.environ.get("CONTENT_CACHE_SIZE", "256"))
+CONTENT_RELOAD = env_bool("CONTENT_RELOAD", default=DEBUG)
 
 # No inline scripts or styles anywhere: every script and stylesheet is a file under static/.
 CONTENT_SECURITY_POLICY = {

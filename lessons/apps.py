@@ -7,5 +7,5 @@ class LessonsConfig(AppConfig):
     name = "lessons"
 
     def ready(self) -> None:
-        import lessons.practice_checks  # noqa: F401  (registers the practice content check)
-        from lessons import checks  # noqa: F401  (registers the content system check)
+        # Registers the lesson, practice and coach kinds with the content registry.
+        import lessons.practice  # noqa: F401

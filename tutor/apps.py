@@ -7,4 +7,4 @@ class TutorConfig(AppConfig):
     name = "tutor"
 
     def ready(self) -> None:
-        from tutor import vocabulary  # noqa: F401  (registers the vocabulary content check)
+        from tutor import vocabulary  # noqa: F401  (registers the vocabulary kind)

@@ -8,20 +8,20 @@ the thing in its own sentences. Validated by `manage.py check_content`.
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-from django.conf import settings
-from django.core.checks import CheckMessage, Error, register
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from lessons.checks import CONTENT_TAG
-from lessons.content import (
+from content_registry import (
+    ContentKind,
     ContentProblem,
+    ContentSource,
     describe_validation_error,
     display_path,
+    get_store,
     read_yaml_file,
+    register_kind,
 )
 
 VOCABULARY_FILE = "tutor-vocabulary.yaml"
@@ -29,6 +29,7 @@ PART = "tutor vocabulary"
 Word = Annotated[str, StringConstraints(pattern=r"^[a-z]+$")]
 # A learner's word, or two that mean more together than apart ("work out").
 Entry = Annotated[str, StringConstraints(pattern=r"^[a-z]+(?: [a-z]+)?$")]
+Vocabulary = dict[str, tuple[str, ...]]
 
 
 class VocabularyFile(BaseModel):
@@ -60,17 +61,16 @@ def load_vocabulary(content_dir: Path) -> tuple[dict[str, tuple[str, ...]], list
     return ({} if problems else dict(spec.related)), problems
 
 
-@cache
-def _cached_vocabulary(content_dir: Path) -> dict[str, tuple[str, ...]]:
-    return load_vocabulary(content_dir)[0]
+def _load_source(source: ContentSource) -> tuple[Vocabulary | None, list[ContentProblem]]:
+    vocabulary, problems = load_vocabulary(source.content_dir)
+    return (None if problems else vocabulary), problems
 
 
-def get_vocabulary() -> dict[str, tuple[str, ...]]:
+VOCABULARY_KIND: ContentKind[Vocabulary, None] = register_kind(
+    ContentKind(name="tutor vocabulary", files=VOCABULARY_FILE, load=_load_source, optional=True)
+)
+
+
+def get_vocabulary() -> Vocabulary:
     """The vocabulary for the configured CONTENT_DIR (empty when missing or broken)."""
-    return _cached_vocabulary(Path(settings.CONTENT_DIR))
-
-
-@register(CONTENT_TAG)
-def check_vocabulary_file(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    problems = load_vocabulary(Path(settings.CONTENT_DIR))[1]
-    return [Error(str(problem), id="tutor.E001") for problem in problems]
+    return get_store().lookup(VOCABULARY_KIND) or {}
