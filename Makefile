@@ -9,19 +9,23 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run serve test check install install-test chromium migrate bench eval-tutor clean
+.PHONY: run serve test test-fast test-e2e check lock install install-test chromium migrate bench eval-tutor clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(BIN)/pip install --quiet -e .
+# Installs come from the lock files, so a fresh clone gets exactly the versions CI tested;
+# `make lock` regenerates them after a change to pyproject.toml.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(PY)
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e ".[test]"
-	touch $@
+$(VENV)/.installed-test: requirements-dev.lock pyproject.toml | $(PY)
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -32,8 +36,10 @@ chromium:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# Start-up keeps the catalogue's search index in step with content/ (a no-op when unchanged).
 migrate: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py index_lessons
 
 run: migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -48,15 +54,30 @@ serve: install
 	$(PY) manage.py check --deploy --fail-level ERROR
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py index_lessons
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn config.wsgi --config config/gunicorn.conf.py
 
+# Test tiers: everything; everything but the browser tests; only the browser tests.
 test: install-test chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install-test
+	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+test-e2e: install-test chromium
+	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
 check: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check_content
+
+lock: | $(PY)
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-find-links --no-emit-index-url --no-emit-trusted-host -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-find-links --no-emit-index-url --no-emit-trusted-host --extra test --extra dev -o requirements-dev.lock pyproject.toml
 
 # `make serve` under load from wrk, page weight in Chromium, Lighthouse, then the in-process
 # hot paths (median and p95; quiz and sync on PostgreSQL too): all dated in bench/results.md.

@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from lessons.catalogue import catalogue_position
 from lessons.content import Catalogue, Lesson, RelatedLesson
 
 
@@ -50,12 +53,20 @@ def render_lesson_parts(*, lesson: Lesson, catalogue: Catalogue) -> LessonPagePa
     )
 
 
+def catalogue_url(*, lesson: Lesson, catalogue: Catalogue) -> str:
+    """Where the lesson's card stands in the catalogue: its track, the right page, the card."""
+    track, page = catalogue_position(lesson=lesson, lessons=catalogue.lessons)
+    query = urlencode({"track": track, **({"page": page} if page > 1 else {})})
+    return f"{reverse('lessons:catalogue')}?{query}#lesson-{lesson.slug}"
+
+
 def lesson_page_context(
     *, lesson: Lesson, catalogue: Catalogue, csrf_token: str | None = None
 ) -> dict[str, Any]:
     context: dict[str, Any] = {
         "lesson": lesson,
         "parts": render_lesson_parts(lesson=lesson, catalogue=catalogue),
+        "catalogue_url": catalogue_url(lesson=lesson, catalogue=catalogue),
     }
     if csrf_token is not None:  # overrides the request's own token (see lessons/public_page.py)
         context["csrf_token"] = csrf_token

@@ -5,14 +5,34 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
+from lessons.catalogue import browse_catalogue
 from lessons.content import get_catalogue
+from lessons.forms import CatalogueForm
 from lessons.page import lesson_page_context
 from lessons.public_page import is_first_visit, public_page_response
+from lessons.search import parse_query
 
 
 @require_safe
 def catalogue(request: HttpRequest) -> HttpResponse:
-    return render(request, "lessons/catalogue.html", {"lessons": get_catalogue().lessons})
+    form = CatalogueForm(request.GET)
+    lessons = get_catalogue().lessons
+    listing = browse_catalogue(
+        lessons=lessons,
+        query=parse_query(raw=form.value("q")),
+        track=form.value("track"),
+        category=form.value("category"),
+        page=form.cleaned_page(),
+    )
+    status = 200
+    if not form.is_valid():
+        status = 400
+    return render(
+        request,
+        "lessons/catalogue.html",
+        {"listing": listing, "form": form, "any_lessons": bool(lessons)},
+        status=status,
+    )
 
 
 @require_safe

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from lessons.content import get_catalogue
+from lessons.search import sync_search_index
+
+
+class Command(BaseCommand):
+    help = "Bring the catalogue's search index in step with content/ (nothing to do if unchanged)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--force", action="store_true", help="rebuild even if unchanged")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.perf_counter()
+        lessons = get_catalogue().lessons
+        self.stdout.write(f"Indexing {len(lessons)} lessons for search…")
+        rebuilt = sync_search_index(lessons=lessons, force=options["force"])
+        elapsed = time.perf_counter() - started
+        verb = "rebuilt" if rebuilt else "already up to date"
+        self.stdout.write(f"Search index {verb} ({elapsed:.1f} s).")

@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from lessons.catalogue import PAGE_SIZE, browse_catalogue, facet_slug
+from lessons.content import get_catalogue
+from lessons.search import MAX_QUERY_CHARS, parse_query, sync_search_index
+
+LESSON_URL = "/lessons/writing-postmortems-for-ai-system-incidents/"
+
+
+def _copies(content: Path, *, count: int, track: str, category: str, prefix: str) -> None:
+    """Copies of the real postmortem lesson with new slugs, as a large catalogue would have."""
+    source = (content / "writing-postmortems-for-ai-system-incidents" / "lesson.md").read_text()
+    for index in range(count):
+        slug = f"{prefix}-{index:03d}"
+        text = source.replace("slug: writing-postmortems-for-ai-system-incidents", f"slug: {slug}")
+        text = re.sub(r"^track: .*$", f"track: {track}", text, count=1, flags=re.M)
+        text = re.sub(r"^category: .*$", f"category: {category}", text, count=1, flags=re.M)
+        text = re.sub(r"^number: .*$", f"number: {100 + index}", text, count=1, flags=re.M)
+        text = re.sub(
+            r"^title: .*$", f"title: {prefix.title()} lesson {index}", text, count=1, flags=re.M
+        )
+        (content / slug).mkdir()
+        (content / slug / "lesson.md").write_text(text)
+
+
+@pytest.fixture
+def big_catalogue(content_copy: Path, use_content_dir: Callable[[Path], None]) -> Path:
+    _copies(
+        content_copy,
+        count=PAGE_SIZE + 6,
+        track="Explorers",
+        category="Safety Basics",
+        prefix="explore",
+    )
+    _copies(
+        content_copy,
+        count=3,
+        track="Adults & Professionals",
+        category="Work & Careers",
+        prefix="adult",
+    )
+    use_content_dir(content_copy)
+    return content_copy
+
+
+@pytest.fixture
+def search_index(db: None) -> None:
+    sync_search_index(lessons=get_catalogue().lessons, force=True)
+
+
+def test_tracks_and_categories_are_listed_with_their_counts(big_catalogue: Path) -> None:
+    lessons = get_catalogue().lessons
+    page = browse_catalogue(lessons=lessons, query=parse_query(raw=""), track="explorers")
+    tracks = {facet.name: facet.count for facet in page.tracks}
+    assert tracks["Explorers"] == PAGE_SIZE + 6
+    assert tracks["Adults & Professionals"] == 3
+    assert [facet.name for facet in page.tracks][:2] == ["Explorers", "Creators"]
+    assert {facet.name: facet.count for facet in page.categories} == {
+        "Safety Basics": PAGE_SIZE + 6
+    }
+    assert page.total == PAGE_SIZE + 6
+    assert page.pages == 2
+    assert len(page.entries) == PAGE_SIZE
+
+
+def test_an_unknown_track_shows_every_track_and_says_why(big_catalogue: Path) -> None:
+    page = browse_catalogue(
+        lessons=get_catalogue().lessons, query=parse_query(raw=""), track="pirates"
+    )
+    assert page.track == ""
+    assert page.total == len(get_catalogue().lessons)
+    assert "There is no such track" in page.notices[0]
+
+
+def test_queries_keep_only_words() -> None:
+    assert parse_query(raw='postmortem AND "drift" OR NEAR(x*) -col:').terms == (
+        "postmortem",
+        "and",
+        "drift",
+        "or",
+        "near",
+        "x",
+        "col",
+    )
+    assert parse_query(raw="\x00  ").terms == ()
+    long = parse_query(raw="word " * 5000)
+    assert len(long.text) == MAX_QUERY_CHARS
+    assert "first" in long.notice
+    assert parse_query(raw="*** ((( ").notice.startswith("Type a word")
+    assert parse_query(raw="Café naïve 日本語").terms == ("café", "naïve", "日本語")
+
+
+def test_the_catalogue_browses_by_track_without_javascript(
+    client: Client, big_catalogue: Path
+) -> None:
+    html = client.get("/").content.decode()
+    assert 'href="?track=explorers"' in html
+    assert f'Explorers <span class="facet-count">{PAGE_SIZE + 6}</span>' in html
+    explorers = client.get("/?track=explorers").content.decode()
+    assert f"Showing 1–{PAGE_SIZE} of {PAGE_SIZE + 6} lessons" in explorers
+    assert "Writing Postmortems for AI System Incidents" not in explorers
+    assert 'rel="next" href="?track=explorers&amp;page=2"' in explorers
+    second = client.get("/?track=explorers&page=2").content.decode()
+    assert f"Showing {PAGE_SIZE + 1}–{PAGE_SIZE + 6} of {PAGE_SIZE + 6}" in second
+    assert 'rel="prev"' in second
+
+
+@pytest.mark.django_db
+def test_search_finds_the_lesson_and_links_to_the_matching_section(
+    client: Client, search_index: None
+) -> None:
+    response = client.get("/", {"q": "hallucinated refund"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "matching “hallucinated refund”" in html
+    link = re.search(rf'<p class="search-hit">In <a href="({LESSON_URL}#[a-z0-9-]+)">', html)
+    assert link, html
+    assert "<mark>" in html
+    lesson = client.get(LESSON_URL).content.decode()
+    assert f'id="{link.group(1).split("#")[1]}"' in lesson
+
+
+@pytest.mark.django_db
+def test_search_within_a_track_and_shareable_addresses(
+    client: Client, big_catalogue: Path, search_index: None
+) -> None:
+    html = client.get("/?track=adults-and-professionals&q=postmortem").content.decode()
+    assert "3 lessons matching “postmortem”" in html
+    assert 'name="track" value="adults-and-professionals"' in html
+    none = client.get("/?track=creators&q=zzzyzzx").content.decode()
+    assert "No lessons match “zzzyzzx”" in none
+    assert "search every track" in none
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "x" * 10_000,
+        'AND OR NOT NEAR( "unclosed',
+        "col:drift",
+        "*",
+        "日本語 ñ é \U0001f600",
+        "\ud800".encode("utf-8", "surrogatepass").decode("latin-1"),
+        "-drift",
+        "drift' OR 1=1 --",
+    ],
+)
+def test_odd_queries_answer_with_a_page_not_an_error(
+    client: Client, search_index: None, query: str
+) -> None:
+    response = client.get("/", {"q": query})
+    assert response.status_code == 200
+    assert b"Search lessons" in response.content
+
+
+@pytest.mark.django_db
+def test_bad_filters_answer_400_with_a_message(client: Client) -> None:
+    nul = client.get("/", {"q": "\u0000drift"})
+    assert nul.status_code == 400
+    assert b"Null characters are not allowed." in nul.content
+    response = client.get("/", {"track": "<script>"})
+    assert response.status_code == 400
+    assert b"Choose a track from the list." in response.content
+    assert b"<script>" not in response.content
+    assert client.get("/", {"page": "9" * 5000}).status_code == 200
+    assert client.get("/", {"page": "-3"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_index_is_rebuilt_only_when_content_changes(
+    content_copy: Path, use_content_dir: Callable[[Path], None]
+) -> None:
+    use_content_dir(content_copy)
+    assert sync_search_index(lessons=get_catalogue().lessons) is True
+    assert sync_search_index(lessons=get_catalogue().lessons) is False
+    _copies(content_copy, count=1, track="Explorers", category="Safety Basics", prefix="new")
+    use_content_dir(content_copy)
+    assert sync_search_index(lessons=get_catalogue().lessons) is True
+
+
+def test_the_lesson_header_links_to_its_place_in_the_catalogue(
+    client: Client, big_catalogue: Path
+) -> None:
+    html = client.get("/lessons/explore-029/").content.decode()
+    href = re.search(r'<a href="([^"]+)">Lesson 129 of', html).group(1).replace("&amp;", "&")
+    assert href == "/?track=explorers&page=2#lesson-explore-029"
+    assert 'id="lesson-explore-029"' in client.get(href.split("#")[0]).content.decode()
+
+
+def test_facet_slugs_are_readable() -> None:
+    assert facet_slug("Adults & Professionals") == "adults-and-professionals"
+    assert facet_slug("Ethics & Society") == "ethics-and-society"
