@@ -168,6 +168,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tendril Learn <no-rep
 CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content"))
 CONTENT_CACHE_SIZE = int(os.environ.get("CONTENT_CACHE_SIZE", "256"))
 CONTENT_RELOAD = env_bool("CONTENT_RELOAD", default=DEBUG)
+# Tutor indexes config/wsgi.py builds before the first request (at most the tutor's
+# INDEX_CACHE_SIZE); the rest are built on a lesson's first question.
+TUTOR_WARM_UP_LESSONS = int(os.environ.get("TUTOR_WARM_UP_LESSONS", "8"))
 
 # No inline scripts or styles anywhere: every script and stylesheet is a file under static/.
 CONTENT_SECURITY_POLICY = {

@@ -25,6 +25,9 @@ from content_registry.problems import ContentError, ContentProblem
 ItemT = TypeVar("ItemT")
 IndexT = TypeVar("IndexT")
 T = TypeVar("T")
+# A kind only produces its items, so a kind of a narrower item is usable where a wider one is.
+ItemT_co = TypeVar("ItemT_co", covariant=True)
+IndexT_co = TypeVar("IndexT_co", covariant=True)
 
 # Full items (a parsed lesson holds its rendered HTML and text) kept per kind. Past it the least
 # recently used is parsed again on its next use.
@@ -46,7 +49,7 @@ Loader = Callable[[ContentSource], tuple[T | None, list[ContentProblem]]]
 
 
 @dataclass(frozen=True)
-class ContentKind(Generic[ItemT, IndexT]):
+class ContentKind(Generic[ItemT_co, IndexT_co]):
     """One kind of content file: where its files are and how one is read.
 
     `files` is `"*/<name>"` for one file per lesson folder (keyed by the folder name) or
@@ -58,8 +61,8 @@ class ContentKind(Generic[ItemT, IndexT]):
 
     name: str
     files: str
-    load: Loader[ItemT]
-    index: Loader[IndexT] | None = None
+    load: Loader[ItemT_co]
+    index: Loader[IndexT_co] | None = None
     # Every lesson folder must have this file (a folder without one is a problem).
     in_every_folder: bool = False
     # A one-file kind whose file may be absent; otherwise a missing file is reported by `load`.
@@ -232,14 +235,15 @@ class ContentStore:
 
     def lookup(self, kind: ContentKind[ItemT, Any], key: str = "") -> ItemT | None:
         """The item, or None when there is no file or it has problems (for cross-checks)."""
-        return self.load(kind, key)[0]
+        found: tuple[ItemT | None, list[ContentProblem]] = self.load(kind, key)
+        return found[0]
 
     def get(self, kind: ContentKind[ItemT, Any], key: str = "") -> ItemT | None:
         """The item; None when there is no such file; ContentError when the file is broken."""
-        item, problems = self.load(kind, key)
-        if problems:
-            raise ContentError(problems)
-        return item
+        found: tuple[ItemT | None, list[ContentProblem]] = self.load(kind, key)
+        if found[1]:
+            raise ContentError(found[1])
+        return found[0]
 
     # -- every problem -----------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ what is wrong.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -211,6 +211,13 @@ class Catalogue:
 
     def has(self, slug: str) -> bool:
         return slug in self.by_slug
+
+    def whole_lessons(self) -> Iterator[Lesson]:
+        """Every lesson in full, in catalogue order, parsed one at a time as it is needed."""
+        for listed in self.lessons:
+            lesson = self.get(listed.slug)
+            if lesson is not None:
+                yield lesson
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+import threading
 
 import markdown
 import nh3
@@ -27,21 +27,38 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+class _Converter(threading.local):
+    """One Markdown converter per thread, reset between uses: building one costs as much as
+    rendering a short section, and a lesson renders a dozen."""
+
+    def __init__(self) -> None:
+        self.id_prefix = ""
+        self.markdown = markdown.Markdown(
+            extensions=["tables", "fenced_code", "toc", "attr_list", "sane_lists"],
+            # Alignment as an attribute, not inline style: the CSP forbids inline styles.
+            extension_configs={
+                "tables": {"use_align_attribute": True},
+                "toc": {"slugify": self.slugify},
+            },
+            output_format="html",
+        )
+
+    def slugify(self, value: str, separator: str) -> str:
+        slug = toc_slugify(value, separator)
+        return f"{self.id_prefix}-{slug}" if self.id_prefix else slug
+
+
+_converter = _Converter()
+
+
 def render_markdown(source: str, *, id_prefix: str = "") -> str:
     """Render Markdown to sanitised HTML; headings get ids, prefixed to stay unique on a page."""
-    slugify: Callable[[str, str], str] = toc_slugify
-    if id_prefix:
-
-        def slugify(value: str, separator: str) -> str:
-            return f"{id_prefix}-{toc_slugify(value, separator)}"
-
-    converter = markdown.Markdown(
-        extensions=["tables", "fenced_code", "toc", "attr_list", "sane_lists"],
-        # Alignment as an attribute, not inline style: the CSP forbids inline styles.
-        extension_configs={"tables": {"use_align_attribute": True}, "toc": {"slugify": slugify}},
-        output_format="html",
-    )
-    unsafe_html = converter.convert(source)
+    converter = _converter
+    converter.id_prefix = id_prefix
+    try:
+        unsafe_html = converter.markdown.reset().convert(source)
+    finally:
+        converter.markdown.reset()
     return nh3.clean(
         unsafe_html,
         tags=ALLOWED_TAGS,

@@ -52,7 +52,7 @@ def big_catalogue(content_copy: Path, use_content_dir: Callable[[Path], None]) -
 
 @pytest.fixture
 def search_index(db: None) -> None:
-    sync_search_index(lessons=get_catalogue().lessons, force=True)
+    sync_search_index(lessons=get_catalogue().whole_lessons(), force=True)
 
 
 def test_tracks_and_categories_are_listed_with_their_counts(big_catalogue: Path) -> None:
@@ -181,11 +181,11 @@ def test_the_index_is_rebuilt_only_when_content_changes(
     content_copy: Path, use_content_dir: Callable[[Path], None]
 ) -> None:
     use_content_dir(content_copy)
-    assert sync_search_index(lessons=get_catalogue().lessons) is True
-    assert sync_search_index(lessons=get_catalogue().lessons) is False
+    assert sync_search_index(lessons=get_catalogue().whole_lessons()) is True
+    assert sync_search_index(lessons=get_catalogue().whole_lessons()) is False
     _copies(content_copy, count=1, track="Explorers", category="Safety Basics", prefix="new")
     use_content_dir(content_copy)
-    assert sync_search_index(lessons=get_catalogue().lessons) is True
+    assert sync_search_index(lessons=get_catalogue().whole_lessons()) is True
 
 
 def test_the_lesson_header_links_to_its_place_in_the_catalogue(

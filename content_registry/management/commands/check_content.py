@@ -22,7 +22,7 @@ def other_content_checks() -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     for check in registry.get_checks():
         if CONTENT_TAG in getattr(check, "tags", ()) and check is not check_content_files:
-            messages += check(app_configs=None)
+            messages += check(app_configs=None, databases=None)
     return messages
 
 

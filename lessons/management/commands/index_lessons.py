@@ -17,9 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        lessons = get_catalogue().lessons
-        self.stdout.write(f"Indexing {len(lessons)} lessons for search…")
-        rebuilt = sync_search_index(lessons=lessons, force=options["force"])
+        catalogue = get_catalogue()
+        self.stdout.write(f"Indexing {len(catalogue.lessons)} lessons for search…")
+        rebuilt = sync_search_index(lessons=catalogue.whole_lessons(), force=options["force"])
         elapsed = time.perf_counter() - started
         verb = "rebuilt" if rebuilt else "already up to date"
         self.stdout.write(f"Search index {verb} ({elapsed:.1f} s).")
