@@ -168,6 +168,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tendril Learn <no-rep
 CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content"))
 CONTENT_CACHE_SIZE = int(os.environ.get("CONTENT_CACHE_SIZE", "256"))
 CONTENT_RELOAD = env_bool("CONTENT_RELOAD", default=DEBUG)
+# The content build cache: the catalogue's index (per file, by modification time and size) and
+# each lesson folder's check results (by a digest of its files), both also keyed by the code
+# that reads them, so a start-up or `migrate`/`check` does not parse unchanged lessons again.
+# Empty turns it off.
+CONTENT_BUILD_CACHE_DIR = os.environ.get(
+    "CONTENT_BUILD_CACHE_DIR", str(BASE_DIR / ".cache" / "content")
+)
 # Tutor indexes config/wsgi.py builds before the first request (at most the tutor's
 # INDEX_CACHE_SIZE); the rest are built on a lesson's first question.
 TUTOR_WARM_UP_LESSONS = int(os.environ.get("TUTOR_WARM_UP_LESSONS", "8"))

@@ -22,7 +22,13 @@ _store: ContentStore | None = None
 def build_store(content_dir: Path) -> ContentStore:
     """A new store over `content_dir` with every registered kind (nothing parsed yet)."""
     size = int(getattr(settings, "CONTENT_CACHE_SIZE", DEFAULT_CACHE_SIZE))
-    return ContentStore(content_dir=content_dir, kinds=registered_kinds(), cache_size=size)
+    cache_dir = getattr(settings, "CONTENT_BUILD_CACHE_DIR", "")
+    return ContentStore(
+        content_dir=content_dir,
+        kinds=registered_kinds(),
+        cache_size=size,
+        index_cache_dir=Path(cache_dir) if cache_dir else None,
+    )
 
 
 def get_store() -> ContentStore:

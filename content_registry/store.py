@@ -10,11 +10,15 @@ catalogue either.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
@@ -132,12 +136,15 @@ class ContentStore:
     content_dir: Path
     kinds: tuple[AnyKind, ...]
     cache_size: int = DEFAULT_CACHE_SIZE
+    # Where the light index is remembered between processes (None: not remembered).
+    index_cache_dir: Path | None = None
     _folders: tuple[str, ...] = field(init=False)
     _paths: dict[str, Mapping[str, Path]] = field(init=False)
     _indexes: dict[str, _KindIndex] = field(init=False, default_factory=dict)
     _items: dict[str, _Bounded] = field(init=False, default_factory=dict)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
     fingerprint: tuple[tuple[str, int, int], ...] = field(init=False)
+    _stamps: dict[str, tuple[int, int]] = field(init=False)
 
     def __post_init__(self) -> None:
         self._folders = _folders(self.content_dir)
@@ -155,6 +162,7 @@ class ContentStore:
             self._paths[kind.name] = MappingProxyType(found)
             self._items[kind.name] = _Bounded(self.cache_size)
         self.fingerprint = content_fingerprint(self.content_dir, self.kinds)
+        self._stamps = {name: (mtime, size) for name, mtime, size in self.fingerprint}
 
     # -- listing -----------------------------------------------------------------------------
 
@@ -207,15 +215,59 @@ class ContentStore:
 
     def _build_index(self, kind: AnyKind) -> _KindIndex:
         reader = kind.index or kind.load
+        remembered = self._remembered_index(kind)
+        kept: dict[str, tuple[tuple[int, int], Any]] = {}
         items: dict[str, Any] = {}
         problems: list[ContentProblem] = []
         for key in self.keys(kind):
-            item, found = reader(self.source(kind, key))
-            problems += found
-            if item is not None and not found:
+            stamp = self._stamps.get(f"{key}/{kind.file_name}" if kind.per_folder else kind.files)
+            hit = remembered.get(key)
+            if stamp is not None and hit is not None and hit[0] == stamp:
+                items[key] = hit[1]
+            else:
+                item, found = reader(self.source(kind, key))
+                problems += found
+                if item is None or found:
+                    continue
                 items[key] = item
+            if stamp is not None:
+                kept[key] = (stamp, items[key])
         problems += self._missing_problems(kind)
+        if kept != remembered:
+            self._remember_index(kind, kept)
         return _KindIndex(items=MappingProxyType(items), problems=tuple(problems))
+
+    def _index_cache_path(self, kind: AnyKind) -> Path | None:
+        if self.index_cache_dir is None or kind.index is None:
+            return None
+        where = hashlib.sha256(f"{self.content_dir.resolve()}\0{code_digest(self.kinds)}".encode())
+        return (
+            self.index_cache_dir
+            / f"index-{kind.name.replace(' ', '-')}-{where.hexdigest()[:20]}.pickle"
+        )
+
+    def _remembered_index(self, kind: AnyKind) -> dict[str, tuple[tuple[int, int], Any]]:
+        path = self._index_cache_path(kind)
+        if path is None:
+            return {}
+        try:
+            # Our own cache file, written below by this code (its digest is in the name).
+            remembered = pickle.loads(path.read_bytes())  # noqa: S301
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+            return {}
+        return remembered if isinstance(remembered, dict) else {}
+
+    def _remember_index(self, kind: AnyKind, kept: dict[str, tuple[tuple[int, int], Any]]) -> None:
+        path = self._index_cache_path(kind)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            partial.write_bytes(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+            partial.replace(path)
+        except OSError:
+            pass  # a read-only checkout still works, only without the cache
 
     # -- full items --------------------------------------------------------------------------
 
@@ -316,6 +368,22 @@ class ContentStore:
             for folder in self._folders
             if not self.has(kind, folder)
         ]
+
+
+@cache
+def code_digest(kinds: tuple[AnyKind, ...]) -> str:
+    """A digest of the Python packages that read content: a change to a rule re-checks all."""
+    packages = {Path(__file__).parent}
+    for kind in kinds:
+        module = sys.modules.get(kind.load.__module__)
+        if module is not None and module.__file__:
+            packages.add(Path(module.__file__).parent)
+    digest = hashlib.sha256()
+    for package in sorted(packages):
+        for path in sorted(package.rglob("*.py")):
+            digest.update(str(path.relative_to(package.parent)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def merge_problems(

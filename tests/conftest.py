@@ -26,8 +26,9 @@ def _fast_password_hasher(settings: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
-def fresh_content() -> Iterator[None]:
+def fresh_content(settings: pytest.FixtureRequest) -> Iterator[None]:
     """Every test reads content/ afresh: the one way to reset what the registry has read."""
+    settings.CONTENT_BUILD_CACHE_DIR = ""  # tests of the build cache set their own
     reset_store()
     load_catalogue.cache_clear()
     yield

@@ -11,7 +11,7 @@ from django.core.checks.registry import registry
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from content_registry.checking import content_problems, default_jobs
-from content_registry.checks import CONTENT_TAG, check_content_files
+from content_registry.checks import CONTENT_TAG, check_cache_dir, check_content_files
 
 # Progress is worth printing only where the check takes a while.
 PROGRESS_FROM = 100
@@ -37,6 +37,11 @@ class Command(BaseCommand):
             default=default_jobs(),
             help="processes to check lesson folders on (default: one per core)",
         )
+        parser.add_argument(
+            "--no-cache",
+            action="store_true",
+            help="parse every folder, ignoring what CONTENT_CHECK_CACHE_DIR remembers",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         reported = 0
@@ -49,7 +54,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"Checked {done:,} of {total:,} lesson folders…")
 
         problems = content_problems(
-            Path(settings.CONTENT_DIR), jobs=options["jobs"], on_progress=progress
+            Path(settings.CONTENT_DIR),
+            jobs=options["jobs"],
+            cache_dir=None if options["no_cache"] else check_cache_dir(),
+            on_progress=progress,
         )
         lines = [str(problem) for problem in problems] + [m.msg for m in other_content_checks()]
         for line in lines:
