@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run serve test test-fast test-e2e check lock install install-test chromium migrate bench eval-tutor clean
+.PHONY: run serve test test-fast test-e2e check lock install install-test chromium migrate bench eval-tutor eval-coach clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,10 @@ bench: install-test chromium
 
 eval-tutor: install-test
 	$(PY) manage.py eval_tutor
+
+# Precision and recall of the blameless-language coach, tuning half and held-out half.
+eval-coach: install-test
+	$(PY) manage.py eval_coach
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,16 +1,23 @@
 """Benchmark: the blameless-language coach on one practice section (median, p95).
 
-Coaching runs as the learner types (debounced), so one full section must stay quick: the
-worked example's sections, and a worst case of 10,000 characters (the section cap) of
-repeated blameful sentences.
+Coaching runs as the learner types (debounced), and the review mode and the no-JS practice post
+coach every field a visitor sends, so one full section must stay quick whatever it contains:
+the worked example's sections, a worst case of 10,000 characters (the section cap) of repeated
+blameful sentences, and adversarial inputs built to make a backtracking regex engine or a
+per-phrase analysis slow (repeated separators, apostrophes, long words, `a-a-a-…`, `'''…`,
+every word a phrase to check). Target: p95 <= 30 ms for 10,000 characters.
 
-Run: .venv/bin/python bench/coach.py [--repeat 200]
+Wall-clock times are what a request waits; CPU times (this process only) are printed too,
+because on a shared machine the wall clock mostly measures the other processes.
+
+Run: .venv/bin/python bench/coach.py [--repeat 200] [--size 10000]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import sys
 import time
@@ -36,28 +43,71 @@ TYPICAL = (
     "The retrieval step returned an outdated policy page because the index was not rebuilt "
     "after the March update, and no evaluation covered refund questions. "
 )
+# Words that each start a phrase the coach checks, some needing the subject analysis.
+TRIGGERS = [
+    *("Sam", "Priya", "Kwame", "the", "reviewer", "team", "support", "they", "and", "but"),
+    *("who", "which", "failed", "to", "ignored", "missed", "should", "have", "been"),
+    *("noticed", "known", "lied", "lazy", "lapse", "by", "bothered", "human", "error", "if"),
+    *("only", "forgot", "mistake", "fault's", "engineer's", ",", ";", ".", "—"),
+]
+
+
+def shuffled_triggers(size: int) -> str:
+    """Trigger words in a seeded random order, so no window repeats (no cache helps)."""
+    rng = random.Random(15)
+    words: list[str] = []
+    length = 0
+    while length < size:
+        word = rng.choice(TRIGGERS)
+        words.append(word)
+        length += len(word) + 1
+    return " ".join(words)[:size]
+
+
+def cases(size: int) -> dict[str, str]:
+    return {
+        "typical section": (TYPICAL * (size // len(TYPICAL) + 1))[: size // 10],
+        "worst case, repeated blame": (WORST_CASE * (size // len(WORST_CASE) + 1))[:size],
+        "a-a-a-…": ("a-" * size)[:size],
+        "A-A-A-…": ("A-" * size)[:size],
+        "'''…": "'" * size,
+        "a'a'a'…": ("a'" * size)[:size],
+        "Sam's's's…": ("Sam's" + "'s" * size)[:size],
+        "spaces after a name": "Sam" + " " * (size - 9) + "forgot",
+        "repeated separators , ; . —": (", ; . — " * size)[:size],
+        "newlines": "\n" * size,
+        "one long word": "a" * size,
+        "one long capitalised word": "Z" + "a" * (size - 1),
+        "should + spaces + have": "should" + " " * (size - 10) + "have",
+        "names without verbs": ("Sam Priya Kwame " * size)[:size],
+        "every word a trigger, repeated": ("they failed to ignored " * size)[:size],
+        "every word a trigger, shuffled": shuffled_triggers(size),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--size", type=int, default=10_000)
     args = parser.parse_args()
 
     rules = get_coach_rules()
-    cases = {
-        "typical section, 1,000 characters": (TYPICAL * 10)[:1_000],
-        "worst case, 10,000 characters": (WORST_CASE * 100)[:10_000],
-    }
-    for label, text in cases.items():
-        coach_text(text, rules=rules)  # warm the compiled patterns
-        samples_ms = []
+    print(f"coach, {args.repeat} runs per input; median and p95 in ms, wall clock | CPU")
+    for label, text in cases(args.size).items():
+        coach_text(text, rules=rules)  # warm the compiled patterns and the subject cache
+        wall_ms, cpu_ms = [], []
         for _ in range(args.repeat):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             flags = coach_text(text, rules=rules)
-            samples_ms.append((time.perf_counter() - start) * 1000)
-        print(f"coach, {label}, {args.repeat} runs ({len(flags)} flags)")
-        print(f"  median   {statistics.median(samples_ms):7.2f} ms")
-        print(f"  p95      {percentile(samples_ms, 0.95):7.2f} ms")
+            wall_ms.append((time.perf_counter() - start) * 1000)
+            cpu_ms.append((time.process_time() - start_cpu) * 1000)
+        label = f"{label} ({len(text):,} chars, {len(flags)} flags)"
+        print(
+            f"  {label:62s} median {statistics.median(wall_ms):6.2f}"
+            f"  p95 {percentile(wall_ms, 0.95):6.2f}"
+            f" | median {statistics.median(cpu_ms):6.2f}  p95 {percentile(cpu_ms, 0.95):6.2f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

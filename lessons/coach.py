@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -32,7 +33,8 @@ PART = "coach"
 
 # An adverb may sit between a subject and its verb: "Sam quietly skipped…". Not "never": "Priya
 # never saw the alert" and "Sam never missed a handover" say nothing against them.
-ADVERB = r"(?:[A-Za-z]+ly|just|also|then|still|again|simply|even)"
+# Letters taken possessively, then "ly" checked behind: one pass over a word, however long.
+ADVERB = r"(?:[A-Za-z]{3,}+(?<=ly)|just|also|then|still|again|simply|even)"
 ADVERB_WORDS = frozenset(["just", "also", "then", "still", "again", "simply", "even", "all"])
 ADVERB_WORDS |= frozenset(["both", "each", "first", "already", "not"])
 
@@ -46,9 +48,9 @@ INTRODUCERS = frozenset(
 TOKEN = re.compile(r"[^\W_](?:[\w-]|['’](?=\w))*")
 CLAUSE_END = re.compile(r"[.,;:!?\n]")
 CLAUSE_BREAK = re.compile(r"[.!?;:](?=\s|$)|\n|\s[—–]\s")
-POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+POSSESSIVE_ENDINGS = frozenset(["'s", "’s", "'S", "’S"])
 # A capitalised word, checked further in code: Python's `re` has no "upper-case letter" class.
-CAPITALISED = r"[^\W\d_a-z][^\W\d_]*(?:-[^\W\d_]+)?"
+CAPITALISED = r"[^\W\d_a-z][^\W\d_]*+(?:-[^\W\d_]++)?"
 
 Subject = Literal["person", "system", "unknown"]
 RELATIVE_PRONOUNS: dict[str, Subject] = {
@@ -75,7 +77,11 @@ class CoachRuleSpec(ContentModel):
     unless_owner: tuple[Text, ...] = ()
     unless_followed_by: tuple[Text, ...] = ()
     unless_clause_has: tuple[Text, ...] = ()
+    unless_preceded_by: tuple[Text, ...] = ()
     flag_when_subject: FlagWhen = "always"
+    # "…, which should have been noticed": a passive hides the people it judges, so the
+    # subject check (a system, "which") does not apply.
+    passive_any_subject: bool = False
 
 
 class SubjectWords(ContentModel):
@@ -90,6 +96,7 @@ class HindsightWords(ContentModel):
     modals: tuple[Text, ...] = ()
     participles: tuple[Text, ...] = ()
     adjectives: tuple[Text, ...] = ()
+    people_participles: tuple[Text, ...] = ()
 
 
 class CoachFile(ContentModel):
@@ -123,8 +130,12 @@ class CoachRule:
     unless_owner: frozenset[str] = frozenset()
     unless_followed_by: re.Pattern[str] | None = None
     unless_clause_has: re.Pattern[str] | None = None
+    unless_preceded_by: re.Pattern[str] | None = None
     flag_when_subject: FlagWhen = "always"
+    passive_any_subject: bool = False
     unlisted_name_verbs: frozenset[str] = frozenset()
+    # A phrase rule is tried only where one of its first words starts (see `_word_starts`).
+    first_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -141,6 +152,7 @@ class Lexicon:
     function_words: frozenset[str] = frozenset()
     participles: frozenset[str] = frozenset()
     adjectives: frozenset[str] = frozenset()
+    people_participles: frozenset[str] = frozenset()
     modal_at_end: re.Pattern[str] | None = None
 
 
@@ -151,12 +163,15 @@ class CoachRules:
     names: frozenset[str]
     lesson: str
     lesson_section: str
+    first_words: frozenset[str] = frozenset()  # of every phrase rule
 
 
 def _phrase_regex(phrase: str) -> str:
     """A literal phrase as a regex: flexible spaces, either apostrophe."""
     words = [re.escape(word).replace("'", "['’]") for word in phrase.split()]
-    return r"\s+".join(words)
+    # Possessive `\s++`: the next word starts with a letter, so giving back spaces never helps,
+    # and not trying to keeps a long run of spaces linear.
+    return r"\s++".join(words)
 
 
 def _alternation(phrases: tuple[str, ...]) -> str:
@@ -170,6 +185,13 @@ def _followed_by(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"\s+(?:{_alternation(words)})(?![\w'’])", re.IGNORECASE)
 
 
+def _preceded_by(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Matched against the few characters before a phrase: is its last word one of `words`?"""
+    if not words:
+        return None
+    return re.compile(rf"(?<![\w'’])(?:{_alternation(words)})\s+$", re.IGNORECASE)
+
+
 def _any_word(words: tuple[str, ...]) -> re.Pattern[str] | None:
     if not words:
         return None
@@ -178,10 +200,14 @@ def _any_word(words: tuple[str, ...]) -> re.Pattern[str] | None:
 
 def _rule_pattern(spec: CoachRuleSpec) -> re.Pattern[str]:
     if spec.kind == "phrase":
-        return re.compile(rf"(?<![\w'’])(?:{_alternation(spec.phrases)})(?![\w'’])", re.IGNORECASE)
-    if spec.kind == "possessive":
         return re.compile(
-            rf"(?<![\w'’])(?P<owner>[A-Za-z][\w-]*)['’]s\s+(?:own\s+|big\s+|obvious\s+)?"
+            rf"(?<![\w'’])(?:{_alternation(spec.phrases)})(?![\w'’]|-\w)", re.IGNORECASE
+        )
+    if spec.kind == "possessive":
+        # The owner starts only where a word starts, a hyphenated one included: letting it start
+        # after each hyphen made "a-a-a-…" quadratic (every start rescanned the rest of the run).
+        return re.compile(
+            rf"(?<![\w'’-])(?P<owner>[A-Za-z][\w-]*+)['’]s\s++(?:own\s++|big\s++|obvious\s++)?"
             rf"(?:{_alternation(spec.nouns)})(?![\w'’])",
             re.IGNORECASE,
         )
@@ -190,17 +216,45 @@ def _rule_pattern(spec: CoachRuleSpec) -> re.Pattern[str]:
     verbs = _alternation(spec.verbs + spec.unlisted_name_verbs)
     if spec.harm_adverbs and spec.harm_verbs:
         # The flag covers the adverb, as it covers "broke": "[Alex accidentally] deleted…".
-        harm = rf"\s+(?:{_alternation(spec.harm_verbs)})(?![\w'’])"
+        harm = rf"\s++(?:{_alternation(spec.harm_verbs)})(?![\w'’])"
         verbs += rf"|(?:{_alternation(spec.harm_adverbs)})(?={harm})"
+    starts = _first_letters(spec.verbs + spec.unlisted_name_verbs + spec.harm_adverbs)
     return re.compile(
-        rf"(?<![\w'’-])(?P<name>{CAPITALISED})(?:\s+(?P<surname>{CAPITALISED}))?"
-        rf"\s+(?:{ADVERB}\s+)?(?P<verb>(?i:{verbs}))(?![\w'’])"
+        rf"(?<![\w'’-])(?P<name>{CAPITALISED})(?:\s++(?P<surname>{CAPITALISED}))?"
+        rf"\s++(?:{ADVERB}\s++)?(?=[{starts}])"
+        rf"(?P<verb>(?i:{verbs}))(?![\w'’])"
     )
+
+
+def _first_letters(words: tuple[str, ...]) -> str:
+    """A character class body for the letters `words` can start with, in either case: after
+    every capitalised word, a quick check before trying dozens of verbs one by one."""
+    letters = {case(word[0]) for word in words for case in (str.lower, str.upper)}
+    return re.escape("".join(sorted(letters)))
 
 
 def _verb_key(verb: str) -> str:
     """A verb as typed, compared with one from the file: 'Didn’t  bother' → "didn't bother"."""
     return " ".join(verb.lower().replace("’", "'").split())
+
+
+# A word as far as a hyphen: "rubber-stamped" is tried where "rubber" starts, "lazy" inside
+# "non-lazy" too (the rule's own pattern then decides, as a search over the text would).
+WORD = re.compile(r"[^\W_](?:\w|['’](?=\w))*+")
+
+
+def _word_key(word: str) -> str:
+    return word.split("-")[0].lower().replace("’", "'")
+
+
+def _word_starts(text: str, wanted: frozenset[str]) -> dict[str, list[int]]:
+    """Where each `wanted` word starts, by its lower-case form: one pass for all phrase rules."""
+    starts: dict[str, list[int]] = {}
+    # Replacing one character by one keeps every position where it was.
+    for found in WORD.finditer(text.replace("’", "'")):
+        if (key := found.group().lower()) in wanted:
+            starts.setdefault(key, []).append(found.start())
+    return starts
 
 
 def _lower(words: tuple[str, ...]) -> frozenset[str]:
@@ -219,8 +273,11 @@ def build_coach_rules(spec: CoachFile) -> CoachRules:
             unless_owner=_lower(rule.unless_owner),
             unless_followed_by=_followed_by(rule.unless_followed_by),
             unless_clause_has=_any_word(rule.unless_clause_has),
+            unless_preceded_by=_preceded_by(rule.unless_preceded_by),
             flag_when_subject=rule.flag_when_subject,
+            passive_any_subject=rule.passive_any_subject,
             unlisted_name_verbs=frozenset(_verb_key(verb) for verb in rule.unlisted_name_verbs),
+            first_words=frozenset(_word_key(phrase.split()[0]) for phrase in rule.phrases),
         )
         for rule in spec.rules
     )
@@ -243,6 +300,7 @@ def build_coach_rules(spec: CoachFile) -> CoachRules:
         function_words=_lower(spec.function_words),
         participles=_lower(spec.hindsight.participles),
         adjectives=_lower(spec.hindsight.adjectives),
+        people_participles=_lower(spec.hindsight.people_participles),
         modal_at_end=re.compile(rf"(?:{_alternation(modals)})$", re.IGNORECASE) if modals else None,
     )
     return CoachRules(
@@ -251,6 +309,7 @@ def build_coach_rules(spec: CoachFile) -> CoachRules:
         names=names,
         lesson=spec.lesson,
         lesson_section=spec.lesson_section,
+        first_words=frozenset(word for rule in rules for word in rule.first_words),
     )
 
 
@@ -258,19 +317,16 @@ def build_coach_rules(spec: CoachFile) -> CoachRules:
 # Who or what a phrase is about
 
 
-def _forms(word: str) -> Iterator[str]:
-    """A lower-case word and its likely singulars: 'reviewers' → 'reviewer', 'retries' → 'retry'."""
-    yield word
-    if word.endswith("ies"):
-        yield word[:-3] + "y"
-    if word.endswith("es"):
-        yield word[:-2]
-    if word.endswith("s"):
-        yield word[:-1]
-
-
 def _listed(word: str, words: frozenset[str]) -> bool:
-    return any(form in words for form in _forms(word))
+    if word in words:
+        return True
+    if word[-1:] != "s":
+        return False
+    return (
+        word[:-1] in words
+        or (word.endswith("es") and word[:-2] in words)
+        or (word.endswith("ies") and word[:-3] + "y" in words)
+    )
 
 
 def _is_adverb(token: str, lexicon: Lexicon) -> bool:
@@ -342,7 +398,9 @@ def _clause_before(text: str, end: int) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    return [POSSESSIVE.sub("", token) for token in TOKEN.findall(text)]
+    return [
+        token[:-2] if token[-2:] in POSSESSIVE_ENDINGS else token for token in TOKEN.findall(text)
+    ]
 
 
 def _head_index(tokens: list[str], lexicon: Lexicon) -> int:
@@ -394,8 +452,22 @@ def _last_start(clause: str, word: str) -> int:
     return starts[-1] if starts else len(clause)
 
 
+# How far back `subject_of` can look: a clause of up to 200 characters, and for "they" up to 200
+# characters before that clause.
+SUBJECT_REACH = 400
+
+
 def subject_of(text: str, end: int, *, lexicon: Lexicon) -> Subject:
     """Whether the words just before `end` name a person, a system, or neither that we can tell."""
+    # It depends only on the characters within reach, so a section that repeats itself (or an
+    # attack that does) costs one analysis per distinct window.
+    window = text[max(0, end - SUBJECT_REACH) : end]
+    return _subject_of_window(window, lexicon)
+
+
+@lru_cache(maxsize=4096)
+def _subject_of_window(text: str, lexicon: Lexicon) -> Subject:
+    end = len(text)
     clause = _clause_before(text, end)
     clause_start = end - len(clause)
     if clause.rstrip().endswith(","):
@@ -449,6 +521,25 @@ def _reads_as_adjective(word: str, following: str, lexicon: Lexicon) -> bool:
     return word in lexicon.adjectives or "-" in word
 
 
+def _judges_people_whatever_subject(text: str, position: int, lexicon: Lexicon) -> bool:
+    """After 'should have': a passive ('been noticed') or a verb only people do ('known').
+
+    Either judges people even when the grammatical subject is a thing: "…, which should have
+    been noticed sooner", "whoever wrote this prompt should have known better".
+    """
+    words = [word.lower() for word in _words_after(text, position, 6)]
+    while words and _is_adverb(words[0], lexicon):
+        words.pop(0)
+    if words and words[0] in lexicon.people_participles:
+        return True
+    if not words or words[0] != "been":
+        return False
+    rest = words[1:]
+    while rest and _is_adverb(rest[0], lexicon):
+        rest.pop(0)
+    return bool(rest) and rest[0] != "been" and _is_participle(rest[0], lexicon)
+
+
 def _participle_follows(text: str, position: int, lexicon: Lexicon) -> bool:
     """After 'should have': does what follows judge an action ('caught', 'been', or nothing)?"""
     words = [word.lower() for word in _words_after(text, position, 4)]
@@ -466,6 +557,10 @@ def _participle_follows(text: str, position: int, lexicon: Lexicon) -> bool:
 
 def _subject_allows(rule: CoachRule, rules: CoachRules, text: str, match: re.Match[str]) -> bool:
     if rule.flag_when_subject == "always":
+        return True
+    if rule.passive_any_subject and _judges_people_whatever_subject(
+        text, match.end(), rules.lexicon
+    ):
         return True
     end = match.end("owner") if rule.kind == "possessive" else match.start()
     found = subject_of(text, end, lexicon=rules.lexicon)
@@ -490,6 +585,10 @@ def _is_exempt(rule: CoachRule, rules: CoachRules, text: str, match: re.Match[st
         return True
     if rule.unless_followed_by is not None and rule.unless_followed_by.match(text, match.end()):
         return True
+    if rule.unless_preceded_by is not None and rule.unless_preceded_by.search(
+        text, max(0, match.start() - 40), match.start()
+    ):
+        return True  # "not human error"
     if rule.unless_clause_has is not None:
         clause = CLAUSE_END.split(text[match.end() : match.end() + 200], maxsplit=1)[0]
         if rule.unless_clause_has.search(clause):
@@ -529,7 +628,17 @@ def _names_a_person(rule: CoachRule, text: str, match: re.Match[str], lexicon: L
     )
 
 
-def _matches(rule: CoachRule, rules: CoachRules, text: str) -> Iterator[re.Match[str]]:
+def _matches(
+    rule: CoachRule, rules: CoachRules, text: str, word_starts: dict[str, list[int]]
+) -> Iterator[re.Match[str]]:
+    if rule.kind == "phrase":
+        # Trying the alternation at every character is what a search does, and costs most on
+        # text with no words at all (a run of separators); only word starts can match.
+        starts = sorted({start for word in rule.first_words for start in word_starts.get(word, ())})
+        for start in starts:
+            if match := rule.pattern.match(text, start):
+                yield match
+        return
     if rule.kind != "person-subject":
         yield from rule.pattern.finditer(text)
         return
@@ -545,8 +654,9 @@ def _matches(rule: CoachRule, rules: CoachRules, text: str) -> Iterator[re.Match
 def coach_text(text: str, *, rules: CoachRules) -> list[CoachFlag]:
     """Every blameful phrase in `text`, in reading order, each with its exact span."""
     flags: set[CoachFlag] = set()
+    word_starts = _word_starts(text, rules.first_words)
     for rule in rules.rules:
-        for match in _matches(rule, rules, text):
+        for match in _matches(rule, rules, text, word_starts):
             if _is_exempt(rule, rules, text, match):
                 continue
             flags.add(
@@ -559,7 +669,22 @@ def coach_text(text: str, *, rules: CoachRules) -> list[CoachFlag]:
                     suggestion=rule.suggestion,
                 )
             )
-    return sorted(flags, key=lambda flag: (flag.start, flag.end, flag.rule_id))
+    return _one_flag_per_phrase(flags, order=[rule.id for rule in rules.rules])
+
+
+def _one_flag_per_phrase(flags: set[CoachFlag], *, order: list[str]) -> list[CoachFlag]:
+    """Overlapping flags are one phrase, flagged once: "Sam should have" is flagged by the
+    name rule and, inside it, by the hindsight rule. The widest span wins, then the rule
+    listed first in the coach file.
+    """
+    rank = {rule_id: index for index, rule_id in enumerate(order)}
+    widest_first = sorted(flags, key=lambda f: (f.start, -(f.end - f.start), rank[f.rule_id]))
+    kept: list[CoachFlag] = []
+    for flag in widest_first:
+        if kept and flag.start < kept[-1].end:
+            continue
+        kept.append(flag)
+    return kept
 
 
 # ---------------------------------------------------------------------------------------------
@@ -608,6 +733,12 @@ def _rule_shape_problems(spec: CoachFile, *, file: str) -> list[ContentProblem]:
         if bool(rule.harm_adverbs) != bool(rule.harm_verbs):
             missing = "harm_verbs" if rule.harm_adverbs else "harm_adverbs"
             problem(f"rules[{index}].{missing}", "harm_adverbs and harm_verbs go together")
+        for position, phrase in enumerate(rule.phrases):
+            if not WORD.fullmatch(_word_key(phrase.split()[0])):
+                problem(
+                    f"rules[{index}].phrases[{position}]",
+                    "must start with a word (a letter or digit), which is where it is looked for",
+                )
         for position, name in enumerate(rule.names):
             if not _is_title_case(name):
                 problem(

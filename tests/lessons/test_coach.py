@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+import random
+import re
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lessons.coach import (
     CoachRules,
+    _subject_of_window,  # the cache, cleared between counted runs
     coach_text,
     get_coach_rules,
     load_coach_rules,
@@ -26,10 +33,12 @@ def rules() -> CoachRules:
 
 
 # (sentence, [(matched text, rule id), ...]) — every blameful sentence and what must be flagged.
+# Where two rules flag overlapping words ("Sam should have" and, inside it, "should have"), the
+# phrase is flagged once, with the widest span.
 BLAMEFUL = [
     (
         "Sam should have tested the prompt before shipping it.",
-        [("Sam should have", "person-as-subject"), ("should have", "should-have")],
+        [("Sam should have", "person-as-subject")],
     ),
     ("The reviewer failed to catch the false refund policy.", [("failed to", "failed-to")]),
     ("Human error caused the outage of the grounding check.", [("Human error", "human-error")]),
@@ -73,10 +82,7 @@ BLAMEFUL = [
     ("The on-call engineer should've checked the dashboard.", [("should've", "should-have")]),
     ("This should have been caught in review.", [("should have", "should-have")]),
     ("The developers should have run the evaluation.", [("should have", "should-have")]),
-    (
-        "Sam should have automated the check.",
-        [("Sam should have", "person-as-subject"), ("should have", "should-have")],
-    ),
+    ("Sam should have automated the check.", [("Sam should have", "person-as-subject")]),
     ("Nobody did what they should have.", [("should have", "should-have")]),
     # "failed to" with a person, a role, a team or a pronoun for people as its subject.
     ("The operator failed to roll back.", [("failed to", "failed-to")]),
@@ -103,17 +109,11 @@ BLAMEFUL = [
     ("It was the engineer's fault.", [("engineer's fault", "someones-mistake")]),
     ("Kwame's mistake was shipping on Friday.", [("Kwame's mistake", "someones-mistake")]),
     # Names beyond a short list: listed given names from many places take any failure verb…
-    (
-        "Kwame failed to page anyone.",
-        [("Kwame failed", "person-as-subject"), ("failed to", "failed-to")],
-    ),
+    ("Kwame failed to page anyone.", [("Kwame failed", "person-as-subject")]),
     ("Kwame missed the alert.", [("Kwame missed", "person-as-subject")]),
     ("Kwame Mensah didn't run the evaluation.", [("Kwame Mensah didn't", "person-as-subject")]),
     ("Because Kwame skipped the review, it shipped.", [("Kwame skipped", "person-as-subject")]),
-    (
-        "José forgot to rotate the key.",
-        [("José forgot", "person-as-subject"), ("forgot to", "forgot-to")],
-    ),
+    ("José forgot to rotate the key.", [("José forgot", "person-as-subject")]),
     ("Zoë ignored the alert.", [("Zoë ignored", "person-as-subject")]),
     # …and any capitalised word that could be a name takes the verbs only people do.
     ("Kwame forgot the migration.", [("Kwame forgot", "person-as-subject")]),
@@ -133,6 +133,25 @@ BLAMEFUL = [
     ("Forgot to renew the certificate.", [("Forgot to", "forgot-to")]),
     ("Someone forgot to re-enable the guardrail.", [("forgot to", "forgot-to")]),
     ("If only we had known.", [("If only", "if-only")]),
+    # Roles and teams as the subject of a failure verb, as names are.
+    ("The on-call engineer ignored the disk alert.", [("ignored", "role-failure")]),
+    ("Our data team dropped the ball on freshness.", [("dropped the ball", "role-failure")]),
+    ("Support screwed up the refund macro.", [("screwed up", "role-failure")]),
+    ("The reviewers quietly skipped the sampled answers.", [("skipped", "role-failure")]),
+    ("Unfortunately, support was slow to notice.", [("was slow to", "role-failure")]),
+    ("Sam ignored the alert.", [("Sam ignored", "person-as-subject")]),
+    # Blame words, and blame aimed at the model.
+    ("The labeller was lazy with edge cases.", [("lazy", "lazy")]),
+    ("It was sloppy of us.", [("sloppy", "careless")]),
+    ("No one bothered to read the release notes.", [("bothered to", "bothered")]),
+    ("It was a lapse in judgement.", [("lapse in judgement", "lapse")]),
+    ("The outage came from a lapse by the data team.", [("lapse by", "lapse")]),
+    ("The operator's lapse let it through.", [("operator's lapse", "someones-mistake")]),
+    ("The AI lied to customers.", [("lied to", "model-lied")]),
+    ("The bot was lying about delivery dates.", [("lying", "model-lied")]),
+    # Hindsight in a passive, whatever the grammatical subject.
+    ("The index went stale, which should have been noticed.", [("should have", "should-have")]),
+    ("Whoever approved this should have known better.", [("should have", "should-have")]),
 ]
 
 BLAMELESS = [
@@ -234,6 +253,30 @@ BLAMELESS = [
     "If only a small share of answers are sampled, rare failures go unseen.",
     'Our timeline avoids "should have" and "failed to".',
     "The retriever's error handling swallowed the timeout.",
+    # Ordinary incident language that only looks like blame.
+    "The primary failed over to the standby at 02:10.",
+    "Priya failed over the cluster by hand.",
+    "It was not human error; the form accepted any value.",
+    "This wasn't human error.",
+    "Fault-injection drills found the gap.",
+    "Fault tolerance kept the queue alive.",
+    "The loader failed to parse the new format.",
+    "The scheduler skipped a run while the cluster drained.",
+    "The model ignored the grounding instruction.",
+    "The on-call engineer acknowledged the page and opened a channel.",
+    "Our data team rebuilt the index.",
+    "Support escalated the tickets at 10:40.",
+    "The platform team missed no pages that week.",
+    "The team broke down the work into three streams.",
+    "Lazy loading delayed the widget by two seconds.",
+    "The lazy-loaded panel rendered late.",
+    "The certificate lapsed on Sunday.",
+    "The lapse of the domain registration broke email.",
+    "A stale config was lying around in the bucket.",
+    "The AI did not lie; it repeated an outdated page.",
+    "Which alert should have fired?",
+    "The drift monitor should have noticed the shift.",
+    "The chatbot should have asked for the order number.",
 ]
 
 
@@ -326,19 +369,72 @@ def test_flags_come_in_reading_order(rules: CoachRules) -> None:
         "if-only",
         "human-error",
         "person-as-subject",
-        "forgot-to",
     ]
 
 
-def test_the_lessons_worked_example_rewrites_are_all_blameless(rules: CoachRules) -> None:
-    lesson = (CONTENT / "writing-postmortems-for-ai-system-incidents" / "lesson.md").read_text()
-    table = lesson[lesson.index("| Before (blameful) |") :].split("\n\n")[0]
-    rows = [line.split("|")[1:3] for line in table.splitlines()[2:]]
-    assert len(rows) == 6
-    for _before, after in rows:
-        assert flagged(after.strip(), rules) == [], after
-    # Five of the six "before" sentences use phrases the coach knows; the sixth blames the model.
-    assert sum(bool(flagged(before.strip(), rules)) for before, _ in rows) == 5
+def _rewrite_table(lesson_text: str) -> list[tuple[str, str]]:
+    """The (before, after) rows of the lesson's Markdown table headed "Before … | After …"."""
+    lines = lesson_text.splitlines()
+    for index, line in enumerate(lines):
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if (
+            len(cells) == 2
+            and cells[0].lower().startswith("before")
+            and "after" in cells[1].lower()
+        ):
+            rows = []
+            for row in lines[index + 2 :]:
+                if not row.strip().startswith("|"):
+                    break
+                before, after = (cell.strip() for cell in row.strip().strip("|").split("|")[:2])
+                rows.append((_plain(before), _plain(after)))
+            return rows
+    raise AssertionError("the lesson has no Before/After rewrite table")
+
+
+def _plain(cell: str) -> str:
+    """A table cell's sentence without Markdown emphasis or the quotation marks around it."""
+    return cell.replace("**", "").replace("*", "").replace("_", " ").strip().strip("\"“”'")
+
+
+def _lesson_dir(rules: CoachRules) -> Path:
+    return CONTENT / rules.lesson
+
+
+def test_the_lessons_blameful_before_sentences_are_flagged_and_its_rewrites_are_not(
+    rules: CoachRules,
+) -> None:
+    rows = _rewrite_table((_lesson_dir(rules) / "lesson.md").read_text(encoding="utf-8"))
+    assert len(rows) >= 5
+    for before, after in rows:
+        assert flagged(before, rules) != [], f"not flagged: {before}"
+        assert flagged(after, rules) == [], f"flagged: {after}"
+
+
+def test_the_quizs_blameful_options_are_flagged_and_its_blameless_answers_are_not(
+    rules: CoachRules,
+) -> None:
+    # The questions on the coach's own section that ask for the blameless wording: every wrong
+    # option is a blameful wording, and so is the sentence quoted in the prompt.
+    quiz = yaml.safe_load((_lesson_dir(rules) / "quiz.yaml").read_text(encoding="utf-8"))
+    questions = [
+        question
+        for question in quiz["questions"]
+        if question.get("section_id") == rules.lesson_section
+        and re.search(r"blameless|rewrite", question["prompt"], re.IGNORECASE)
+    ]
+    assert questions, f"no quiz question on {rules.lesson_section} asks for a blameless wording"
+    for question in questions:
+        for option in question["options"]:
+            found = flagged(option["text"], rules)
+            if option.get("correct"):
+                assert found == [], f"{question['id']}: correct option flagged: {found}"
+            else:
+                assert found != [], (
+                    f"{question['id']}: blameful option not flagged: {option['text']}"
+                )
+        for quoted in re.findall(r"[\"“]([^\"”]{12,})[\"”]", question["prompt"]):
+            assert flagged(quoted, rules) != [], f"{question['id']}: quoted sentence not flagged"
 
 
 @settings(max_examples=300, deadline=None)
@@ -438,3 +534,68 @@ def test_bad_yaml_in_the_coach_file_names_the_line(tmp_path: Path) -> None:
     _, problems = load_coach_rules(tmp_path)
     assert len(problems) == 1
     assert str(problems[0]).startswith(f"{tmp_path.name}/blameless-coach.yaml: coach: invalid YAML")
+
+
+def _lines_run(text: str, rules: CoachRules) -> int:
+    """How many lines of Python coaching `text` executes: a count of work, not a timing."""
+    count = 0
+
+    def tracer(frame: FrameType, event: str, arg: object) -> Callable[..., object]:
+        nonlocal count
+        if event == "line":
+            count += 1
+        return tracer
+
+    _subject_of_window.cache_clear()  # each run does its own analysis
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        coach_text(text, rules=rules)
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+def _shuffled_triggers(size: int) -> str:
+    words = "Sam the reviewer they and who which failed to ignored should have been known lied"
+    rng = random.Random(size)
+    vocabulary = [*words.split(), "lapse", "by", "human", "error", "if", "only", ",", ";", "."]
+    return " ".join(rng.choice(vocabulary) for _ in range(size))[:size]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda size: ("a-" * size)[:size],
+        lambda size: "'" * size,
+        lambda size: (", ; . — " * size)[:size],
+        lambda size: "Sam" + " " * size,
+        lambda size: ("The reviewer failed to catch it. Sam broke the build. " * size)[:size],
+        _shuffled_triggers,
+    ],
+    ids=["a-a-a", "apostrophes", "separators", "spaces-after-a-name", "repeated-blame", "triggers"],
+)
+def test_doubling_an_adversarial_input_at_most_doubles_the_coachs_python_work(
+    make: Callable[[int], str], rules: CoachRules
+) -> None:
+    # Regex time is measured by bench/coach.py; this holds the Python side to linear growth
+    # (a quadratic loop would quadruple), counted in executed lines, not in seconds.
+    small, large = _lines_run(make(2_000), rules), _lines_run(make(4_000), rules)
+    assert large <= 2.5 * small + 200, (small, large)
+
+
+def test_a_phrase_that_does_not_start_with_a_word_is_reported(tmp_path: Path) -> None:
+    # Phrases are looked for where a word starts, so one starting with punctuation never matches.
+    (tmp_path / "blameless-coach.yaml").write_text(
+        "lesson: some-lesson\nlesson_section: blameless-language\n"
+        "rules:\n"
+        '  - id: fault\n    explanation: x\n    rewrite: y\n    phrases: [mistake, "-fault"]\n'
+    )
+    rules, problems = load_coach_rules(tmp_path)
+    assert rules is None
+    assert [(p.field, p.message) for p in problems] == [
+        (
+            "rules[0].phrases[1]",
+            "must start with a word (a letter or digit), which is where it is looked for",
+        )
+    ]
