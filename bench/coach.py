@@ -26,13 +26,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
 from percentiles import percentile  # noqa: E402
 
-from lessons.coach import coach_text, get_coach_rules  # noqa: E402
+from postmortems.coach import coach_text, get_coach_rules  # noqa: E402
 
 WORST_CASE = (
     "Zandile Mokoena and the team saw it but they failed to act, and failed to page, and "

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -103,14 +103,14 @@ def main() -> None:
         body = document(args.attempts)
 
         client = Client()
-        client.force_login(users.create_user("bench@example.com", "bench@example.com"))
+        client.force_login(users.create_user("bench@example.com"))
         timed_sync(client, body)  # store the attempts once
         steady = [timed_sync(client, body) for _ in range(args.requests)]
 
         first = []
         for n in range(max(10, args.requests // 10)):
             fresh = Client()
-            fresh.force_login(users.create_user(f"bench{n}@example.com", f"bench{n}@example.com"))
+            fresh.force_login(users.create_user(f"bench{n}@example.com"))
             first.append(timed_sync(fresh, body))
 
         print(

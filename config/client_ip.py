@@ -15,7 +15,7 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str:
-    remote_addr = request.META.get("REMOTE_ADDR") or "0.0.0.0"
+    remote_addr = request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 (a placeholder address, not a bind)
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return remote_addr

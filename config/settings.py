@@ -41,7 +41,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the site's own sign-in (accounts/admin_site.py).
+    "accounts.apps.TendrilAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -54,6 +55,12 @@ INSTALLED_APPS = [
     "quiz",
     "tutor",
     "progress",
+    "allauth",
+    "allauth.account",
+    # After allauth.account, whose admin registration accounts/admin.py replaces.
+    "accounts",
+    "postmortems",
+    "template_partials",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.security_headers.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -158,8 +166,23 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail (password resets, address confirmations): the console while developing, SMTP in
+# production from the environment (docs/accounts.md); the tests use Django's locmem outbox.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tendril Learn <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Lessons and quizzes are files, read by content_registry: an index of every lesson's front
 # matter at start-up, each lesson in full on its first use, at most CONTENT_CACHE_SIZE whole
@@ -255,18 +278,58 @@ LOGGING = {
     },
 }
 
-# Rate limits (sign-in, sign-up, tutor) count in the default cache. Off only for load benchmarks.
+# Rate limits (the tutor's, allauth's) count in the default cache. Off only for load benchmarks.
 RATELIMIT_ENABLE = env_bool("DJANGO_RATELIMIT_ENABLE", default=True)
 # Per-IP limits key on the client's address; behind N proxies of ours (a load balancer: 1) it
 # comes from X-Forwarded-For (config/client_ip.py).
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 RATELIMIT_IP_META_KEY = "config.client_ip.client_ip"
 
-LOGIN_URL = "/accounts/login/"
-# Read-only views of learners and their progress, for staff (progress/admin.py).
+# Read-only views of learners and their progress, for staff (accounts/admin.py, progress/admin.py).
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/")
+
+# ==== accounts settings (owned by the accounts app; django-allauth) ====
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.SignInForm", "signup": "accounts.forms.SignUpForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+# A new account uses the site and syncs at once; it is asked to confirm its address, and the
+# data download waits for that (progress/views.py).
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+# Sign-up, sign-in and password reset answer alike whether or not an address has an account.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Tendril Learn: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# "count/period/per": per ip, per key (the email; for failed sign-ins, email and ip, see
+# accounts/adapter.py) or per signed-in user. Counted in the default cache.
+ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
+    "login": os.environ.get("ACCOUNT_RATE_LOGIN", "30/m/ip"),
+    "login_failed": os.environ.get("ACCOUNT_RATE_LOGIN_FAILED", "30/15m/ip,5/15m/key"),
+    "signup": os.environ.get("ACCOUNT_RATE_SIGNUP", "20/h/ip"),
+    "reset_password": os.environ.get("ACCOUNT_RATE_RESET_PASSWORD", "20/h/ip,3/h/key"),
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "confirm_email": "1/3m/key",
+}
+if not RATELIMIT_ENABLE:
+    ACCOUNT_RATE_LIMITS = False  # load benchmarks sign up many learners from one address
+# allauth's own per-IP counting (sign-up, reset) reads the address through the adapter, which
+# uses config/client_ip.py; the same proxy count keeps allauth's setting honest too.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # ==== quiz settings (owned by the quiz app) ====
 # Largest quiz form post accepted: one answer is a few hundred bytes; more gets a 413.
@@ -287,18 +350,14 @@ TUTOR_LLM_TIMEOUT = float(os.environ.get("TUTOR_LLM_TIMEOUT", "5"))
 
 # The sync API answers a failed CSRF check in JSON; every other page keeps Django's own.
 CSRF_FAILURE_VIEW = "progress.views.csrf_failure"
-# Sign-in and sign-up attempts per IP address and per account (django-ratelimit, "count/period").
-PROGRESS_RATE_LIMITS = {
-    "sign_in": {
-        "ip": os.environ.get("PROGRESS_SIGN_IN_RATE_IP", "30/15m"),
-        "account": os.environ.get("PROGRESS_SIGN_IN_RATE_ACCOUNT", "5/15m"),
-    },
-    "sign_up": {
-        "ip": os.environ.get("PROGRESS_SIGN_UP_RATE_IP", "20/h"),
-        "account": os.environ.get("PROGRESS_SIGN_UP_RATE_ACCOUNT", "5/15m"),
-    },
-}
 
-# ==== practice settings (owned by the practice builder) ====
-# The lesson page links to "Draft your postmortem" only for lessons that have a practice.yaml.
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("lessons.practice_views.practice_links")
+# ==== postmortem builder settings (owned by postmortems) ====
+# How large a stored draft may be: every field of the postmortem template with every action-item
+# row filled, and a field's character limit. Progress sizes drafts from this and never imports
+# the builder; the builder's system check fails start-up if its template outgrows it.
+PROGRESS_DRAFT_LIMITS = {"fields": 128, "field_chars": 10_000}
+# The coach runs as a learner types (one field per pause), so its rate is higher than the
+# tutor's. Each check reads at most this many characters over all posted fields (the worked
+# example is about 3,300), so no post can hold a worker for long.
+POSTMORTEM_COACH_RATE_LIMIT = os.environ.get("POSTMORTEM_COACH_RATE_LIMIT", "120/m")
+POSTMORTEM_MAX_COACHED_CHARS = int(os.environ.get("POSTMORTEM_MAX_COACHED_CHARS", "50000"))

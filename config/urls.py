@@ -13,6 +13,10 @@ urlpatterns = [
     path("", include("quiz.urls")),
     path("", include("tutor.urls")),
     path("", include("progress.urls")),
+    # Ours first: deleting an account, and permanent redirects from the addresses used before.
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("postmortems.urls")),
     path("healthz", healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -7,5 +7,4 @@ class LessonsConfig(AppConfig):
     name = "lessons"
 
     def ready(self) -> None:
-        # Registers the lesson, practice and coach kinds with the content registry.
-        import lessons.practice  # noqa: F401
+        import lessons.content  # noqa: F401  (registers the lesson kind with the content registry)

@@ -145,7 +145,7 @@ def _search_ids(terms: Sequence[str], *, every: bool) -> list[int]:
             cursor.execute(
                 f"SELECT id FROM lessons_searchsection WHERE ({POSTGRES_VECTOR}) @@ "  # noqa: S608 (a constant)
                 "to_tsquery('english', %s) "
-                f"ORDER BY ts_rank_cd(({POSTGRES_VECTOR}), to_tsquery('english', %s)) DESC, "  # noqa: S608
+                f"ORDER BY ts_rank_cd(({POSTGRES_VECTOR}), to_tsquery('english', %s)) DESC, "
                 "id LIMIT %s",
                 [_postgres_query(terms, every=every)] * 2 + [MAX_SECTION_HITS],
             )

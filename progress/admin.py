@@ -1,4 +1,4 @@
-"""The Django admin shows learners and their progress, read-only: staff look, they never edit.
+"""The Django admin shows learners' progress, read-only: staff look, they never edit.
 
 Progress is the learner's own data (they download or delete it on /progress/); an edit here
 would also be overwritten by the next device sync, so there is nothing to change.
@@ -9,32 +9,14 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin
-from django.contrib.auth import get_user_model
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.template.defaultfilters import pluralize
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from accounts.admin_site import ReadOnlyAdmin
 from progress.document import best_score, validate_document
 from progress.models import ProgressRecord
-
-User = get_user_model()
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View permission only, even for superusers."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 def lesson_lines(record: ProgressRecord) -> list[tuple[str, str]]:
@@ -101,29 +83,3 @@ class ProgressRecordAdmin(ReadOnlyAdmin):
     @admin.display(description="Progress document (as synced)")
     def document_json(self, record: ProgressRecord) -> str:
         return format_html("<pre>{}</pre>", json.dumps(record.document, indent=2, sort_keys=True))
-
-
-admin.site.unregister(User)
-
-
-@admin.register(User)
-class LearnerAdmin(ReadOnlyAdmin):
-    list_display = ("email", "date_joined", "last_login", "is_staff")
-    list_filter = ("is_staff", "is_active")
-    search_fields = ("email",)
-    ordering = ("-date_joined",)
-    fields = readonly_fields = ("email", "date_joined", "last_login", "is_active", "is_staff")
-    inlines = (ProgressInline,)
-
-
-def sign_in_through_the_site(request: HttpRequest, extra_context: object = None) -> HttpResponse:
-    """Staff sign in on the site's own, rate-limited sign-in page; the admin has no second one."""
-    if request.user.is_authenticated and not request.user.is_staff:
-        raise PermissionDenied("The admin is for staff.")
-    next_url = request.GET.get("next") or reverse("admin:index")
-    return redirect_to_login(next_url)
-
-
-admin.site.login = sign_in_through_the_site
-admin.site.site_header = admin.site.site_title = "Tendril Learn admin"
-admin.site.index_title = "Learners and their progress (read-only)"

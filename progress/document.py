@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -30,8 +31,6 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from lessons.content import SLUG_PATTERN, field_path
-from lessons.practice import ACTION_FIELDS, MAX_ACTION_ITEMS
-from lessons.practice import FIELDS as PRACTICE_FIELDS
 
 DOCUMENT_VERSION = 1
 MAX_BODY_BYTES = 256 * 1024
@@ -45,10 +44,12 @@ MAX_SIGNATURE_CHARS = 1_000
 # the deletion syncs, and have their own, larger cap so deleting never locks a learner out.
 MAX_LIVE_DRAFTS_PER_LESSON = 20
 MAX_DRAFTS_PER_LESSON = 120
-# Every field of the practice form, with every action-item row filled: a full draft always fits.
-MAX_FIELDS_PER_DRAFT = len(PRACTICE_FIELDS) + MAX_ACTION_ITEMS * len(ACTION_FIELDS)
+# Drafts are sized by the feature that writes them (settings.PROGRESS_DRAFT_LIMITS, which the
+# postmortem builder's system check holds to its template), so progress imports no feature.
+_DRAFT_LIMITS = getattr(settings, "PROGRESS_DRAFT_LIMITS", {})
+MAX_FIELDS_PER_DRAFT: int = _DRAFT_LIMITS.get("fields", 128)
+MAX_DRAFT_FIELD_CHARS: int = _DRAFT_LIMITS.get("field_chars", 10_000)
 MAX_DRAFT_TITLE_CHARS = 200
-MAX_DRAFT_FIELD_CHARS = 10_000
 # Devices' clocks drift; a time more than this ahead of the server's clock is refused.
 MAX_CLOCK_SKEW = timedelta(hours=24)
 EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)

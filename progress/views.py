@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from allauth.account.decorators import verified_email_required
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -65,7 +65,9 @@ def progress_page(request: HttpRequest) -> HttpResponse:
     return render(request, "progress/progress.html", context)
 
 
-@login_required
+# The download holds everything stored under the address: it waits until the learner has
+# confirmed the address is theirs (the decorator re-sends the link and says so).
+@verified_email_required
 @require_GET
 def download(request: HttpRequest) -> JsonResponse:
     document = document_to_json(stored_progress(user_id=request.user.pk))
@@ -81,7 +83,7 @@ def reflection(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No lesson with that address.")
     lesson_url = reverse("lessons:detail", args=[slug]) + "#reflection-note"
     if not request.user.is_authenticated:
-        return redirect(f"{reverse('progress:sign_in')}?next={lesson_url}")
+        return redirect(f"{reverse('account_login')}?next={lesson_url}")
     text = request.POST.get("reflection", "")
     if len(text) > MAX_REFLECTION_CHARS:
         too_long = f"Your note is too long (at most {MAX_REFLECTION_CHARS} characters)."

@@ -4,6 +4,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -18,6 +19,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
 REAL_CONTENT_DIR = Path(settings.BASE_DIR) / "content"
 LESSON_SLUG = "writing-postmortems-for-ai-system-incidents"
+
+
+def make_learner(email: str, password: str | None = None, *, verified: bool = True) -> Any:
+    """A learner as sign-up leaves one, with their address confirmed unless told otherwise."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(email, password)
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
+    return user
 
 
 @pytest.fixture(autouse=True)

@@ -185,7 +185,7 @@ def test_a_learner_signs_in_on_one_server_and_syncs_through_the_other(
     # the first and gets both devices' progress back.
     other_device = Learner()
     status, _ = other_device.post_form(
-        f"{second}/accounts/login/", {"username": email, "password": password}
+        f"{second}/accounts/login/", {"login": email, "password": password}
     )
     assert status == 200 and other_device.cookie("sessionid")
     status, merged = other_device.sync(

@@ -48,9 +48,7 @@ def assert_secure_headers(response, label: str) -> None:
 
 @pytest.fixture
 def learner(db) -> Client:
-    user = get_user_model().objects.create_user(
-        "sec@example.org", "sec@example.org", "a long passphrase 42"
-    )
+    user = get_user_model().objects.create_user("sec@example.org", "a long passphrase 42")
     client = Client()
     client.force_login(user)
     return client
@@ -111,8 +109,8 @@ def test_every_kind_of_page_and_answer_carries_the_security_headers(learner: Cli
     pages["tutor page, no JavaScript"] = learner.post(
         f"/lessons/{SLUG}/tutor/", {"question": "Who reviews harm before publishing?"}
     )
-    pages["password reset"] = anonymous.get("/accounts/password_reset/")
-    pages["password reset, bad link"] = anonymous.get("/accounts/reset/MQ/bad-token/")
+    pages["password reset"] = anonymous.get("/accounts/password/reset/")
+    pages["password reset, bad link"] = anonymous.get("/accounts/password/reset/key/1-bad-token/")
     pages["admin, not staff"] = learner.get("/admin/")
     pages["form refused, no CSRF token"] = Client(enforce_csrf_checks=True).post(
         f"/lessons/{SLUG}/tutor/", {"question": "anything"}

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 
 import pytest
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
+from django.core import mail
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Page, expect
 
 from tests.conftest import LESSON_SLUG
@@ -36,7 +37,7 @@ def _fresh_rate_limits() -> None:
 
 @pytest.fixture
 def learner(transactional_db):
-    return get_user_model().objects.create_user(username=EMAIL, email=EMAIL, password=PASSWORD)
+    return get_user_model().objects.create_user(email=EMAIL, password=PASSWORD)
 
 
 def sign_in(page: Page, password: str = PASSWORD) -> None:
@@ -52,17 +53,17 @@ def test_the_password_reset_link_pages_are_accessible(
     page: Page, assert_accessible: Callable[[Page], None], learner, scheme: str
 ) -> None:
     page.emulate_media(color_scheme=scheme)
-    page.goto("/accounts/reset/bm9ib2R5/not-a-token/")
+    page.goto("/accounts/password/reset/key/1-not-a-token/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(page)  # the link is not valid
 
-    uid = urlsafe_base64_encode(force_bytes(learner.pk))
-    page.goto(f"/accounts/reset/{uid}/{default_token_generator.make_token(learner)}/")
-    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    uid = user_pk_to_url_str(learner)
+    page.goto(f"/accounts/password/reset/key/{uid}-{default_token_generator.make_token(learner)}/")
+    page.get_by_label("New Password", exact=True).fill(NEW_PASSWORD)
     assert_accessible(page)  # choosing a new password
-    page.get_by_label("New password confirmation").fill(NEW_PASSWORD)
+    page.get_by_label("New Password (again)").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Set password").click()
-    expect(page).to_have_url("/accounts/reset/done/")
+    expect(page).to_have_url("/accounts/password/reset/key/done/")
     assert_accessible(page)
     sign_in(page, NEW_PASSWORD)
 
@@ -73,12 +74,38 @@ def test_the_ends_of_the_account_flows_are_accessible(
 ) -> None:
     page.emulate_media(color_scheme=scheme)
     sign_in(page)
-    page.goto("/accounts/password_change/done/")
-    assert_accessible(page)
+    page.goto("/accounts/password/change/")
+    page.get_by_label("Current Password").fill(PASSWORD)
+    page.get_by_label("New Password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("New Password (again)").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status").first).to_contain_text("Password successfully changed")
+    assert_accessible(page)  # the password is changed
     page.goto("/accounts/delete/")
-    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_label("Your password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Delete").click()
     expect(page).to_have_url("/accounts/deleted/")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_confirming_the_email_address_is_accessible(
+    page: Page, assert_accessible: Callable[[Page], None], transactional_db, scheme: str
+) -> None:
+    page.emulate_media(color_scheme=scheme)
+    page.goto("/accounts/signup/")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    link = re.search(r"http://[^/]+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body)
+    assert link is not None
+    page.goto(link.group(1))
+    assert_accessible(page)  # asked to confirm
+    page.get_by_role("button", name="Yes, confirm it").click()
+    page.goto("/progress/")
+    expect(page.get_by_text("Please confirm your email address")).to_have_count(0)
     assert_accessible(page)
 
 

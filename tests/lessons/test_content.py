@@ -91,7 +91,7 @@ def test_headings_without_an_id_and_text_before_the_first_heading_are_errors(
     tmp_path: Path,
 ) -> None:
     source = (FIXTURES / "valid" / "sample-lesson" / "lesson.md").read_text()
-    front, body = source.split("---\n", 2)[1:]
+    front, _body = source.split("---\n", 2)[1:]
     folder = tmp_path / "content" / "sample-lesson"
     folder.mkdir(parents=True)
     (folder / "lesson.md").write_text(f"---\n{front}---\nIntro text.\n\n## No id here\n\nText.\n")

@@ -47,7 +47,7 @@ def test_the_token_in_a_first_visit_page_is_accepted_with_its_cookie() -> None:
 
 @pytest.mark.django_db
 def test_only_signed_out_visitors_without_a_session_share_the_page(rf) -> None:
-    user = get_user_model().objects.create_user("ada@example.org", "ada@example.org", "pw-123456!")
+    user = get_user_model().objects.create_user("ada@example.org", "pw-123456!")
 
     def request(**extra: object) -> object:
         req = rf.get(LESSON_URL, **extra)

@@ -4,11 +4,10 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from quiz.results import QuizResult, sign_quiz_result
-from tests.conftest import LESSON_SLUG
+from tests.conftest import LESSON_SLUG, make_learner
 
 
 @pytest.fixture(autouse=True)
@@ -18,16 +17,12 @@ def _fresh_rate_limits() -> None:
 
 @pytest.fixture
 def learner(db):
-    return get_user_model().objects.create_user(
-        username="ada@example.com", email="ada@example.com", password="correct horse battery"
-    )
+    return make_learner("ada@example.com", "correct horse battery")
 
 
 @pytest.fixture
 def other_learner(db):
-    return get_user_model().objects.create_user(
-        username="bob@example.com", email="bob@example.com", password="correct horse battery"
-    )
+    return make_learner("bob@example.com", "correct horse battery")
 
 
 def signed_attempt(

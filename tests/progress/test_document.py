@@ -211,7 +211,7 @@ def test_parsing_a_body_reports_malformed_json_oversize_and_unknown_lessons() ->
 
 
 def test_a_draft_may_hold_every_field_of_the_practice_form_but_no_more() -> None:
-    from lessons.practice import ACTION_FIELDS, FIELDS, MAX_ACTION_ITEMS
+    from postmortems.template import ACTION_FIELDS, FIELDS, MAX_ACTION_ITEMS
 
     full = len(FIELDS) + MAX_ACTION_ITEMS * len(ACTION_FIELDS)
     draft_id, body = draft(1)

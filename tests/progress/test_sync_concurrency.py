@@ -64,7 +64,7 @@ def test_three_devices_syncing_fifty_rounds_at_once_lose_nothing(learner) -> Non
                 assert attempt["id"] in {
                     a.id for a in result.document.lessons[LESSON_SLUG].attempts
                 }
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -306,7 +306,7 @@ def test_an_attempt_stored_with_changed_fields_is_put_back_as_signed(signed_in, 
 
 
 def test_a_full_practice_draft_syncs(signed_in, learner) -> None:
-    from lessons.practice import ACTION_FIELD_NAMES, FIELDS, MAX_ACTION_ITEMS
+    from postmortems.template import ACTION_FIELD_NAMES, FIELDS, MAX_ACTION_ITEMS
 
     keys = list(FIELDS) + [
         f"action_items.{row}.{name}"

@@ -195,7 +195,7 @@ def test_another_browsers_attempt_is_not_found(bank: QuestionBank) -> None:
 
 @pytest.mark.django_db
 def test_an_attempt_started_before_signing_in_moves_to_the_account(bank: QuestionBank) -> None:
-    user = get_user_model().objects.create_user("learner", password="x")
+    user = get_user_model().objects.create_user("learner@example.com", password="x")
     attempt = start_attempt(bank=bank, form=10, owner=ALICE)
     signed_in = Owner(user_id=user.pk, session_key=ALICE.session_key)
     assert current_attempt(bank=bank, form=10, owner=signed_in) == attempt

@@ -71,7 +71,7 @@ def test_garbage_never_verifies_and_never_raises(garbage: object) -> None:
 
 @pytest.mark.django_db
 def test_a_users_finished_attempts_come_back_signed(bank: QuestionBank) -> None:
-    user = get_user_model().objects.create_user("learner", password="x")
+    user = get_user_model().objects.create_user("learner@example.com", password="x")
     owner = Owner(user_id=user.pk, session_key="s")
     done = start_attempt(bank=bank, form=10, owner=owner)
     finish_attempt(attempt_id=done.id, bank=bank, owner=owner)

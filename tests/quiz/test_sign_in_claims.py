@@ -31,14 +31,12 @@ def sync_nothing(client: Client) -> dict:
 def test_signing_in_brings_this_browsers_finished_quiz_into_the_account(
     bank: QuestionBank,
 ) -> None:
-    learner = get_user_model().objects.create_user("ada@example.com", "ada@example.com", PASSWORD)
+    learner = get_user_model().objects.create_user("ada@example.com", PASSWORD)
     browser = Client()
     attempt = take_whole_quiz(browser, bank, right=8)
     assert Attempt.objects.get(pk=attempt.pk).user is None
 
-    response = browser.post(
-        "/accounts/login/", {"username": "ada@example.com", "password": PASSWORD}
-    )
+    response = browser.post("/accounts/login/", {"login": "ada@example.com", "password": PASSWORD})
     assert response.status_code == 302
 
     assert Attempt.objects.get(pk=attempt.pk).user == learner
@@ -50,8 +48,8 @@ def test_signing_in_brings_this_browsers_finished_quiz_into_the_account(
 
 
 def test_another_browsers_anonymous_quiz_is_not_claimed(bank: QuestionBank) -> None:
-    get_user_model().objects.create_user("ada@example.com", "ada@example.com", PASSWORD)
+    get_user_model().objects.create_user("ada@example.com", PASSWORD)
     someone_else = take_whole_quiz(Client(), bank, right=3)
     browser = Client()
-    browser.post("/accounts/login/", {"username": "ada@example.com", "password": PASSWORD})
+    browser.post("/accounts/login/", {"login": "ada@example.com", "password": PASSWORD})
     assert Attempt.objects.get(pk=someone_else.pk).user is None

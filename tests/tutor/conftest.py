@@ -46,7 +46,7 @@ def chat_server(settings: Any) -> Iterator[FakeChatServer]:
     fake = FakeChatServer()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             length = int(self.headers["Content-Length"])
             fake.requests.append(json.loads(self.rfile.read(length)))
             fake.headers.append(dict(self.headers))

@@ -144,7 +144,7 @@ def test_one_shared_word_anchors_an_answer_only_when_it_is_a_topic_of_the_lesson
             Passage(section_id="b", section_title="Boats", text="Boats float on water."),
         ]
     )
-    apples, boats = index.passages
+    apples, _boats = index.passages
     assert index.is_anchored(index.parse("apple?"), apples)  # in a heading
     assert not index.is_anchored(index.parse("your name?"), apples)
     assert index.is_anchored(index.parse("name an apple"), apples)  # two words in common

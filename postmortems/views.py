@@ -1,0 +1,376 @@
+"""HTTP for the postmortem builder: the page (GET, and POST for the no-JS check), the htmx coach,
+and the Markdown export. Parsing is postmortems/forms.py; the domain is drafts.py and coach.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from lessons.content import Lesson, get_lesson
+from postmortems.coach import get_coach_rules
+from postmortems.drafts import (
+    CoachReport,
+    Draft,
+    MergedFlag,
+    Submission,
+    assess_readiness,
+    coach_within,
+)
+from postmortems.export import export_filename, export_markdown
+from postmortems.forms import (
+    ErrorLink,
+    ParsedPost,
+    action_rows_to_show,
+    management_form,
+    read_submission,
+)
+from postmortems.guide import Practice, get_practice
+from postmortems.limits import max_coached_chars, seconds_until_coach_allowed
+from postmortems.template import (
+    ACTION_FIELDS,
+    ACTION_PREFIX,
+    COUNTER_FROM_CHARS,
+    MAX_ACTION_ITEMS,
+    MAX_FIELD_CHARS,
+    MAX_FIELDS_PER_DRAFT,
+    SECTIONS,
+    FieldSpec,
+    action_field,
+    dom_id,
+    is_coached_field,
+    length_problem,
+)
+
+PAGE = "postmortems/builder.html"
+CONTEXT_CHARS = 40
+DRAFT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# The row `formset.empty_form` stands for; builder.js renames it when it adds a row.
+TEMPLATE_ROW = "__prefix__"
+SLOW_DOWN = (
+    "The coach is catching its breath: too many checks in a minute. "
+    "It reads your draft again in {seconds} s; nothing you typed is lost."
+)
+
+
+def unchecked_note() -> str:
+    return (
+        f"Not checked this time: the coach reads at most {max_coached_chars():,} characters "
+        "per check, and the fields before this one used them. It checks this field on its own "
+        "as you edit it."
+    )
+
+
+@dataclass(frozen=True)
+class FlagView:
+    flag: MergedFlag
+    before: str
+    after: str
+
+
+def flag_views(text: str, flags: list[MergedFlag]) -> list[FlagView]:
+    """Each flag with a little of the text around it, so the learner can find it."""
+    views = []
+    for flag in flags:
+        before = text[max(0, flag.start - CONTEXT_CHARS) : flag.start]
+        after = text[flag.end : flag.end + CONTEXT_CHARS]
+        views.append(
+            FlagView(
+                flag=flag,
+                before=("…" if flag.start > CONTEXT_CHARS else "") + before.lstrip(),
+                after=after.rstrip() + ("…" if flag.end + CONTEXT_CHARS < len(text) else ""),
+            )
+        )
+    return views
+
+
+@dataclass(frozen=True)
+class FieldView:
+    spec: FieldSpec
+    value: str
+    error: str
+    flags: list[FlagView]
+    note: str = ""
+
+    @property
+    def length(self) -> int:
+        return len(self.value)
+
+    @property
+    def over_limit(self) -> bool:
+        return self.length > MAX_FIELD_CHARS
+
+    @property
+    def over_by(self) -> int:
+        return self.length - MAX_FIELD_CHARS
+
+    @property
+    def near_limit(self) -> bool:
+        return self.length >= COUNTER_FROM_CHARS
+
+
+@dataclass(frozen=True)
+class FlagLink:
+    """One line of the check's summary: a field the coach flagged, and how many phrases."""
+
+    target: str
+    label: str
+    count: int
+
+
+def flag_links(sections: list[dict[str, Any]], rows: list[list[FieldView]]) -> list[FlagLink]:
+    """Every flagged field in page order, so the summary can link to each."""
+    links = []
+    for section in sections:
+        if section["spec"].is_action_items:
+            for number, row in enumerate(rows, start=1):
+                links += [
+                    FlagLink(
+                        view.spec.dom_id,
+                        f"Action item {number}, {view.spec.label.split(' (')[0].lower()}",
+                        len(view.flags),
+                    )
+                    for view in row
+                    if view.flags
+                ]
+        links += [
+            FlagLink(view.spec.dom_id, view.spec.label, len(view.flags))
+            for view in section["fields"]
+            if view.flags
+        ]
+    return links
+
+
+def _lesson_and_practice(slug: str) -> tuple[Lesson, Practice]:
+    lesson = get_lesson(slug)
+    practice = get_practice(slug) if lesson else None
+    if lesson is None or practice is None:
+        raise Http404("This lesson has no practice.")
+    return lesson, practice
+
+
+def _field_view(
+    spec: FieldSpec, values: Mapping[str, str], submission: Submission, report: CoachReport
+) -> FieldView:
+    value = values.get(spec.key, "")
+    return FieldView(
+        spec=spec,
+        value=value,
+        error=submission.errors.get(spec.key, ""),
+        flags=flag_views(value, report.flags.get(spec.key, [])),
+        note=unchecked_note() if spec.key in report.unchecked else "",
+    )
+
+
+def _example_text(spec: FieldSpec, value: str) -> str:
+    if spec.kind == "checkbox":
+        return "Yes" if value == "on" else "No"
+    return spec.choice_label(value) if spec.kind == "select" else value
+
+
+def coach_link() -> str:
+    rules = get_coach_rules()
+    return reverse("lessons:detail", args=[rules.lesson]) + f"#{rules.lesson_section}"
+
+
+def page_context(
+    lesson: Lesson,
+    practice: Practice,
+    submission: Submission,
+    *,
+    coached: bool,
+    error_links: tuple[ErrorLink, ...] = (),
+    extra_rows: int = 0,
+    coach_wait: int | None = None,
+) -> dict[str, object]:
+    """Everything the builder shows: sections with guidance, fields, flags and readiness.
+
+    `coach_wait` (seconds) says the coach is rate-limited: the page is checked but not coached.
+    """
+    draft = submission.draft
+    values = draft.form_values()
+    rules = get_coach_rules()
+    coaching = coached and coach_wait is None
+    report = (
+        coach_within(values, rules=rules, max_chars=max_coached_chars())
+        if coaching
+        else CoachReport(flags={})
+    )
+    sections: list[dict[str, Any]] = []
+    for section in SECTIONS:
+        guide = practice.guides[section.id]
+        sections.append(
+            {
+                "spec": section,
+                "guide": guide,
+                "lesson_title": lesson.section_title(guide.lesson_section),
+                "fields": [
+                    _field_view(spec, values, submission, report) for spec in section.fields
+                ],
+                "example": [
+                    (spec.label, _example_text(spec, guide.example[spec.key]))
+                    for spec in section.fields
+                    if guide.example.get(spec.key)
+                ],
+            }
+        )
+    row_count = action_rows_to_show(draft, extra=extra_rows)
+    rows = [
+        [
+            _field_view(action_field(index, spec), values, submission, report)
+            for spec in ACTION_FIELDS
+        ]
+        for index in range(row_count)
+    ]
+    empty = Submission(draft=Draft(), errors={})
+    template_row = [
+        _field_view(action_field(TEMPLATE_ROW, spec), {}, empty, CoachReport(flags={}))
+        for spec in ACTION_FIELDS
+    ]
+    readiness = assess_readiness(
+        draft, names=rules.names, flag_count=sum(len(found) for found in report.flags.values())
+    )
+    return {
+        "lesson": lesson,
+        "practice": practice,
+        "sections": sections,
+        "action_rows": rows,
+        "template_row": template_row,
+        "action_management": management_form(rows=row_count),
+        "action_error": submission.errors.get(ACTION_PREFIX, ""),
+        "errors": submission.errors,
+        "error_links": error_links,
+        "coach_link": coach_link(),
+        "flag_total": readiness.flag_count,
+        "flag_links": flag_links(sections, rows),
+        "coached": coaching,
+        "coach_wait_note": SLOW_DOWN.format(seconds=coach_wait) if coach_wait else "",
+        "unchecked_count": len(report.unchecked),
+        "max_coached_chars": f"{max_coached_chars():,}",
+        "readiness": readiness,
+        "max_chars": MAX_FIELD_CHARS,
+        "counter_from": COUNTER_FROM_CHARS,
+        "max_action_items": MAX_ACTION_ITEMS,
+        # The sync API's cap per draft is configured to hold this many (see the system check).
+        "max_fields": MAX_FIELDS_PER_DRAFT,
+        "can_add_row": len(rows) < MAX_ACTION_ITEMS,
+    }
+
+
+def _draft_id(request: HttpRequest) -> str:
+    """The browser draft a no-JS-style post came from, so builder.js keeps saving into it."""
+    value = request.POST.get("draft_id", "")
+    return value if DRAFT_ID.fullmatch(value) else ""
+
+
+def _posted_page(
+    request: HttpRequest, lesson: Lesson, practice: Practice, parsed: ParsedPost, *, extra: int = 0
+) -> HttpResponse:
+    submission = parsed.submission
+    wait = seconds_until_coach_allowed(request)
+    context = page_context(
+        lesson,
+        practice,
+        submission,
+        coached=True,
+        error_links=parsed.error_links,
+        extra_rows=extra,
+        coach_wait=wait,
+    )
+    context.update(source="post", draft_id=_draft_id(request))
+    status = 400 if submission.errors else 429 if wait else 200
+    response = render(request, PAGE, context, status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def builder_page(request: HttpRequest, slug: str) -> HttpResponse:
+    lesson, practice = _lesson_and_practice(slug)
+    if request.method == "GET":
+        from_example = request.GET.get("example") == "1"
+        draft = practice.example_draft() if from_example else Draft()
+        context = page_context(lesson, practice, Submission(draft=draft, errors={}), coached=False)
+        context["source"] = "example" if from_example else "blank"
+        return render(request, PAGE, context)
+    extra = 1 if request.POST.get("intent") == "add-action" else 0
+    return _posted_page(request, lesson, practice, read_submission(request.POST), extra=extra)
+
+
+@require_POST
+def coach(request: HttpRequest, slug: str) -> HttpResponse:
+    """htmx: `?field=<key>` coaches one field; without it, the whole form is reviewed."""
+    lesson, _practice = _lesson_and_practice(slug)
+    key = request.GET.get("field")
+    if key is not None and (not is_coached_field(key) or key not in request.POST):
+        return HttpResponse("Unknown field for the coach.", status=400, content_type="text/plain")
+    if (wait := seconds_until_coach_allowed(request)) is not None:
+        # A 429 is swapped in (see htmx-config in base.html): the note replaces stale hints.
+        template = PAGE + "#flags" if key is not None else PAGE + "#resting"
+        note = {"note": SLOW_DOWN.format(seconds=wait)}
+        response = render(request, template, note, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    if key is None:
+        return _review(request, lesson)
+    text = request.POST[key]
+    # An overlong field gets a 200 with a note, not an error status: htmx does not swap error
+    # responses, so the hints from before the text grew would stay on screen.
+    report = coach_within({key: text}, rules=get_coach_rules(), max_chars=max_coached_chars())
+    context = {
+        "lesson": lesson,
+        "flags": flag_views(text, report.flags.get(key, [])),
+        "note": _region_note(key, text, report),
+        "coach_link": coach_link(),
+    }
+    return render(request, PAGE + "#flags", context)
+
+
+def _region_note(key: str, text: str, report: CoachReport) -> str:
+    if message := length_problem(text):
+        return f"{message} The coach checks it again once it fits."
+    return unchecked_note() if key in report.unchecked else ""
+
+
+def _review(request: HttpRequest, lesson: Lesson) -> HttpResponse:
+    """Flags for every posted field and the readiness panel, as htmx out-of-band swaps."""
+    rules = get_coach_rules()
+    values = {key: request.POST[key] for key in request.POST if is_coached_field(key)}
+    report = coach_within(values, rules=rules, max_chars=max_coached_chars())
+    submission = read_submission(request.POST).submission
+    readiness = assess_readiness(
+        submission.draft, names=rules.names, flag_count=sum(len(f) for f in report.flags.values())
+    )
+    regions = [
+        (dom_id(key), flag_views(text, report.flags.get(key, [])), _region_note(key, text, report))
+        for key, text in values.items()
+    ]
+    context = {
+        "lesson": lesson,
+        "regions": regions,
+        "readiness": readiness,
+        "coach_link": coach_link(),
+    }
+    return render(request, PAGE + "#review", context)
+
+
+@require_POST
+def export(request: HttpRequest, slug: str) -> HttpResponse:
+    lesson, practice = _lesson_and_practice(slug)
+    parsed = read_submission(request.POST)
+    if parsed.submission.errors:
+        return _posted_page(request, lesson, practice, parsed)
+    draft = parsed.submission.draft
+    response = HttpResponse(export_markdown(draft), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(draft)}"'
+    return response
