@@ -1,6 +1,7 @@
-"""Benchmark: the tutor's index build time, and answer time over the dev set (median, p95).
+"""Benchmark: the tutor's index build per lesson, and answer time over every dev set (median, p95).
 
-Run: .venv/bin/python bench/tutor.py [--repeat 10]   (target: p95 ≤ 15 ms on 2 cores)
+Run: .venv/bin/python bench/tutor.py [--repeat 10]
+(targets: index build ≤ 100 ms per lesson, answer p95 ≤ 15 ms on 2 cores)
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ from percentiles import percentile  # noqa: E402
 
 from lessons.content import get_lesson  # noqa: E402
 from tutor.answers import answer_question  # noqa: E402
-from tutor.evaluation import load_dev_set  # noqa: E402
+from tutor.evaluation import load_dev_sets  # noqa: E402
 from tutor.retrieval import index_lesson  # noqa: E402
 
 TARGET_P95_MS = 15.0
+TARGET_BUILD_MS = 100.0
 
 
 def report(title: str, samples_ms: list[float]) -> None:
@@ -49,42 +51,48 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
 
-    dev_set = load_dev_set()
-    lesson = get_lesson(dev_set.lesson)
-    assert lesson is not None
-    questions = [case.question for case in dev_set.answerable] + list(dev_set.unanswerable)
-
-    builds = []
-    for _ in range(5):
-        start = time.perf_counter()
-        index_lesson.__wrapped__(lesson)  # the full build, past the per-lesson cache
-        builds.append((time.perf_counter() - start) * 1000)
-    index = index_lesson(lesson)
-    print(f"index build ({len(index.passages)} passages), median of 5")
-    print(f"  median   {statistics.median(builds):7.2f} ms")
+    asked = []
+    for dev_set in load_dev_sets():
+        lesson = get_lesson(dev_set.lesson)
+        assert lesson is not None
+        questions = [case.question for case in dev_set.answerable] + list(dev_set.unanswerable)
+        asked += [(lesson, question) for question in questions]
+        index_lesson(lesson)  # the English word list and lemma caches, once per process
+        builds = []
+        for _ in range(5):
+            start = time.perf_counter()
+            index_lesson.__wrapped__(lesson)  # the full build, past the per-lesson cache
+            builds.append((time.perf_counter() - start) * 1000)
+        index = index_lesson(lesson)
+        build = statistics.median(builds)
+        verdict = "meets" if build <= TARGET_BUILD_MS else "MISSES"
+        print(f"index build, {lesson.slug} ({len(index.passages)} passages), median of 5")
+        print(f"  median   {build:7.2f} ms   (target ≤ {TARGET_BUILD_MS:g} ms: {verdict})")
 
     samples_ms = []
     for _ in range(args.repeat):
-        for question in questions:
+        for lesson, question in asked:
             start = time.perf_counter()
             answer_question(lesson=lesson, question=question)
             samples_ms.append((time.perf_counter() - start) * 1000)
-    report(f"answer_question, {len(questions)} dev-set questions x {args.repeat}", samples_ms)
+    report(f"answer_question, {len(asked)} dev-set questions x {args.repeat}", samples_ms)
 
     # The HTTP path runs the whole middleware stack (sessions included): a throwaway test database.
     setup_test_environment()
     databases = setup_databases(verbosity=0, interactive=False)
     try:
         client = Client()
-        url = f"/api/lessons/{lesson.slug}/tutor"
         http_ms = []
         with override_settings(TUTOR_RATE_LIMIT="1000000/m"):
-            for question in questions:
+            for lesson, question in asked:
+                url = f"/api/lessons/{lesson.slug}/tutor"
                 start = time.perf_counter()
                 response = client.post(url, {"question": question}, content_type="application/json")
                 http_ms.append((time.perf_counter() - start) * 1000)
                 assert response.status_code == 200, response.content
-        report(f"POST {url} (Django test client), {len(questions)} questions", http_ms)
+        report(
+            f"POST /api/lessons/<slug>/tutor (Django test client), {len(asked)} questions", http_ms
+        )
     finally:
         teardown_databases(databases, verbosity=0)
 

@@ -19,6 +19,7 @@ from content_registry.problems import (
     ContentProblem,
     describe_validation_error,
     duplicate_id_problems,
+    errors_only,
     field_path,
 )
 from content_registry.registry import build_store, get_store, reset_store
@@ -47,6 +48,7 @@ __all__ = [
     "describe_validation_error",
     "display_path",
     "duplicate_id_problems",
+    "errors_only",
     "field_path",
     "get_store",
     "parse_yaml",

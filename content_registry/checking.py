@@ -6,7 +6,7 @@ and every management command that runs the system checks (`migrate`, `check --de
 - lesson folders are independent: each process checks a share of them;
 - a folder's problems are kept in a cache directory under a digest of every file in the folder
   and of the code that checks them, so an unchanged folder is not parsed again by the next
-  command. The one-file kinds (coach, vocabulary) are small and checked every time.
+  command. The one-file kinds (the coach rules) are small and checked every time.
 """
 
 from __future__ import annotations
@@ -124,7 +124,14 @@ def _read_cached(cache_dir: Path, digest: str) -> FolderProblems | None:
 def _write_cached(cache_dir: Path, digest: str, problems: FolderProblems) -> None:
     data = {
         kind: [
-            {"file": p.file, "part": p.part, "message": p.message, "field": p.field} for p in found
+            {
+                "file": p.file,
+                "part": p.part,
+                "message": p.message,
+                "field": p.field,
+                "warning": p.warning,
+            }
+            for p in found
         ]
         for kind, found in problems.items()
     }

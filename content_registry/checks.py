@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 from content_registry.checking import content_problems, default_jobs
 
@@ -24,4 +24,9 @@ def check_content_files(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     problems = content_problems(
         Path(settings.CONTENT_DIR), jobs=default_jobs(), cache_dir=check_cache_dir()
     )
-    return [Error(str(problem), id="content.E001") for problem in problems]
+    return [
+        Warning(str(problem), id="content.W001")
+        if problem.warning
+        else Error(str(problem), id="content.E001")
+        for problem in problems
+    ]

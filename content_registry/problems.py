@@ -10,18 +10,28 @@ from pydantic import ValidationError
 
 @dataclass(frozen=True)
 class ContentProblem:
-    """One thing wrong with one content file, printed as one line."""
+    """One thing wrong with one content file, printed as one line.
+
+    A warning (an estimate that looks off) is reported but neither stops start-up nor keeps the
+    item from being used.
+    """
 
     file: str
     part: str
     message: str
     field: str = ""
+    warning: bool = False
 
     def __str__(self) -> str:
         where = f"{self.file}: {self.part}"
         if self.field:
             where += f": {self.field}"
         return f"{where}: {self.message}"
+
+
+def errors_only(problems: Iterable[ContentProblem]) -> list[ContentProblem]:
+    """The problems that make content unusable (everything but warnings)."""
+    return [problem for problem in problems if not problem.warning]
 
 
 class ContentError(Exception):

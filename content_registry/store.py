@@ -24,7 +24,7 @@ from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from content_registry.files import display_path
-from content_registry.problems import ContentError, ContentProblem
+from content_registry.problems import ContentError, ContentProblem, errors_only
 
 ItemT = TypeVar("ItemT")
 IndexT = TypeVar("IndexT")
@@ -274,7 +274,9 @@ class ContentStore:
     def load(
         self, kind: ContentKind[ItemT, Any], key: str = ""
     ) -> tuple[ItemT | None, list[ContentProblem]]:
-        """The item and its problems, parsed on first use and memoised (problems too)."""
+        """The item and its problems, parsed on first use and memoised (problems too).
+
+        The item is there unless a problem is an error: warnings do not make it unusable."""
         cache = self._items[kind.name]
         found = cache.get(key)
         if found is None:
@@ -283,7 +285,7 @@ class ContentStore:
             found = kind.load(self.source(kind, key))
             cache.put(key, found)
         item, problems = found
-        return (None if problems else item), list(problems)
+        return (None if errors_only(problems) else item), list(problems)
 
     def lookup(self, kind: ContentKind[ItemT, Any], key: str = "") -> ItemT | None:
         """The item, or None when there is no file or it has problems (for cross-checks)."""
@@ -293,8 +295,8 @@ class ContentStore:
     def get(self, kind: ContentKind[ItemT, Any], key: str = "") -> ItemT | None:
         """The item; None when there is no such file; ContentError when the file is broken."""
         found: tuple[ItemT | None, list[ContentProblem]] = self.load(kind, key)
-        if found[1]:
-            raise ContentError(found[1])
+        if errors := errors_only(found[1]):
+            raise ContentError(errors)
         return found[0]
 
     # -- every problem -----------------------------------------------------------------------

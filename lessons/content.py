@@ -32,6 +32,7 @@ from content_registry import (
     describe_validation_error,
     display_path,
     duplicate_id_problems,
+    errors_only,
     field_path,
     get_store,
     parse_yaml,
@@ -337,6 +338,8 @@ def load_listing(
 
 def load_lesson(path: Path, *, content_dir: Path) -> tuple[Lesson | None, list[ContentProblem]]:
     """Load one lesson file; returns the lesson only when there is no problem at all."""
+    from lessons.figures import figure_problems, figure_url  # lessons.figures imports this
+
     file = display_path(path, content_dir)
     front, body, problems = _read_front_matter(path, content_dir=content_dir)
     if body is None:
@@ -344,11 +347,25 @@ def load_lesson(path: Path, *, content_dir: Path) -> tuple[Lesson | None, list[C
 
     raw_sections, body_problems = split_body_sections(body, file=file)
     problems.extend(body_problems)
+    for raw in raw_sections:
+        # Every figure a section shows exists, has alt text and (an SVG) is safe to serve.
+        problems += figure_problems(
+            markdown=raw.markdown,
+            lesson_dir=path.parent,
+            file=file,
+            part=f"body: section '{raw.id}'",
+        )
     sections = [
         Section(
             id=raw.id,
             title=raw.title,
-            html=(html := render_markdown(raw.markdown, id_prefix=raw.id)),
+            html=(
+                html := render_markdown(
+                    raw.markdown,
+                    id_prefix=raw.id,
+                    figure_url=lambda src: figure_url(slug=path.parent.name, src=src),
+                )
+            ),
             text=html_to_text(html),
         )
         for raw in raw_sections
@@ -426,7 +443,10 @@ def _page_id_problems(
                     message="this id is used by the page itself; choose another",
                 )
             )
+        repeated = section.id in seen
         for anchor in [section.id, *HTML_ID_PATTERN.findall(section.html)]:
+            if repeated and anchor.startswith(f"{section.id}--"):
+                continue  # a passage id made from a repeated section id: that one is reported
             if anchor in seen:
                 problems.append(
                     ContentProblem(
@@ -441,7 +461,16 @@ def _page_id_problems(
 
 
 def _load_source(source: ContentSource) -> tuple[Lesson | None, list[ContentProblem]]:
-    return load_lesson(source.path, content_dir=source.content_dir)
+    """The lesson kind's loader: the lesson, then what is only worth a warning about it."""
+    from lessons.reading_time import reading_time_problem  # it imports this module
+
+    lesson, problems = load_lesson(source.path, content_dir=source.content_dir)
+    if lesson is not None:
+        # An estimate that looks off should not stop the site or hide the lesson.
+        warning = reading_time_problem(lesson, file=source.file)
+        if warning is not None:
+            problems = [*problems, warning]
+    return lesson, problems
 
 
 def _index_source(source: ContentSource) -> tuple[LessonListing | None, list[ContentProblem]]:
@@ -482,12 +511,14 @@ def _catalogue_of(store: ContentStore) -> Catalogue:
 
 
 def load_catalogue_with_problems(content_dir: Path) -> tuple[Catalogue, list[ContentProblem]]:
-    """Parse every lesson under `content_dir` in full; collect every problem rather than stop."""
+    """Parse every lesson under `content_dir` in full; collect every error rather than stop.
+
+    Warnings (a reading time that looks off) are left to the content check: the lessons load."""
     store = ContentStore(content_dir=content_dir, kinds=(LESSON_KIND,))
     store = ContentStore(
         content_dir=content_dir, kinds=(LESSON_KIND,), cache_size=max(1, len(store.folders))
     )
-    problems = store.problems()
+    problems = errors_only(store.problems())
     lessons: dict[str, Lesson] = {}
     for slug in store.keys(LESSON_KIND):
         lesson = store.lookup(LESSON_KIND, slug)

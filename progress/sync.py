@@ -219,6 +219,24 @@ def _remember(
     _parsed[record.user_id] = (record.version, document, stored_json)
 
 
+def _merged(
+    record: ProgressRecord,
+    documents: Iterable[ProgressDocument],
+    unverified: ProgressDocument | None,
+    user_id: int,
+) -> tuple[ProgressDocument, tuple[RejectedAttempt, ...], dict[str, object], dict[str, object]]:
+    """The record's document with everything merged in, what was rejected, and both as JSON."""
+    rejected: tuple[RejectedAttempt, ...] = ()
+    merged, stored_json = _stored_document(record)
+    if unverified is not None:
+        verified, rejected = verify_attempts(unverified, user_id=user_id)
+        merged = merge_progress(merged, verified)
+    for document in documents:
+        merged = merge_progress(merged, document)
+    check_limits(merged)
+    return merged, rejected, document_to_json(merged), stored_json
+
+
 def merge_into_record(
     *,
     user_id: int,
@@ -231,17 +249,19 @@ def merge_into_record(
     vouch for every field. Raises InvalidDocument, storing nothing,
     when the union would break a limit.
     """
-    rejected: tuple[RejectedAttempt, ...] = ()
+    # Most syncs change nothing (the device already has everything): that is answered from a
+    # plain read, without the row lock and the write transaction, which on SQLite would hold
+    # the database's one write lock while other learners wait.
+    stored = ProgressRecord.objects.defer("document").filter(user_id=user_id).first()
+    if stored is not None:
+        merged, rejected, data, stored_json = _merged(stored, documents, unverified, user_id)
+        if data == stored_json:
+            return SyncResult(
+                document=merged, rejected=rejected, version=stored.version, document_json=data
+            )
     with transaction.atomic():
         record = _locked_record(user_id)
-        merged, stored_json = _stored_document(record)
-        if unverified is not None:
-            verified, rejected = verify_attempts(unverified, user_id=user_id)
-            merged = merge_progress(merged, verified)
-        for document in documents:
-            merged = merge_progress(merged, document)
-        check_limits(merged)
-        data = document_to_json(merged)
+        merged, rejected, data, stored_json = _merged(record, documents, unverified, user_id)
         if data != stored_json:
             record.document = data
             record.version += 1

@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from lessons.content import Lesson
-from quiz.bank import FORMS, Option, Question, QuestionBank
+from quiz.bank import Option, Question, QuestionBank
 from quiz.grading import InvalidAnswer, QuestionGrade, grade_attempt, grade_positions
 from quiz.models import Answer, Attempt
 
@@ -135,7 +135,7 @@ def _fits_bank(attempt: Attempt, bank: QuestionBank) -> bool:
 def start_attempt(
     *, bank: QuestionBank, form: int, owner: Owner, rng: random.Random | None = None
 ) -> Attempt:
-    if form not in FORMS:
+    if not bank.offers(form):
         raise AttemptNotFound(f"There is no {form}-question form of this quiz.")
     plan = plan_attempt(bank, form=form, rng=rng or _system_random)
     return Attempt.objects.create(
@@ -159,7 +159,7 @@ def current_attempt(*, bank: QuestionBank, form: int, owner: Owner) -> Attempt |
 
 
 def resume_or_start_attempt(*, bank: QuestionBank, form: int, owner: Owner) -> Attempt:
-    if form not in FORMS:
+    if not bank.offers(form):
         raise AttemptNotFound(f"There is no {form}-question form of this quiz.")
     attempt = current_attempt(bank=bank, form=form, owner=owner)
     return attempt or start_attempt(bank=bank, form=form, owner=owner)
@@ -208,8 +208,8 @@ def _answerable_question(
         raise QuizRejection(f"question: no question '{question_id}' in this quiz.")
     if option_ids is None:
         raise QuizRejection(f"question: '{question_id}' is not part of this attempt.")
-    if attempt.answers.filter(question_id=question_id).exists():
-        raise AttemptConflict("This question is already answered in this attempt.")
+    # An answer already given is refused by the one-answer-per-question constraint at insert
+    # time (see answer_question), which saves a query on every check.
     return question, option_ids
 
 
@@ -241,7 +241,7 @@ def answer_question(
                 is_correct=grade.is_correct,
             )
             _claim(attempt, owner)
-    except IntegrityError as exc:  # a concurrent duplicate that slipped past the check
+    except IntegrityError as exc:  # the question already has its answer in this attempt
         raise AttemptConflict("This question is already answered in this attempt.") from exc
     return attempt, grade
 

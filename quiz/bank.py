@@ -31,12 +31,18 @@ from lessons.content import (
 )
 
 QUIZ_FILE = "quiz.yaml"
-# The two forms a lesson's quiz is offered in: questions asked -> title.
-FORMS: dict[int, str] = {10: "Check what stuck", 15: "End-of-lesson check"}
-BANK_SIZE = max(FORMS)
+# Every form a quiz can be offered in: questions asked -> title. Each quiz file declares which
+# of them it offers (`forms`); a short lesson may offer only the quick check.
+FORMS: dict[int, str] = {6: "Quick check", 10: "Check what stuck", 15: "End-of-lesson check"}
+# What a quiz file that declares no forms offers.
+DEFAULT_FORMS: tuple[int, ...] = (10, 15)
+BANK_SIZE = max(DEFAULT_FORMS)
 # A distractor reused across many questions stops testing anything (the seed's "coercion
 # threshold" appeared in nearly every question), so the same wrong text may appear at most twice.
 MAX_DISTRACTOR_USES = 2
+# Test-wise learners pick the longest option; if the key is the longest in more than this share
+# of single-answer questions, length alone scores well.
+MAX_LONGEST_CORRECT_SHARE = 1 / 3
 
 
 class Option(ContentModel):
@@ -73,9 +79,11 @@ class QuizFile(ContentModel):
     """The shape of `quiz.yaml`."""
 
     pass_percent: Annotated[int, Field(ge=1, le=100)]
+    # Checked against FORMS in bank_problems, so an unknown size is named with the known ones.
+    forms: Annotated[tuple[int, ...], Field(min_length=1)] = DEFAULT_FORMS
     sub_lessons: Annotated[tuple[SubLesson, ...], Field(min_length=1)]
-    # At least BANK_SIZE questions, checked in bank_problems (pydantic would also report a
-    # "too short" list whenever one question is invalid).
+    # At least as many questions as the largest form, checked in bank_problems (pydantic would
+    # also report a "too short" list whenever one question is invalid).
     questions: tuple[Question, ...]
 
 
@@ -88,6 +96,15 @@ class QuestionBank(QuizFile):
     def sub_lesson_of(self, question: Question) -> SubLesson | None:
         parts = (part for part in self.sub_lessons if question.section_id in part.sections)
         return next(parts, None)
+
+    def offers(self, form: int) -> bool:
+        """Whether this quiz is offered with `form` questions."""
+        return form in self.forms
+
+    @property
+    def form_choices(self) -> tuple[tuple[int, str], ...]:
+        """(questions, title) of each form this quiz offers, shortest first."""
+        return tuple((form, FORMS[form]) for form in sorted(self.forms))
 
     def passes(self, *, score: int, total: int) -> bool:
         return total > 0 and score * 100 >= self.pass_percent * total
@@ -141,15 +158,95 @@ def bank_problems(quiz: QuizFile, lesson: Lesson | None, *, file: str) -> list[C
                 )
         if not any(q.section_id in part.sections for q in quiz.questions):
             problem(f"sub_lessons[{index}]", "no question is about any of its sections")
-    if len(quiz.sub_lessons) > min(FORMS):
-        problem("sub_lessons", f"more than {min(FORMS)}: the shortest form cannot cover them all")
-
-    if len(quiz.questions) < BANK_SIZE:
-        problem(
-            "questions",
-            f"has {len(quiz.questions)} questions; the end-of-lesson check needs {BANK_SIZE}",
-        )
+    problems.extend(_form_problems(quiz, file=file))
     problems.extend(_reused_distractor_problems(quiz.questions, file=file))
+    problems.extend(_length_cue_problems(quiz.questions, file=file))
+    return problems
+
+
+def _option_length(option: Option) -> int:
+    return len(_normalised(option.text))
+
+
+def _length_cue_problems(questions: Sequence[Question], *, file: str) -> list[ContentProblem]:
+    """The right answer must not be findable by length: not the longest too often (single
+    answer), and never exactly the longest ones (select all)."""
+    problems = []
+    singles: list[int] = []
+    longest_correct: list[int] = []
+    for index, question in enumerate(questions):
+        if not question.correct_option_ids:
+            continue  # reported as "no option is marked correct"
+        right = [_option_length(o) for o in question.options if o.correct]
+        wrong = [_option_length(o) for o in question.options if not o.correct]
+        if not wrong:
+            continue
+        if question.kind == "single":
+            singles.append(index)
+            if min(right) > max(wrong):
+                longest_correct.append(index)
+        elif min(right) > max(wrong):
+            problems.append(
+                ContentProblem(
+                    file=file,
+                    part=f"questions[{index}].options",
+                    message=f"the {len(right)} correct options are exactly the {len(right)} "
+                    "longest; lengthen a distractor or shorten a correct option",
+                )
+            )
+    if singles and len(longest_correct) > MAX_LONGEST_CORRECT_SHARE * len(singles):
+        listed = ", ".join(f"questions[{index}]" for index in longest_correct)
+        problems.append(
+            ContentProblem(
+                file=file,
+                part="questions",
+                message=f"the correct option is the longest in {len(longest_correct)} of "
+                f"{len(singles)} single-answer questions ({listed}); at most a third may be",
+            )
+        )
+    return problems
+
+
+def _form_problems(quiz: QuizFile, *, file: str) -> list[ContentProblem]:
+    """Forms must be known sizes, each once, and the bank must be able to fill every one."""
+    problems = duplicate_id_problems(
+        [str(form) for form in quiz.forms], file=file, part="", list_name="forms", key="form"
+    )
+    problems = [
+        ContentProblem(file=file, part=p.field.removesuffix(".form"), message=p.message)
+        for p in problems
+    ]
+    known = ", ".join(str(size) for size in sorted(FORMS))
+    for index, form in enumerate(quiz.forms):
+        if form not in FORMS:
+            problems.append(
+                ContentProblem(
+                    file=file,
+                    part=f"forms[{index}]",
+                    message=f"{form} is not a quiz form; choose from {known}",
+                )
+            )
+    offered = [form for form in quiz.forms if form in FORMS]
+    if not offered:
+        return problems
+    shortest, longest = min(offered), max(offered)
+    if len(quiz.sub_lessons) > shortest:
+        problems.append(
+            ContentProblem(
+                file=file,
+                part="sub_lessons",
+                message=f"more than {shortest}: the shortest form cannot cover them all",
+            )
+        )
+    if len(quiz.questions) < longest:
+        problems.append(
+            ContentProblem(
+                file=file,
+                part="questions",
+                message=f"has {len(quiz.questions)} questions; the {longest}-question form "
+                f'("{FORMS[longest]}") needs {longest}',
+            )
+        )
     return problems
 
 

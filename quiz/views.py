@@ -29,7 +29,7 @@ from quiz.attempts import (
     resume_or_start_attempt,
     start_attempt,
 )
-from quiz.bank import FORMS, QuestionBank, get_question_bank
+from quiz.bank import QuestionBank, get_question_bank
 from quiz.forms import AnswerPost, EmptyPost, parse_post
 from quiz.pages import (
     quiz_page_context,
@@ -46,7 +46,7 @@ class HtmxHttpRequest(HttpRequest):
 
 def _lesson_and_bank(slug: str, form: int | None = None) -> tuple[Lesson, QuestionBank]:
     lesson, bank = get_lesson(slug), get_question_bank(slug)
-    if lesson is None or bank is None or (form is not None and form not in FORMS):
+    if lesson is None or bank is None or (form is not None and not bank.offers(form)):
         raise Http404("This lesson has no such quiz.")
     return lesson, bank
 

@@ -1,43 +1,121 @@
-"""Grounded answers: short answers made only of retrieved lesson sentences, with citations.
+"""Grounded answers: one or two whole lesson units, each with a link to where it stands.
 
-With the optional chat backend (tutor.llm) the answer may be a rephrasing of those sentences,
-used only when every sentence of it is supported by them.
+The tutor answers only when the best unit matches most of what the question is about (its
+words weighted by how rare they are in English, `LessonIndex.coverage`), the question names
+nothing rare the lesson never mentions, and the unit gives what the question asks for (a
+person for "who", a time for "when", an amount for "how much", the verb for "how do I …").
+The same two thresholds serve every lesson; `manage.py eval_tutor` chooses them on all the
+dev sets and reports them leave-one-lesson-out.
 
-When the evidence is weak the tutor refuses and suggests sections it can answer from. The
-thresholds below are tuned on the whole dev set (tests/tutor/dev_set.yaml), never per question:
-`manage.py eval_tutor` prints the sweep they were chosen from.
+With the optional chat backend (tutor.llm) the answer may be a rephrasing of those units,
+used only when every sentence of it is supported by one of them.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from lessons.content import Lesson
+from tutor.language import term, tokens
 from tutor.llm import rephrase
-from tutor.retrieval import Hit, LessonIndex, Passage, Query, index_lesson
+from tutor.retrieval import Hit, LessonIndex, Passage, content_terms, index_lesson
 
-# Refuse unless the best passage's relevance (its BM25 score as a share of the most the
-# question could score, `Hit.relevance`) is at least this ...
-MIN_RELEVANCE = 0.05
-# ... and at least this share of the question's content words occur in the lesson ...
-MIN_COVERAGE = 0.67
-# ... and more than half of them in the section the answer comes from ...
-MIN_SECTION_COVERAGE = 0.5
-# ... and a sentence of the answer shares more than one incidental word with the question
-# (`LessonIndex.is_anchored`), the best one uses the words of what it asks for ("how do I
-# <verb>", "which is best": `LessonIndex.answers_the_ask`), and a "what is X?" question asks
-# about a topic of the lesson (`LessonIndex.defines`).
-# A further sentence joins the answer only when it ranks close to the best one: closer still
-# when it comes from another section, so an answer does not wander round the lesson.
-COMPANION_RATIO = 0.7
-OTHER_SECTION_RATIO = 0.9
-MAX_SENTENCES = 3
-MAX_ANSWER_CHARS = 600
-QUOTE_CHARS = 160
+# Refuse unless the best passage covers at least this share of the question's weight ...
+MIN_COVERAGE = 0.6
+# ... and no word of the question that the lesson never uses weighs more than this (a rare
+# word the lesson lacks, "kubernetes", is the topic of another lesson).
+MAX_UNKNOWN_WEIGHT = 0.75
+# ... and the passage itself matches words weighing at least this much: one ordinary word in
+# common ("time", "world") is a coincidence, not an answer.
+MIN_TOPIC_WEIGHT = 0.25
+# How much BM25's rank counts against coverage when choosing among the best passages.
+RANK_WEIGHT = 0.5
+# A second unit joins the answer when it ranks close to the first, in the same section.
+COMPANION_RATIO = 0.85
+MAX_UNITS = 2
+MAX_ANSWER_CHARS = 700
 SUGGESTIONS = 3
 REFUSAL = "I can’t find that in this lesson, so I won’t guess."
+OFF_LIMITS = "I only answer questions about this lesson, from what it says."
+
+# Requests to ignore the lesson, reveal settings, play a part or repeat a text: general
+# English, refused before the lesson is searched, so nothing of it is quoted back.
+NOT_A_QUESTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:instructions?|prompts?|rules|"
+    r"lesson|above|previous|everything|guidelines|restrictions)\b"
+    r"|\b(?:reveal|print|show|output|dump|leak|tell)\b.{0,20}\byour\b"
+    r"|\byour\s+(?:system\s+prompt|instructions|rules|settings|configuration|config|prompt|"
+    r"api\s*key|password|hidden|secret)"
+    r"|\b(?:pretend|role-?play|roleplay|jailbreak|simulate)\b|\bact\s+as\b|\byou\s+are\s+now\b"
+    r"|\bfrom\s+now\s+on\b|\bnew\s+task\b|^\s*system\s*:|</|\bpassword\b|\bactivation\s+key\b"
+    r"|\b(?:repeat|recite|echo|parrot)\b|\bsay\s+(?:back|after|['\"“‘])|\bverbatim\b"
+    r"|\bwrite\s+(?:me\s+)?(?:a\s+|some\s+)?(?:poem|song|story|joke|essay|code|python|script)"
+    # Small talk about the tutor itself, not the lesson.
+    r"|\b(?:tell|know)\s+(?:me\s+)?(?:a|any)\s+jokes?\b|\bhow\s+are\s+you\b"
+    r"|\byour\s+(?:name|favou?rite)\b|\bdo\s+you\s+(?:like|love|enjoy)\b",
+    re.I,
+)
+
+# What a question asks for, and the words that give it. General English, not a lesson's.
+ASKS_PERSON = re.compile(
+    r"^\W*(?:who|whom|whose)\b|\bwho\s+(?:is|are|was|were|should|can|"
+    r"would|does|do|did|needs?|owns?|decides?|first|came|invented)\b",
+    re.I,
+)
+ASKS_TIME = re.compile(
+    r"^\W*when\b|\bwhat\s+(?:time|year|date|day)\b|\bhow\s+(?:long|soon|"
+    r"often)\b",
+    re.I,
+)
+ASKS_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\bcost\b|\bprice\b", re.I)
+ASKS_RANKING = re.compile(r"\b(?:best|better|worse|worst|favou?rite|top)\b", re.I)
+RANKS = re.compile(r"\b(?:best|better|worse|worst|prefer|rather|top)\b", re.I)
+ASKS_DEFINITION = re.compile(
+    r"^\W*(?:what\s+(?:is|are)|whats|what's|define)\s+(?:an?\s+|the\s+)?(?P<topic>[^?]+?)\W*$", re.I
+)
+# A unit defines what it names near its start (a bold term, a row's first cell) or in its
+# headings; a word that only turns up later, in an example, is not defined there.
+DEFINITION_WORDS = 12
+# Only a short name ("drift", "attribution narrative") is asked to be defined; a longer
+# "what are the four parts of the code" asks about a passage, not a term.
+DEFINED_TERMS = 2
+TOPIC_END = re.compile(r"\s+(?:for|of|in|on|with|about|when|if|and)\s+", re.I)
+ASKS_PROCEDURE = re.compile(
+    r"\bhow\s+(?:\w+ly\s+)?(?:do|can|should|could|would|must|to)\s+(?:i|we|you)?\s*"
+    r"(?:\w+ly\s+|just\s+|even\s+)?(?P<verb>[a-z]+)",
+    re.I,
+)
+PERSON_TEXT = """
+    person people someone somebody anyone everyone nobody who whoever team owner engineer
+    grown grownup adult kid child children
+    manager reviewer lead leader leadership staff user customer adult grown-up parent teacher
+    friend counselor counsellor student author human colleague role facilitator expert lawyer
+    legal officer company organisation organization government regulator he she they them
+    principal coach mentor doctor nurse police family guardian sibling brother sister mom mum
+    dad mother father boss founder researcher writer editor publisher group
+"""
+PERSON_TERMS = frozenset(term(word) for word in PERSON_TEXT.split())
+TIME_TEXT = """
+    before after during when while until once then first immediately hour minute second day
+    week month year time soon now later always never every whenever today tonight tomorrow
+    yesterday date deadline early late moment start end right away within since again next
+    last ago january february march april may june july august september october november
+    december monday tuesday wednesday thursday friday saturday sunday morning evening night
+"""
+TIME_TERMS = frozenset(term(word) for word in TIME_TEXT.split())
+AMOUNT_TEXT = """
+    one two three four five six seven eight nine ten eleven twelve twenty thirty hundred
+    thousand million billion half dozen several few many much most percent amount number
+    count all every each none
+"""
+AMOUNT_TERMS = frozenset(term(word) for word in AMOUNT_TEXT.split())
+NUMBER = re.compile(r"\d|[%$€£]")
+NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+")
+# "How do I do/be/have …" asks nothing beyond its topic.
+EMPTY_VERBS = frozenset({"do", "be", "have", "i", "we", "you"})
 
 
 @dataclass(frozen=True)
@@ -45,18 +123,20 @@ class Citation:
     section_id: str
     section_title: str
     quote: str
+    anchor: str = ""
 
     def as_json(self) -> dict[str, str]:
         return {
             "section_id": self.section_id,
             "section_title": self.section_title,
             "quote": self.quote,
+            "anchor": self.anchor or self.section_id,
         }
 
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A section the tutor can answer from, offered when it refuses."""
+    """A section related to the question, offered when the tutor refuses."""
 
     section_id: str
     section_title: str
@@ -78,104 +158,175 @@ class TutorAnswer:
             "answer": self.answer,
             "grounded": self.grounded,
             "citations": [citation.as_json() for citation in self.citations],
+            "suggestions": [
+                {"section_id": s.section_id, "section_title": s.section_title}
+                for s in self.suggestions
+            ],
         }
 
 
-def answer_question(*, lesson: Lesson, question: str) -> TutorAnswer:
-    """Answer from the lesson's own sentences, or refuse when the lesson does not cover it."""
-    index = index_lesson(lesson)
+@dataclass(frozen=True)
+class Thresholds:
+    min_coverage: float
+    max_unknown_weight: float
+    min_topic_weight: float
+
+
+def current_thresholds() -> Thresholds:
+    return Thresholds(
+        min_coverage=MIN_COVERAGE,
+        max_unknown_weight=MAX_UNKNOWN_WEIGHT,
+        min_topic_weight=MIN_TOPIC_WEIGHT,
+    )
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the lesson has for a question, before any threshold decides whether to answer."""
+
+    hits: tuple[Hit, ...]
+    passages: tuple[Passage, ...]  # the answer it would give (empty when nothing matched)
+    coverage: float = 0.0
+    unknown_weight: float = 0.0  # the heaviest question word the lesson never uses
+    gives_what_is_asked: bool = False
+    off_limits: bool = False
+    topic_weight: float = 0.0
+
+    def is_answered(self, limits: Thresholds) -> bool:
+        return (
+            not self.off_limits
+            and bool(self.passages)
+            and self.coverage >= limits.min_coverage
+            and self.unknown_weight <= limits.max_unknown_weight
+            and self.gives_what_is_asked
+            and self.topic_weight >= limits.min_topic_weight
+        )
+
+
+def assess(index: LessonIndex, question: str) -> Assessment:
+    """Search the lesson for the question and measure how well its best passage covers it."""
+    if NOT_A_QUESTION.search(question):
+        return Assessment(hits=(), passages=(), off_limits=True)
     query = index.parse(question)
-    hits = index.search(query)
-    passages = choose_passages(hits) if hits else []
-    if not is_covered(index, query, hits, passages):
-        return refusal(lesson, hits)
-    rephrased = rephrase(question=question, passages=passages)
+    found = index.search(query)
+    if not found:
+        return Assessment(hits=(), passages=())
+    # BM25 ranks by shared terms; among its best few, the passage covering more of what the
+    # question weighs (rare words over ordinary ones) answers it better.
+    top = found[0].score
+    hits = tuple(
+        sorted(found, key=lambda hit: -(index.coverage(query, hit) + RANK_WEIGHT * hit.score / top))
+    )
+    best = hits[0]
+    unknown = [w for w, known in zip(query.weights, query.known, strict=True) if not known]
+    return Assessment(
+        hits=hits,
+        passages=tuple(choose_passages(hits)),
+        coverage=index.coverage(query, best),
+        unknown_weight=max(unknown, default=0.0),
+        topic_weight=index.topic_weight(query, best),
+        gives_what_is_asked=gives_what_is_asked(
+            question, index.passage_terms[best.number], best.passage
+        ),
+    )
+
+
+def answer_question(
+    *, lesson: Lesson, question: str, thresholds: Thresholds | None = None
+) -> TutorAnswer:
+    """Answer from whole lesson units, or refuse (with related sections) when it is not there."""
+    assessment = assess(index_lesson(lesson), question)
+    return answer_from(lesson, question, assessment, thresholds or current_thresholds())
+
+
+def answer_from(
+    lesson: Lesson, question: str, assessment: Assessment, limits: Thresholds, *, chat: bool = True
+) -> TutorAnswer:
+    """The answer an assessment gives under `limits` (`chat=False` skips the chat backend)."""
+    if not assessment.is_answered(limits):
+        message = OFF_LIMITS if assessment.off_limits else REFUSAL
+        return refusal(lesson, assessment.hits, message=message)
+    passages = list(assessment.passages)
+    rephrased = rephrase(question=question, passages=passages) if chat else None
     return TutorAnswer(
         answer=rephrased or " ".join(passage.text for passage in passages),
         grounded=True,
-        citations=cite(passages),
+        citations=tuple(
+            Citation(p.section_id, p.section_title, p.text, p.anchor) for p in passages
+        ),
         passages=tuple(passages),
         rephrased=rephrased is not None,
     )
 
 
-def is_covered(
-    index: LessonIndex, query: Query, hits: Sequence[Hit], passages: Sequence[Passage]
-) -> bool:
-    """Strong enough evidence, and the question's own words are the lesson's words.
-
-    `passages` are the ones the answer would be made of (`choose_passages(hits)`).
-    """
-    if not hits:
+def gives_what_is_asked(question: str, found: frozenset[str], passage: Passage) -> bool:
+    """A person for "who", a time for "when", an amount for "how much/many", and the verb
+    of "how do I <verb>" in the unit itself, not just the question's other words."""
+    text = passage.unit.text
+    if ASKS_PERSON.search(question) and not (found & PERSON_TERMS or NAME.search(text)):
         return False
-    best = hits[0]
-    return (
-        best.relevance >= MIN_RELEVANCE
-        and query.coverage >= MIN_COVERAGE
-        and index.section_coverage(query, best.passage.section_id) > MIN_SECTION_COVERAGE
-        and any(index.is_anchored(query, passage) for passage in passages)
-        and index.answers_the_ask(query, best.passage)
-        and index.defines(query)
-    )
+    if ASKS_TIME.search(question) and not (found & TIME_TERMS or NUMBER.search(text)):
+        return False
+    if ASKS_RANKING.search(question) and not RANKS.search(passage.text):
+        return False
+    if ASKS_AMOUNT.search(question) and not (found & AMOUNT_TERMS or NUMBER.search(text)):
+        return False
+    definition = ASKS_DEFINITION.search(question)
+    # The term itself, without what follows it ("mla format" of "mla format for a book").
+    name = TOPIC_END.split(definition.group("topic"))[0] if definition else ""
+    topic = content_terms(name)
+    if 1 <= len(topic) <= DEFINED_TERMS:
+        opening = text.split(" — ")[0] if passage.unit.kind == "row" else passage.text
+        named = set(content_terms(passage.unit.context)) | set(
+            content_terms(" ".join(opening.split()[:DEFINITION_WORDS]))
+        )
+        if not set(topic) <= named:
+            return False
+    procedure = ASKS_PROCEDURE.search(question)
+    if procedure:
+        verb = tokens(procedure.group("verb"))[0] if tokens(procedure.group("verb")) else ""
+        if verb and verb not in EMPTY_VERBS:
+            return term(verb) in found
+    return True
 
 
 def choose_passages(hits: Sequence[Hit]) -> list[Passage]:
-    """The best passage, and up to two more that rank nearly as well (no repeats)."""
+    """The best passage, and another unit of the same section that ranks nearly as well."""
     best = hits[0]
-    chosen = [best.passage]
+    chosen = [best]
     length = len(best.passage.text)
     for hit in hits[1:]:
-        if len(chosen) == MAX_SENTENCES or hit.score < COMPANION_RATIO * best.score:
+        if len(chosen) == MAX_UNITS or hit.score < COMPANION_RATIO * best.score:
             break
-        elsewhere = hit.passage.section_id != best.passage.section_id
-        if elsewhere and hit.score < OTHER_SECTION_RATIO * best.score:
+        if hit.passage.section_id != best.passage.section_id:
             continue
-        if hit.relevance < MIN_RELEVANCE or any(hit.passage.text == p.text for p in chosen):
+        if any(hit.passage.unit == other.passage.unit for other in chosen):
             continue
         if length + len(hit.passage.text) > MAX_ANSWER_CHARS:
             continue
-        chosen.append(hit.passage)
+        chosen.append(hit)
         length += len(hit.passage.text)
-    return chosen
+    # Shown in the lesson's order, as a reader would meet them.
+    return [hit.passage for hit in sorted(chosen, key=lambda hit: hit.number)]
 
 
-def cite(passages: Sequence[Passage]) -> tuple[Citation, ...]:
-    """One citation per section used, in the order the answer uses them."""
-    citations: dict[str, Citation] = {}
-    for passage in passages:
-        if passage.section_id not in citations:
-            citations[passage.section_id] = Citation(
-                section_id=passage.section_id,
-                section_title=passage.section_title,
-                quote=shorten(passage.text, QUOTE_CHARS),
-            )
-    return tuple(citations.values())
-
-
-def shorten(text: str, limit: int) -> str:
-    """`text` cut at a word boundary to at most `limit` characters, marked with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
-    return f"{cut}…"
-
-
-def refusal(lesson: Lesson, hits: Sequence[Hit]) -> TutorAnswer:
-    """Say plainly that the lesson does not cover it, and offer sections it does cover."""
+def refusal(lesson: Lesson, hits: Sequence[Hit], *, message: str = REFUSAL) -> TutorAnswer:
+    """Say plainly that the lesson does not cover it, and offer the sections nearest to it."""
     suggestions = suggest_sections(lesson, hits)
     titles = [f"“{s.section_title}”" for s in suggestions]
     offer = ", ".join(titles[:-1]) + f" or {titles[-1]}" if len(titles) > 1 else titles[0]
+    lead = "The nearest sections are" if hits else "I can help with questions about"
     return TutorAnswer(
-        answer=f"{REFUSAL} I can help with questions about {offer}.",
+        answer=f"{message} {lead} {offer}.",
         grounded=False,
         suggestions=tuple(suggestions),
     )
 
 
 def suggest_sections(lesson: Lesson, hits: Sequence[Hit]) -> list[Suggestion]:
-    """Sections the weak evidence pointed at, then the lesson's first main sections."""
+    """The sections of the best-ranked passages; the lesson's main sections when none ranked."""
     ids = [hit.passage.section_id for hit in hits]
-    ids += [section.id for section in lesson.sections]
-    ids += [section_id for section_id, _ in lesson.outline]
+    if len(dict.fromkeys(ids)) < 2:
+        ids += [section.id for section in lesson.sections]
     unique = list(dict.fromkeys(ids))[:SUGGESTIONS]
     return [Suggestion(section_id=sid, section_title=lesson.section_title(sid)) for sid in unique]

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from tutor.retrieval import Passage, content_words, split_sentences, stem, words
+from tutor.language import STOPWORDS, term, tokens
+from tutor.retrieval import Passage, split_sentences
 
 logger = logging.getLogger(__name__)
 
@@ -116,9 +117,11 @@ class Claim:
     @classmethod
     def of(cls, text: str) -> Claim:
         return cls(
-            terms=frozenset(stem(w) for w in content_words(text) if w not in NEGATIONS),
+            terms=frozenset(
+                term(w) for w in tokens(text) if w not in STOPWORDS and w not in NEGATIONS
+            ),
             numbers=frozenset(NUMBER.findall(text)),
-            negations=sum(word in NEGATIONS for word in words(text)),
+            negations=sum(word in NEGATIONS for word in tokens(text)),
         )
 
     def is_supported_by(self, source: Claim) -> bool:

@@ -15,6 +15,7 @@ register = template.Library()
 class QuizSummary:
     available: bool
     best: list[tuple[int, int, int]]  # (form, score, total)
+    forms: tuple[tuple[int, str], ...] = ()  # (questions, title) the quiz offers, shortest first
 
 
 @register.simple_tag(takes_context=True)
@@ -25,4 +26,6 @@ def quiz_summary(context: dict[str, Any], lesson_slug: str) -> QuizSummary:
     """
     session = getattr(context.get("request"), "session", None)
     best = best_scores(session, lesson_slug) if session and session.session_key else []
-    return QuizSummary(available=get_question_bank(lesson_slug) is not None, best=best)
+    bank = get_question_bank(lesson_slug)
+    forms = bank.form_choices if bank is not None else ()
+    return QuizSummary(available=bank is not None, best=best, forms=forms)

@@ -38,18 +38,28 @@ def test_a_learner_asks_by_keyboard_and_sees_a_cited_answer_under_the_box(page: 
     expect(page.get_by_label("Your question", exact=True)).to_be_focused()
 
 
-def test_following_a_citation_focuses_and_highlights_the_section(page: Page) -> None:
+def test_following_a_citation_brings_the_quoted_passage_on_screen_highlighted(
+    page: Page,
+) -> None:
     page.goto(LESSON_PATH)
     ask(page, "eu ai act reporting deadline")
-    link = page.get_by_role("log").get_by_role("link", name="Harm, disclosure and the legal gate")
+    answer = page.get_by_role("log").get_by_role("article").first
+    link = answer.get_by_role("link").first
+    quoted = answer.locator("blockquote p").first.inner_text()
+    anchor = (link.get_attribute("href") or "").lstrip("#")
+    section_id, _, passage_number = anchor.partition("--")
+    assert passage_number  # the passage itself, not the section heading
     link.focus()
     page.keyboard.press("Enter")
-    section = page.locator("#harm-and-disclosure")
-    expect(section).to_be_focused()
-    expect(section).to_be_in_viewport()
-    assert section.evaluate("el => el.matches(':target')")
-    highlight = section.evaluate("el => getComputedStyle(el).backgroundColor")
-    assert highlight not in ("rgba(0, 0, 0, 0)", "transparent")
+    passage = page.locator(f"[id='{anchor}']")
+    expect(passage).to_contain_text(quoted.split()[-1])  # the words the answer quoted
+    expect(passage).to_be_focused()  # keyboard and screen-reader users continue from there
+    expect(passage).to_be_in_viewport()
+    assert passage.evaluate("el => el.matches(':target')")
+    # A brief tint that fades (its start is the highlight colour; timing it here would be flaky).
+    assert passage.evaluate("el => getComputedStyle(el).animationName") == "tutor-quote"
+    # Only the passage is tinted, not the whole section around it.
+    assert not page.locator(f"[id='{section_id}']").evaluate("el => el.matches(':target')")
 
 
 def test_an_off_topic_question_is_refused_and_recent_questions_stay(page: Page) -> None:
@@ -60,7 +70,8 @@ def test_an_off_topic_question_is_refused_and_recent_questions_stay(page: Page) 
     articles = page.get_by_role("log").get_by_role("article")
     expect(articles).to_have_count(2)
     expect(articles.first).to_contain_text("can’t find that in this lesson")
-    expect(articles.first.get_by_role("link")).to_have_count(3)
+    expect(articles.first.get_by_role("link").first).to_be_visible()
+    assert 2 <= articles.first.get_by_role("link").count() <= 3  # the nearest sections
     expect(articles.nth(1)).to_contain_text("what is drift?")
 
 
@@ -82,10 +93,12 @@ def test_without_javascript_the_form_posts_to_a_tutor_page_with_the_answer(
     page.get_by_label("Your question", exact=True).fill("how do i rewrite human error")
     page.get_by_role("button", name="Ask").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ask the tutor")
-    link = page.get_by_role("link", name="Blameless language, with rewrites")
+    link = page.get_by_role("link", name="Blameless language, with rewrites").last
     expect(link).to_be_visible()
+    anchor = (link.get_attribute("href") or "").split("#")[1]
     link.click()
-    expect(page.locator("#blameless-language")).to_be_in_viewport()
+    expect(page.locator(f"[id='{anchor}']")).to_be_in_viewport()
+    expect(page.locator(f"[id='{anchor}']")).to_contain_text("Human error caused the outage")
     context.close()
 
 

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
+import lessons.content
+from content_registry import reset_store
 from lessons.catalogue import PAGE_SIZE, browse_catalogue, facet_slug
 from lessons.content import get_catalogue
 from lessons.search import MAX_QUERY_CHARS, parse_query, sync_search_index
+from tests.conftest import LESSON_SLUG
 
 LESSON_URL = "/lessons/writing-postmortems-for-ai-system-incidents/"
 
@@ -28,10 +33,24 @@ def _copies(content: Path, *, count: int, track: str, category: str, prefix: str
         )
         (content / slug).mkdir()
         (content / slug / "lesson.md").write_text(text)
+        # The figures it shows come along: a lesson showing a missing figure is broken.
+        shutil.copytree(
+            content / "writing-postmortems-for-ai-system-incidents" / "figures",
+            content / slug / "figures",
+        )
+
+
+def _front(folder: Path) -> str:
+    lesson = folder / "lesson.md"
+    return lesson.read_text() if lesson.is_file() else ""
 
 
 @pytest.fixture
 def big_catalogue(content_copy: Path, use_content_dir: Callable[[Path], None]) -> Path:
+    # The counts below are of the copies alone: set aside the real lessons in the same tracks.
+    for folder in content_copy.iterdir():
+        if folder.is_dir() and re.search(r"^track: Explorers$", _front(folder), flags=re.M):
+            shutil.rmtree(folder)
     _copies(
         content_copy,
         count=PAGE_SIZE + 6,
@@ -200,3 +219,26 @@ def test_the_lesson_header_links_to_its_place_in_the_catalogue(
 def test_facet_slugs_are_readable() -> None:
     assert facet_slug("Adults & Professionals") == "adults-and-professionals"
     assert facet_slug("Ethics & Society") == "ethics-and-society"
+
+
+@pytest.mark.django_db
+def test_index_lessons_parses_no_lesson_when_content_is_unchanged(
+    content_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_command("index_lessons")
+    assert "Search index rebuilt" in capsys.readouterr().out
+    reset_store()
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged catalogue was parsed to check its search index")
+
+    monkeypatch.setattr(lessons.content, "load_lesson", no_parsing)
+    call_command("index_lessons")
+    assert "Search index already up to date" in capsys.readouterr().out
+
+    monkeypatch.undo()
+    path = content_copy / LESSON_SLUG / "lesson.md"
+    path.write_text(path.read_text().replace("## Further reading", "## More reading", 1))
+    reset_store()
+    call_command("index_lessons")
+    assert "Search index rebuilt" in capsys.readouterr().out

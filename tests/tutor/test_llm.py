@@ -11,9 +11,13 @@ from lessons.content import Lesson
 from tests.tutor.conftest import FakeChatServer
 from tutor.answers import answer_question
 from tutor.llm import is_supported
-from tutor.retrieval import Passage
+from tutor.retrieval import Passage, Unit
 
 QUESTION = "swiss cheese?"
+
+
+def passage(text: str) -> Passage:
+    return Passage(Unit("a--p1", "a", "A", text, "paragraph"), text)
 
 
 def test_the_tutor_needs_no_backend_by_default(lesson: Lesson) -> None:
@@ -128,8 +132,8 @@ def test_a_refusal_never_asks_the_backend(lesson: Lesson, chat_server: FakeChatS
 
 def test_support_needs_each_sentence_to_come_from_one_passage() -> None:
     passages = [
-        Passage(section_id="a", section_title="A", text="The refund window is 30 days."),
-        Passage(section_id="b", section_title="B", text="Legal review comes before publishing."),
+        passage("The refund window is 30 days."),
+        passage("Legal review comes before publishing."),
     ]
     assert is_supported(
         "The refund window is 30 days. Legal review comes before you publish.", passages
@@ -140,13 +144,13 @@ def test_support_needs_each_sentence_to_come_from_one_passage() -> None:
 
 
 def test_support_needs_every_content_word_but_allows_other_forms_of_it() -> None:
-    passages = [Passage(section_id="a", section_title="A", text="Reviewers approved the answers.")]
+    passages = [passage("Reviewers approved the answers.")]
     assert is_supported("The reviewer approves answers.", passages)
     assert not is_supported("The reviewers approved the answers quickly.", passages)
 
 
 @pytest.mark.parametrize(
-    ("passage", "sentence"),
+    ("text", "sentence"),
     [
         (
             "Blameless does not mean nobody is accountable.",
@@ -157,7 +161,7 @@ def test_support_needs_every_content_word_but_allows_other_forms_of_it() -> None
         ("Prompts shipped with review.", "Prompts shipped without review."),
     ],
 )
-def test_support_needs_the_same_negation_in_both_directions(passage: str, sentence: str) -> None:
-    source = [Passage(section_id="a", section_title="A", text=passage)]
-    assert is_supported(passage, source)
+def test_support_needs_the_same_negation_in_both_directions(text: str, sentence: str) -> None:
+    source = [passage(text)]
+    assert is_supported(text, source)
     assert not is_supported(sentence, source)

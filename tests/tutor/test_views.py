@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any
 
 import pytest
@@ -51,7 +52,9 @@ def test_htmx_gets_just_the_answer_with_citation_links_into_the_lesson_page(
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html
-    assert 'href="#attribution-narrative"' in html
+    # The link lands on the quoted paragraph itself, and the answer is shown once.
+    assert re.search(r'href="#attribution-narrative--(?:p|li)\d+">', html)
+    assert "From: <a" in html
     assert "what is an attribution narrative" in html
     assert 'hx-swap-oob="true"' in html  # the box is emptied for the next question
     assert response["Vary"].startswith("HX-Request") or "HX-Request" in response["Vary"]
@@ -67,7 +70,7 @@ def test_without_javascript_the_tutor_page_shows_the_answer_and_recent_questions
     response = client.get(FORM_URL)
     html = response.content.decode()
     assert html.count("<h1") == 1
-    assert f'href="{LESSON_URL}#attribution-narrative"' in html
+    assert re.search(f'href="{LESSON_URL}#attribution-narrative--(?:p|li)\\d+"', html)
     assert html.index("what is an attribution narrative") < html.index("what is drift?")
 
 

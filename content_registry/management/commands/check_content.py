@@ -59,9 +59,16 @@ class Command(BaseCommand):
             cache_dir=None if options["no_cache"] else check_cache_dir(),
             on_progress=progress,
         )
-        lines = [str(problem) for problem in problems] + [m.msg for m in other_content_checks()]
-        for line in lines:
+        others = other_content_checks()
+        errors = [str(p) for p in problems if not p.warning]
+        errors += [m.msg for m in others if m.is_serious()]
+        warnings = [str(p) for p in problems if p.warning]
+        warnings += [m.msg for m in others if not m.is_serious()]
+        for line in errors:
             self.stderr.write(line)
-        if lines:
-            raise CommandError(f"{len(lines)} problem(s) in content files.", returncode=1)
-        self.stdout.write(self.style.SUCCESS("Content OK."))
+        for line in warnings:
+            self.stderr.write(f"warning: {line}")
+        if errors:
+            raise CommandError(f"{len(errors)} problem(s) in content files.", returncode=1)
+        note = f" ({len(warnings)} warning(s))" if warnings else ""
+        self.stdout.write(self.style.SUCCESS(f"Content OK.{note}"))

@@ -1,0 +1,162 @@
+"""Benchmark: the catalogue page and search on a 1,600-lesson catalogue (Django test client).
+
+Generates the catalogue first: copies of the real lessons' lesson.md with new slugs, titles and
+numbers, spread over the three tracks and a dozen categories, in a temporary CONTENT_DIR (only
+lesson.md: the catalogue and search read nothing else). Builds the search index on a throwaway
+test database, then times each page. Targets: p95 <= 20 ms, catalogue HTML <= 100 KB.
+
+Run: .venv/bin/python bench/catalogue.py [--lessons 1600] [--requests 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+TRACKS = ("Explorers", "Creators", "Adults & Professionals")
+CATEGORIES = (
+    "Ethics & Society",
+    "Everyday AI",
+    "Writing & Communication",
+    "Data & Privacy",
+    "Work & Careers",
+    "Creative Tools",
+    "Safety & Security",
+    "Learning & Study",
+    "Health & Wellbeing",
+    "Law & Policy",
+    "Building with AI",
+    "Media Literacy",
+)
+TARGET_MS = 20.0
+TARGET_BYTES = 100 * 1024
+
+
+def generate_catalogue(target: Path, *, lessons: int) -> None:
+    """`lessons` copies of the real lessons in `target`, each with its own slug and facets."""
+    source = BASE_DIR / "content"
+    for extra in source.glob("*.yaml"):  # shared content files (the coach rules)
+        shutil.copy(extra, target / extra.name)
+    originals = sorted(source.glob("*/lesson.md"))
+    for n in range(1, lessons + 1):
+        original = originals[n % len(originals)]
+        text = original.read_text()
+        slug_of = re.search(r"^slug: (.+)$", text, flags=re.M)
+        assert slug_of, "a lesson without a slug"
+        slug = f"{slug_of.group(1)}-{n}"
+        replacements = {
+            "slug": slug,
+            "number": str(n),
+            "catalogue_size": str(lessons),
+            "track": TRACKS[n % len(TRACKS)],
+            "category": CATEGORIES[(n // len(TRACKS)) % len(CATEGORIES)],
+        }
+        for field, value in replacements.items():
+            text = re.sub(rf"^{field}: .*$", f"{field}: {value}", text, count=1, flags=re.M)
+        text = re.sub(r"^title: (.*)$", rf"title: \1 (part {n})", text, count=1, flags=re.M)
+        folder = target / slug
+        folder.mkdir()
+        (folder / "lesson.md").write_text(text)
+        if (original.parent / "figures").is_dir():  # a lesson showing a missing figure is broken
+            shutil.copytree(original.parent / "figures", folder / "figures")
+        if n % 200 == 0 or n == lessons:
+            print(f"  generated {n}/{lessons} lessons", file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lessons", type=int, default=1600)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        content_dir = Path(tmp)
+        print(f"generating {args.lessons} lessons in {content_dir}", file=sys.stderr)
+        generate_catalogue(content_dir, lessons=args.lessons)
+        os.environ["CONTENT_DIR"] = str(content_dir)
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    import django
+
+    django.setup()
+
+    from django.test import Client
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+    from percentiles import percentile
+
+    from lessons.content import get_catalogue
+    from lessons.search import sync_search_index
+
+    setup_test_environment()
+    databases = setup_databases(verbosity=0, interactive=False)
+    try:
+        started = time.perf_counter()
+        print("loading the catalogue…", file=sys.stderr, flush=True)
+        lessons = get_catalogue().lessons
+        print(f"  {len(lessons)} lessons in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        started = time.perf_counter()
+        sync_search_index(lessons=get_catalogue().whole_lessons(), force=True)
+        print(f"  search index built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+        client = Client()
+        pages = {
+            "catalogue, first page": "/",
+            "catalogue, one track": "/?track=creators",
+            "catalogue, track and category": "/?track=creators&category=ethics-and-society",
+            "catalogue, page 20": "/?page=20",
+            "search 'postmortem'": "/?q=postmortem",
+            "search in a track": "/?track=explorers&q=timeline+blameless",
+            "search, no match": "/?q=zzzyxxq",
+        }
+        print(
+            f"catalogue of {len(lessons)} lessons (Django test client, anonymous, "
+            f"{args.requests} requests each)"
+        )
+        for name, url in pages.items():
+            print(f"  {name}: {url}", file=sys.stderr, flush=True)
+            response = client.get(url)  # warm
+            assert response.status_code == 200, (url, response.status_code)
+            samples = []
+            for _ in range(args.requests):
+                start = time.perf_counter()
+                response = client.get(url)
+                samples.append((time.perf_counter() - start) * 1000)
+            p95 = percentile(samples, 0.95)
+            verdict = "meets" if p95 <= TARGET_MS else "MISSES"
+            print(
+                f"  {name:<30} median {statistics.median(samples):6.2f} ms   "
+                f"p95 {p95:6.2f} ms   {len(response.content) / 1024:6.1f} KB   "
+                f"(target p95 <= {TARGET_MS:.0f} ms: {verdict})"
+            )
+        # A yardstick from the same run: on a loaded machine every figure above grows with it.
+        samples = []
+        for _ in range(args.requests):
+            start = time.perf_counter()
+            client.get("/healthz")
+            samples.append((time.perf_counter() - start) * 1000)
+        print(
+            f"  {'reference: /healthz':<30} median {statistics.median(samples):6.2f} ms   "
+            f"p95 {percentile(samples, 0.95):6.2f} ms   (same run, for scale)"
+        )
+        size = len(client.get("/").content)
+        verdict = "meets" if size <= TARGET_BYTES else "MISSES"
+        print(f"  catalogue HTML {size / 1024:.1f} KB (target <= 100 KB: {verdict})")
+    finally:
+        teardown_databases(databases, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""Learner language, from general packaged resources: words, contractions, lemmas, spelling.
+
+Nothing here knows any lesson. Lemmas come from simplemma ("wrote" → "write", "kept" →
+"keep"); the English word list and its frequencies are symspellpy's shipped dictionary, used to
+correct misspelt words and to say how ordinary a word is (an ordinary word a lesson does not
+use, "manager", says less about the topic than a rare one, "kubernetes").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import cache, lru_cache
+from importlib import resources
+
+import simplemma
+import Stemmer
+
+WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
+# Contractions of general English, written with or without the apostrophe. Only forms that are
+# not also ordinary words: "well" (we'll), "were" (we're), "id" (I'd) and "its" stay as typed.
+CONTRACTIONS = {
+    "cant": "can not", "cannot": "can not", "wont": "will not", "dont": "do not",
+    "doesnt": "does not", "didnt": "did not", "isnt": "is not", "arent": "are not",
+    "wasnt": "was not", "werent": "were not", "hasnt": "has not", "havent": "have not",
+    "hadnt": "had not", "shouldnt": "should not", "couldnt": "could not",
+    "wouldnt": "would not", "mustnt": "must not", "neednt": "need not", "aint": "is not",
+    "whats": "what is", "whos": "who is", "hows": "how is", "wheres": "where is",
+    "whens": "when is", "whys": "why is", "thats": "that is", "theres": "there is",
+    "heres": "here is", "lets": "let us", "im": "i am", "ive": "i have", "youre": "you are",
+    "youve": "you have", "youll": "you will", "youd": "you would", "theyre": "they are",
+    "theyve": "they have", "theyll": "they will", "weve": "we have", "itll": "it will",
+    "shes": "she is", "hes": "he is", "gonna": "going to", "wanna": "want to",
+    "gotta": "got to", "kinda": "kind of", "sorta": "sort of", "dunno": "do not know",
+    "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please", "thx": "thanks",
+    "ppl": "people", "bc": "because", "cuz": "because", "coz": "because", "w": "with",
+    "abt": "about", "wat": "what", "wut": "what", "y": "why",
+}  # fmt: skip
+# Words that carry no topic: function words, question words, chit-chat and "explain"-type
+# requests. General English, not any lesson's.
+STOPWORD_TEXT = """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just let me more most my myself no nor not of off on once only or
+    other our ours ourselves out over own same she so some such than that the their theirs
+    them themselves then there these they this those through to too under until up very was
+    we were what when where which while who whom why will with would you your yours yourself
+    yourselves s t d ll m o re ve should shall may might must get gets got getting one ones
+    us hey hi hello ok okay please thanks thank vs versus anyway anyways really actually
+    basically exactly stuff thing things explain explained tell means meaning define
+    definition describe kind sort like example examples eg ie etc anyone anybody someone
+    somebody everyone everybody well yeah yes oh um uh hmm lol go going gonna want wanna
+    need know think say said way much many lot lots bit little pretty quite something
+    anything everything even still ever yet though although whether either neither
+    without
+    """
+STOPWORDS = frozenset(STOPWORD_TEXT.split())
+NEGATIONS = frozenset({"not", "no", "nor", "never", "nobody", "none", "nothing", "without"})
+# English frequencies: words the dictionary lacks count as rare as its rarest.
+FREQUENCY_FILE = "frequency_dictionary_en_82_765.txt"
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words of `text`, apostrophes dropped and contractions spelt out."""
+    found: list[str] = []
+    for word in WORD.findall(text.lower()):
+        if "'" in word or "’" in word:
+            bare = word.replace("'", "").replace("’", "")
+            expanded = CONTRACTIONS.get(bare)
+            if expanded is None and bare.endswith("s") and word[-2] in "'’":
+                found.append(bare[:-1])  # a possessive ("google's") is its noun
+                continue
+        else:
+            bare = word
+            expanded = CONTRACTIONS.get(bare)
+        if expanded is None:
+            found.append(bare)
+        else:
+            found += expanded.split()
+    return found
+
+
+@lru_cache(maxsize=65536)
+def lemma(word: str) -> str:
+    """The dictionary form of an English word ("held" → "hold"); the word itself if unknown."""
+    if not word.isalpha():
+        return word
+    found = str(simplemma.lemmatize(word, lang="en"))
+    return found.lower() if found else word
+
+
+@lru_cache(maxsize=65536)
+def term(word: str) -> str:
+    """The search term for a word: its lemma, stemmed ("writing", "wrote" → "write")."""
+    return str(_stemmer.stemWord(lemma(word)))
+
+
+def stem(word: str) -> str:
+    return str(_stemmer.stemWord(word))
+
+
+@cache
+def english() -> dict[str, int]:
+    """symspellpy's shipped English dictionary: 82,765 words and their corpus counts."""
+    path = resources.files("symspellpy").joinpath(FREQUENCY_FILE)
+    counts: dict[str, int] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            word, _, count = line.partition(" ")
+            counts[word] = int(count)
+    return counts
+
+
+def is_english(word: str) -> bool:
+    return word in english()
+
+
+@lru_cache(maxsize=65536)
+def rarity(word: str) -> float:
+    """How little an English word is used, 0 (the commonest) to 1 (rare or not English)."""
+    counts = english()
+    top = _top_count()
+    count = max(counts.get(word, 0), counts.get(lemma(word), 0))
+    if not count:
+        return 1.0
+    return min(1.0, max(0.0, math.log10(top / count) / RARITY_SPAN))
+
+
+# Counts span about eight powers of ten; a word a millionth as common as "the" counts as rare.
+RARITY_SPAN = 6.0
+
+
+@cache
+def _top_count() -> int:
+    return max(english().values())
+
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@lru_cache(maxsize=65536)
+def english_spelling(word: str) -> str | None:
+    """The commonest English word one edit (a letter dropped, added, changed or two swapped)
+    from a misspelt `word`; None when it is English already or nothing is that close."""
+    if len(word) < 3 or not word.isalpha() or is_english(word):
+        return None
+    counts = english()
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in LETTERS}
+    edits |= {a + c + b for a, b in splits for c in LETTERS}
+    found = [edit for edit in edits if edit in counts]
+    return max(found, key=counts.__getitem__) if found else None
+
+
+def edit_distance(a: str, b: str, *, limit: int) -> int:
+    """Damerau-Levenshtein (adjacent swaps count once) distance, giving up above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            cost = 0 if char_a == char_b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
