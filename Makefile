@@ -44,8 +44,9 @@ migrate: install
 run: migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Production mode on this machine: DEBUG off, gunicorn, whitenoise serving compressed, hashed
-# static files. Needs DJANGO_SECRET_KEY (and DATABASE_URL / REDIS_URL for shared state).
+# Production mode on this machine: DEBUG off, granian (it reads slow clients' requests
+# asynchronously before Django sees them: config/serve.py, docs/operations.md), whitenoise
+# serving compressed, hashed static files. Needs DJANGO_SECRET_KEY (and DATABASE_URL / REDIS_URL for shared state).
 # Plain-HTTP localhost, so no redirect to HTTPS unless DJANGO_SECURE_SSL_REDIRECT=1.
 serve: export DJANGO_DEBUG = 0
 serve: export DJANGO_SECURE_SSL_REDIRECT ?= 0
@@ -55,7 +56,7 @@ serve: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py index_lessons
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn config.wsgi --config config/gunicorn.conf.py
+	HOST=$(HOST) PORT=$(PORT) $(PY) -m config.serve
 
 # Test tiers: everything; everything but the browser tests; only the browser tests.
 test: install-test chromium

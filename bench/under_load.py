@@ -1,4 +1,4 @@
-"""Benchmarks against `make serve` (gunicorn, DEBUG off) under load from wrk, in one run.
+"""Benchmarks against `make serve` (granian, DEBUG off) under load from wrk, in one run.
 
 Prints a table and appends it, dated, to bench/results.md:
 - lesson page requests/s ÷ a static file's requests/s from the same server (target ≥ 0.5);

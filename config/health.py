@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +34,14 @@ def cache_status() -> str:
     except Exception:
         logger.exception("health check: cache unreachable")
         return "down"
+    # A failover cache answers from its fallback while Redis is down: still "down" here.
+    if getattr(cache, "is_down", False):
+        return "down"
     return "ok" if readable else "down"
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": database_status(), "cache": cache_status()}
     healthy = all(status == "ok" for status in checks.values())

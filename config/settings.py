@@ -69,6 +69,8 @@ MIDDLEWARE = [
     # Pages are compressed here because gunicorn serves them directly; Django masks CSRF tokens
     # and pads gzip output against BREACH.
     "django.middleware.gzip.GZipMiddleware",
+    # Errors under /api/ (a crash included) answered in JSON, keeping every header added below.
+    "config.json_api.JsonApiErrorsMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -123,17 +125,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Redis is an accelerator, not a dependency (config/cache.py, docs/operations.md): while it
+    # is down, rate limits count per process and sessions are read from the database.
+    _redis = {
+        "BACKEND": "config.cache.FailoverRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tendril"),
+    }
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tendril"),
-        }
+        "default": {**_redis, "OPTIONS": {"FALLBACK": "local"}},
+        "sessions": {**_redis, "OPTIONS": {"FALLBACK": "none"}},
     }
     # Sessions stay in the database and are read through the shared cache, so a returning
     # visitor's page costs no query. Not with the per-process cache: a worker could keep
     # serving a session another worker has ended.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -169,6 +176,17 @@ STORAGES = {
         )
     },
 }
+
+
+def _static_file_headers(headers: object, path: str, url: str) -> None:
+    # WhiteNoise answers static files before the security middlewares' headers apply; imported
+    # here, when the first file is served, as settings cannot import the app's modules.
+    from config.security_headers import add_static_file_headers
+
+    add_static_file_headers(headers, path, url)  # type: ignore[arg-type]
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _static_file_headers
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

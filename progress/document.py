@@ -30,20 +30,33 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from config.json_api import JsonBodyProblem, parse_json
 from lessons.content import SLUG_PATTERN, field_path
+from progress.compaction import MAX_TOMBSTONES_PER_LESSON, MAX_UNKNOWN_BYTES, unknown_key_bytes
 
 DOCUMENT_VERSION = 1
-MAX_BODY_BYTES = 256 * 1024
+# What an account may hold, measured as compact UTF-8 JSON (what a browser sends). The server
+# compacts what it stores (progress/compaction.py) and refuses a merge past this size, so a
+# stored document always fits in a request body again; the body limit adds room for
+# differences in how JSON encoders escape text.
+MAX_DOCUMENT_BYTES = 1024 * 1024
+MAX_BODY_BYTES = MAX_DOCUMENT_BYTES + 64 * 1024
+# Past this share of a limit, a sync answers with a notice saying how to make room.
+NEAR_LIMIT_SHARE = 0.75
 MAX_LESSONS = 200
 MAX_SECTIONS_PER_LESSON = 200
 MAX_CHECKLIST_ITEMS = 100
-MAX_ATTEMPTS_PER_LESSON = 200
+# What a device may send: it may have finished many quizzes before signing in. What is stored
+# is compacted to the best per form and the latest few (progress/compaction.py).
+MAX_ATTEMPTS_PER_LESSON = 1000
 MAX_REFLECTION_CHARS = 5_000
 MAX_SIGNATURE_CHARS = 1_000
 # Drafts (issue 8): at most 20 live drafts per lesson; deleted ones stay as small tombstones so
 # the deletion syncs, and have their own, larger cap so deleting never locks a learner out.
 MAX_LIVE_DRAFTS_PER_LESSON = 20
-MAX_DRAFTS_PER_LESSON = 120
+# Tombstones are compacted to a few dozen bytes, and the newest few hundred kept, so merging
+# devices' deletions can never reach this.
+MAX_DRAFTS_PER_LESSON = MAX_TOMBSTONES_PER_LESSON + 2 * MAX_LIVE_DRAFTS_PER_LESSON
 # Drafts are sized by the feature that writes them (settings.PROGRESS_DRAFT_LIMITS, which the
 # postmortem builder's system check holds to its template), so progress imports no feature.
 _DRAFT_LIMITS = getattr(settings, "PROGRESS_DRAFT_LIMITS", {})
@@ -194,6 +207,10 @@ class LessonProgress(DocumentPart):
     checklist: _capped_dict(_key(ID_PATTERN), ChecklistTick, MAX_CHECKLIST_ITEMS) = {}
     reflection: Reflection | None = None
     attempts: Annotated[tuple[Attempt, ...], Field(max_length=MAX_ATTEMPTS_PER_LESSON)] = ()
+    # Finished attempts per form ("10", "15") no longer kept in full (progress/compaction.py).
+    earlier_attempts: (
+        dict[Literal["10", "15"], Annotated[StrictInt, Field(ge=0, le=10_000_000)]] | None
+    ) = None
     drafts: _capped_dict(_key(DRAFT_ID_PATTERN), Draft, MAX_DRAFTS_PER_LESSON) = {}
 
     @field_validator("attempts", mode="after")
@@ -237,8 +254,9 @@ class DocumentProblem:
 
 
 class InvalidDocument(Exception):
-    def __init__(self, problems: list[DocumentProblem]) -> None:
+    def __init__(self, problems: list[DocumentProblem], *, status: int = 400) -> None:
         self.problems = problems
+        self.status = status
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
 
 
@@ -296,17 +314,47 @@ def _draft_problems(document: ProgressDocument) -> list[DocumentProblem]:
                 DocumentProblem(
                     field=f"lessons.{slug}.drafts",
                     message=f"has too many drafts (at most {MAX_LIVE_DRAFTS_PER_LESSON} "
-                    "not deleted)",
+                    "not deleted): delete the drafts you no longer need on the lesson's practice "
+                    "page, and it syncs again",
                 )
             )
     return problems
 
 
-def check_limits(document: ProgressDocument) -> None:
-    """Raise InvalidDocument when a merged document outgrows a count limit.
+def size_problem(size: int) -> DocumentProblem:
+    return DocumentProblem(
+        "(document)",
+        f"is too large to keep ({size // 1024} KB; an account holds at most "
+        f"{MAX_DOCUMENT_BYTES // 1024} KB): drafts take the most room, so delete the drafts you "
+        "no longer need on a lesson's practice page, and it syncs again",
+    )
 
-    Both sides of a merge are valid, so only counts can grow: text and times cannot change.
+
+def near_limit_notices(document: ProgressDocument, *, size: int) -> list[str]:
+    """What to tell a learner whose progress is close to a limit, and how to make room."""
+    notices = []
+    if size > NEAR_LIMIT_SHARE * MAX_DOCUMENT_BYTES:
+        notices.append(
+            f"Your progress takes {size // 1024} KB of the {MAX_DOCUMENT_BYTES // 1024} KB an "
+            "account holds. Delete drafts you no longer need to make room."
+        )
+    for slug, entry in document.lessons.items():
+        live = sum(1 for draft in entry.drafts.values() if not draft.is_deleted)
+        if live > NEAR_LIMIT_SHARE * MAX_LIVE_DRAFTS_PER_LESSON:
+            notices.append(
+                f"{slug} has {live} of at most {MAX_LIVE_DRAFTS_PER_LESSON} drafts. Delete "
+                "those you no longer need to make room."
+            )
+    return notices
+
+
+def check_limits(document: ProgressDocument, *, size: int | None = None) -> None:
+    """Raise InvalidDocument when a merged document outgrows a limit (413 for its size).
+
+    Both sides of a merge are valid, so only counts and the size can grow.
     """
+    if size is not None and size > MAX_DOCUMENT_BYTES:
+        raise InvalidDocument([size_problem(size)], status=413)
     problems = []
 
     def over(field: str, count: int, limit: int) -> None:
@@ -350,11 +398,24 @@ def parse_document(
             [DocumentProblem("(document)", f"is too large (at most {MAX_BODY_BYTES // 1024} KB)")]
         )
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        problem = DocumentProblem("(document)", f"is not valid JSON: {exc}")
-        raise InvalidDocument([problem]) from None
+        data = parse_json(body)
+    except JsonBodyProblem as problem:
+        raise InvalidDocument([DocumentProblem("(document)", problem.message)]) from None
+    return document_from_data(data, lesson_exists=lesson_exists)
+
+
+def document_from_data(
+    data: object, *, lesson_exists: Callable[[str], bool] | None = None
+) -> ProgressDocument:
+    """A valid document from parsed JSON: shape, limits and (optionally) known lessons."""
     document = validate_document(data)
+    unknown_bytes = unknown_key_bytes(document_to_json(document))
+    if unknown_bytes > MAX_UNKNOWN_BYTES:
+        message = (
+            f"has {unknown_bytes // 1024} KB of parts this server does not know (at most "
+            f"{MAX_UNKNOWN_BYTES // 1024} KB)"
+        )
+        raise InvalidDocument([DocumentProblem("(document)", message)])
     if lesson_exists is not None:
         unknown = [
             DocumentProblem(f"lessons.{slug}", "no lesson with this slug")

@@ -3,7 +3,7 @@
 `merge_progress` is commutative, associative and idempotent, and never loses an attempt or a
 draft, so devices can sync in any order, any number of times, and agree:
 
-- attempts: union by id;
+- attempts: union by id; counts of earlier attempts (`earlier_attempts`): the larger;
 - sections read: the earliest time; `last_read_at`: the latest;
 - checklist ticks, the reflection, and each draft's title, deleted flag and fields:
   last writer wins by `at`, ties broken by comparing the values' canonical JSON;
@@ -69,6 +69,15 @@ def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
     return max(a, b)
 
 
+Key = TypeVar("Key", bound=str)
+
+
+def _merge_counts(a: dict[Key, int] | None, b: dict[Key, int] | None) -> dict[Key, int] | None:
+    if a is None or b is None:
+        return a or b
+    return _merge_maps(a, b, max)
+
+
 def merge_draft(a: Draft, b: Draft) -> Draft:
     if a is b:
         return a
@@ -89,6 +98,7 @@ def merge_lesson(a: LessonProgress, b: LessonProgress) -> LessonProgress:
         checklist=_merge_maps(a.checklist, b.checklist, _newest),
         reflection=_newest(a.reflection, b.reflection),
         attempts=union_attempts(*a.attempts, *b.attempts),
+        earlier_attempts=_merge_counts(a.earlier_attempts, b.earlier_attempts),
         drafts=_merge_maps(a.drafts, b.drafts, merge_draft),
         **_merge_extras(a, b),
     )

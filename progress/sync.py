@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
+from typing import TypeVar
 
 from django.db import IntegrityError, transaction
+from pydantic import BaseModel
 
 from lessons.content import get_catalogue
+from progress.compaction import compact_document_data, json_size
 from progress.document import (
     Attempt,
+    Draft,
     LessonProgress,
     ProgressDocument,
     Reflection,
@@ -24,13 +28,17 @@ from progress.document import (
     document_to_json,
     empty_document,
     format_timestamp,
+    near_limit_notices,
     normalise_time,
     union_attempts,
     validate_document,
 )
 from progress.merge import merge_progress
 from progress.models import ProgressRecord
+from quiz.attempts import claim_anonymous_result
 from quiz.results import QuizResult, finished_results_for_user, verify_quiz_result
+
+Part = TypeVar("Part", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -58,12 +66,15 @@ class SyncResult:
     version: int
     # The document already turned into JSON data while storing it, to answer without redoing it.
     document_json: dict[str, object] | None = None
+    # For a learner close to a limit: what is filling up and how to make room.
+    notices: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, object]:
         return {
             "document": self.document_json or document_to_json(self.document),
             "rejected_attempts": [rejected.as_json() for rejected in self.rejected],
             "version": self.version,
+            "notices": list(self.notices),
         }
 
 
@@ -111,6 +122,10 @@ def check_attempt(attempt: Attempt, *, lesson_slug: str, user_id: int) -> Attemp
         return "this attempt belongs to another learner"
     if result.lesson_slug != lesson_slug or _signed_fields(signed) != _signed_fields(attempt):
         return "the attempt was changed after it was signed"
+    if result.user_id is None and not claim_anonymous_result(
+        attempt_id=result.attempt_id, user_id=user_id
+    ):
+        return "this attempt belongs to another learner"
     return signed
 
 
@@ -175,7 +190,8 @@ def document_from_results(results: Iterable[tuple[QuizResult, str]]) -> Progress
                 "signature": signature,
             }
         )
-    return validate_document({"version": 1, "lessons": lessons})
+    # A learner may have finished more quizzes than a document keeps in full.
+    return validate_document(compact_document_data({"version": 1, "lessons": lessons}))
 
 
 def _locked_record(user_id: int) -> ProgressRecord:
@@ -224,8 +240,15 @@ def _merged(
     documents: Iterable[ProgressDocument],
     unverified: ProgressDocument | None,
     user_id: int,
-) -> tuple[ProgressDocument, tuple[RejectedAttempt, ...], dict[str, object], dict[str, object]]:
-    """The record's document with everything merged in, what was rejected, and both as JSON."""
+) -> tuple[
+    ProgressDocument,
+    tuple[RejectedAttempt, ...],
+    dict[str, object],
+    dict[str, object],
+    tuple[str, ...],
+]:
+    """The record's document with everything merged in, what was rejected, both as JSON, and
+    the notices for a learner near a limit."""
     rejected: tuple[RejectedAttempt, ...] = ()
     merged, stored_json = _stored_document(record)
     if unverified is not None:
@@ -233,8 +256,14 @@ def _merged(
         merged = merge_progress(merged, verified)
     for document in documents:
         merged = merge_progress(merged, document)
-    check_limits(merged)
-    return merged, rejected, document_to_json(merged), stored_json
+    # What is stored is compacted and then passes the very checks a device's document
+    # passes, so any device can send it back.
+    data = compact_document_data(document_to_json(merged))
+    merged = validate_document(data)
+    size = json_size(data)
+    check_limits(merged, size=size)
+    notices = tuple(near_limit_notices(merged, size=size))
+    return merged, rejected, data, stored_json, notices
 
 
 def merge_into_record(
@@ -254,26 +283,80 @@ def merge_into_record(
     # the database's one write lock while other learners wait.
     stored = ProgressRecord.objects.defer("document").filter(user_id=user_id).first()
     if stored is not None:
-        merged, rejected, data, stored_json = _merged(stored, documents, unverified, user_id)
+        merged, rejected, data, stored_json, notices = _merged(
+            stored, documents, unverified, user_id
+        )
         if data == stored_json:
             return SyncResult(
-                document=merged, rejected=rejected, version=stored.version, document_json=data
+                document=merged,
+                rejected=rejected,
+                version=stored.version,
+                document_json=data,
+                notices=notices,
             )
     with transaction.atomic():
         record = _locked_record(user_id)
-        merged, rejected, data, stored_json = _merged(record, documents, unverified, user_id)
+        merged, rejected, data, stored_json, notices = _merged(
+            record, documents, unverified, user_id
+        )
         if data != stored_json:
             record.document = data
             record.version += 1
             record.save(update_fields=["document", "version", "updated_at"])
             transaction.on_commit(lambda: _remember(record, merged, data))
     return SyncResult(
-        document=merged, rejected=rejected, version=record.version, document_json=data
+        document=merged,
+        rejected=rejected,
+        version=record.version,
+        document_json=data,
+        notices=notices,
     )
 
 
-def sync_progress(*, user_id: int, incoming: ProgressDocument) -> SyncResult:
+def _no_later(value: Part, now: datetime) -> Part:
+    at: datetime = value.at  # type: ignore[attr-defined]
+    return value.model_copy(update={"at": now}) if at > now else value
+
+
+def _clamped_draft(draft: Draft, now: datetime) -> Draft:
+    return draft.model_copy(
+        update={
+            "title": _no_later(draft.title, now),
+            "deleted": None if draft.deleted is None else _no_later(draft.deleted, now),
+            "fields": {key: _no_later(text, now) for key, text in draft.fields.items()},
+        }
+    )
+
+
+def clamp_times(document: ProgressDocument, *, now: datetime) -> ProgressDocument:
+    """The document with every edit time later than `now` (the server's receipt time) set to it.
+
+    Conflicts are won by the later `at`; a device whose clock runs hours fast would otherwise
+    win every conflict with its edits for hours to come. Attempt times are signed: unchanged.
+    """
+    lessons = {}
+    for slug, entry in document.lessons.items():
+        last_read = entry.last_read_at
+        lessons[slug] = entry.model_copy(
+            update={
+                "sections_read": {k: min(t, now) for k, t in entry.sections_read.items()},
+                "last_read_at": None if last_read is None else min(last_read, now),
+                "checklist": {k: _no_later(tick, now) for k, tick in entry.checklist.items()},
+                "reflection": (
+                    None if entry.reflection is None else _no_later(entry.reflection, now)
+                ),
+                "drafts": {k: _clamped_draft(draft, now) for k, draft in entry.drafts.items()},
+            }
+        )
+    return document.model_copy(update={"lessons": lessons})
+
+
+def sync_progress(
+    *, user_id: int, incoming: ProgressDocument, received_at: datetime | None = None
+) -> SyncResult:
     """Verify the device's attempts, merge everything into the stored document, return it."""
+    now = normalise_time(received_at or datetime.now(UTC))
+    incoming = clamp_times(incoming, now=now)
     from_quiz = document_from_results(finished_results_for_user(user_id=user_id))
     return merge_into_record(user_id=user_id, documents=[from_quiz], unverified=incoming)
 

@@ -11,15 +11,16 @@ from django.utils import timezone
 from django.views import csrf
 from django.views.decorators.http import require_GET, require_POST
 
+from config.json_api import JsonBodyProblem, read_json_body
 from lessons.content import get_catalogue
 from progress.document import (
     MAX_BODY_BYTES,
-    MAX_REFLECTION_CHARS,
     DocumentProblem,
     InvalidDocument,
+    document_from_data,
     document_to_json,
-    parse_document,
 )
+from progress.reflection import ReflectionForm
 from progress.summary import summarise_progress
 from progress.sync import save_reflection, stored_progress, sync_progress
 
@@ -36,14 +37,15 @@ def sync(request: HttpRequest) -> JsonResponse:
     """Merge the device's whole progress document into the account's; return the merged one."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": "Sign in to sync your progress across devices."}, status=401)
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
-        too_large = f"is too large (at most {MAX_BODY_BYTES // 1024} KB)"
-        return _refused([DocumentProblem("(document)", too_large)], status=413)
     try:
-        incoming = parse_document(request.body, lesson_exists=get_catalogue().has)
+        data = read_json_body(request, max_bytes=MAX_BODY_BYTES)
+    except JsonBodyProblem as problem:
+        return _refused([DocumentProblem("(document)", problem.message)], status=problem.status)
+    try:
+        incoming = document_from_data(data, lesson_exists=get_catalogue().has)
         result = sync_progress(user_id=request.user.pk, incoming=incoming)
     except InvalidDocument as exc:
-        return _refused(exc.problems)
+        return _refused(exc.problems, status=exc.status)
     return JsonResponse(result.as_json())
 
 
@@ -84,11 +86,11 @@ def reflection(request: HttpRequest, slug: str) -> HttpResponse:
     lesson_url = reverse("lessons:detail", args=[slug]) + "#reflection-note"
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={lesson_url}")
-    text = request.POST.get("reflection", "")
-    if len(text) > MAX_REFLECTION_CHARS:
-        too_long = f"Your note is too long (at most {MAX_REFLECTION_CHARS} characters)."
-        messages.error(request, too_long)
+    form = ReflectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.first_error())
     else:
+        text = form.cleaned_data["reflection"]
         save_reflection(user_id=request.user.pk, lesson_slug=slug, text=text, at=timezone.now())
         messages.success(request, "Your note is saved.")
     return redirect(lesson_url)

@@ -7,6 +7,8 @@ with a `QuizRejection` carrying the HTTP status, leaving the stored attempt unch
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import random
 import secrets
 import uuid
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -119,6 +122,18 @@ def claim_session_attempts(*, session_key: str, user_id: int) -> int:
     )
 
 
+def claim_anonymous_result(*, attempt_id: str, user_id: int) -> bool:
+    """Give a finished anonymous attempt to this account, unless another account has it.
+
+    A result signed for an anonymous browser travels through that browser; the first account it
+    syncs into keeps it, and any other account is refused it.
+    """
+    claimed = Attempt.objects.filter(
+        id=attempt_id, user__isnull=True, finished_at__isnull=False
+    ).update(user_id=user_id)
+    return claimed == 1 or Attempt.objects.filter(id=attempt_id, user_id=user_id).exists()
+
+
 def owner_attempts(owner: Owner) -> QuerySet[Attempt]:
     return Attempt.objects.filter(_owned_by(owner))
 
@@ -145,6 +160,64 @@ def start_attempt(
         session_key=owner.session_key,
         plan=[[p.question_id, list(p.option_ids)] for p in plan],
     )
+
+
+def _planned_tag(lesson_slug: str, form: int, nonce: bytes) -> bytes:
+    message = f"quiz.planned-attempt:{lesson_slug}:{form}:".encode() + nonce
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()[:8]
+
+
+def _planned_rng(attempt_id: uuid.UUID) -> random.Random:
+    seed = hmac.new(settings.SECRET_KEY.encode(), b"quiz.plan:" + attempt_id.bytes, "sha256")
+    return random.Random(seed.digest())  # noqa: S311 - a shuffle replayed from the id, not a secret
+
+
+def planned_attempt(*, bank: QuestionBank, form: int) -> Attempt:
+    """A new attempt that is shown but not stored, for a visitor with no quiz session yet.
+
+    Its id carries a tag (keyed with the secret key) naming its lesson and form, and its plan
+    follows from the id, so the first answer can store exactly the attempt that was shown.
+    """
+    if not bank.offers(form):
+        raise AttemptNotFound(f"There is no {form}-question form of this quiz.")
+    nonce = secrets.token_bytes(8)
+    attempt_id = uuid.UUID(bytes=nonce + _planned_tag(bank.lesson_slug, form, nonce))
+    plan = plan_attempt(bank, form=form, rng=_planned_rng(attempt_id))
+    return Attempt(
+        id=attempt_id,
+        lesson_slug=bank.lesson_slug,
+        form=form,
+        plan=[[p.question_id, list(p.option_ids)] for p in plan],
+    )
+
+
+def _store_planned_attempt(*, attempt_id: uuid.UUID, bank: QuestionBank, owner: Owner) -> None:
+    """Store a shown-but-unstored attempt at its first answer (or finish), if its id is ours.
+
+    Outside the answer's own transaction: a "Check" with nothing chosen is refused, but the
+    attempt it was pressed on stays, so the page it returns to shows that same attempt.
+    """
+    if not owner.session_key and owner.user_id is None:
+        return
+    if Attempt.objects.filter(id=attempt_id).exists():
+        return
+    nonce, tag = attempt_id.bytes[:8], attempt_id.bytes[8:]
+    for form in bank.forms:
+        if hmac.compare_digest(tag, _planned_tag(bank.lesson_slug, form, nonce)):
+            plan = plan_attempt(bank, form=form, rng=_planned_rng(attempt_id))
+            try:
+                with transaction.atomic():
+                    Attempt.objects.create(
+                        id=attempt_id,
+                        lesson_slug=bank.lesson_slug,
+                        form=form,
+                        user_id=owner.user_id,
+                        session_key=owner.session_key,
+                        plan=[[p.question_id, list(p.option_ids)] for p in plan],
+                    )
+            except IntegrityError:
+                pass  # stored already (by this browser, or taken by someone else: not theirs)
+            return
 
 
 def current_attempt(*, bank: QuestionBank, form: int, owner: Owner) -> Attempt | None:
@@ -222,6 +295,7 @@ def answer_question(
     positions: Sequence[int],
 ) -> tuple[Attempt, QuestionGrade]:
     """Grade and store one answer. `positions` are 1-based places in the attempt's option order."""
+    _store_planned_attempt(attempt_id=attempt_id, bank=bank, owner=owner)
     try:
         with transaction.atomic():
             attempt = get_owned_attempt(
@@ -248,6 +322,7 @@ def answer_question(
 
 def finish_attempt(*, attempt_id: uuid.UUID, bank: QuestionBank, owner: Owner) -> Attempt:
     """Score the attempt on the server and close it; unanswered questions score nothing."""
+    _store_planned_attempt(attempt_id=attempt_id, bank=bank, owner=owner)
     with transaction.atomic():
         attempt = get_owned_attempt(attempt_id=attempt_id, bank=bank, owner=owner, for_update=True)
         if attempt.is_finished:

@@ -26,6 +26,7 @@ from quiz.attempts import (
     answer_question,
     finish_attempt,
     get_owned_attempt,
+    planned_attempt,
     resume_or_start_attempt,
     start_attempt,
 )
@@ -75,7 +76,12 @@ def _quiz_url(slug: str, form: int, anchor: str = "") -> str:
 @require_GET
 def take_quiz(request: HttpRequest, slug: str, form: int) -> HttpResponse:
     lesson, bank = _lesson_and_bank(slug, form)
-    attempt = resume_or_start_attempt(bank=bank, form=form, owner=_owner(request, create=True))
+    if request.user.is_authenticated or SESSION_OWNER_KEY in request.session:
+        attempt = resume_or_start_attempt(bank=bank, form=form, owner=_owner(request, create=True))
+    else:
+        # A visitor with no quiz session yet (a crawler, a first look): shown, stored only at
+        # the first answer, so a page view never writes to the database.
+        attempt = planned_attempt(bank=bank, form=form)
     question_id, error = take_choice_missing(request.session, attempt) or (None, "")
     context = quiz_page_context(attempt, bank, lesson, focus=question_id, error=error)
     return render(request, "quiz/quiz.html", context)
@@ -101,7 +107,7 @@ def check_answer(request: HtmxHttpRequest, slug: str, attempt_id: uuid.UUID) -> 
         attempt, _ = answer_question(
             attempt_id=attempt_id,
             bank=bank,
-            owner=_owner(request),
+            owner=_owner(request, create=True),
             question_id=post.question,
             positions=post.option,
         )
@@ -142,7 +148,9 @@ def finish_quiz(request: HtmxHttpRequest, slug: str, attempt_id: uuid.UUID) -> H
     _, bank = _lesson_and_bank(slug)
     try:
         parse_post(EmptyPost, request)
-        attempt = finish_attempt(attempt_id=attempt_id, bank=bank, owner=_owner(request))
+        attempt = finish_attempt(
+            attempt_id=attempt_id, bank=bank, owner=_owner(request, create=True)
+        )
     except QuizRejection as rejection:
         return _refuse(request, rejection)
     remember_best_score(request.session, attempt)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.http import HttpRequest
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from config.json_api import JsonBodyProblem, read_json_body
 from lessons.content import FRIENDLY_MESSAGES, field_path
+
+# A question is at most a few hundred characters; the body never needs more than this.
+MAX_BODY_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -47,13 +51,15 @@ def clean_question(value: str) -> str:
     return question
 
 
-def question_from_json(body: bytes) -> str:
+def question_from_json(request: HttpRequest) -> str:
     """The question in a JSON body, or a QuestionProblem naming the field path at fault."""
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = read_json_body(request, max_bytes=MAX_BODY_BYTES)
+    except JsonBodyProblem as problem:
         raise QuestionProblem(
-            400, "(body)", 'The body must be JSON, like {"question": "What is drift?"}.'
+            problem.status,
+            "(body)",
+            f'The body {problem.message}; send JSON like {{"question": "What is drift?"}}.',
         ) from None
     try:
         parsed = AskBody.model_validate(data)

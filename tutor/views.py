@@ -97,7 +97,7 @@ def api_ask(request: HttpRequest, slug: str) -> JsonResponse:
         response["Retry-After"] = str(wait)
         return response
     try:
-        question = question_from_json(request.body)
+        question = question_from_json(request)
     except QuestionProblem as problem:
         return _json_error(problem.status, problem.field, problem.message)
     return JsonResponse(answer_question(lesson=lesson, question=question).as_json())

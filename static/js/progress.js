@@ -247,6 +247,9 @@
       if (JSON.stringify(body.document) !== current) announce(body.document);
       syncedAt = Date.now();
       syncedNote = rejected.length ? " (" + plural(rejected.length, "unverified quiz result") + " removed)" : "";
+      // Close to a limit: the server says what fills up and how to make room.
+      var notices = Array.isArray(body.notices) ? body.notices : [];
+      if (notices.length) syncedNote += ". " + notices.join(" ");
       showSynced();
       return true;
     }).catch(function (error) {

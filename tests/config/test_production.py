@@ -68,12 +68,11 @@ def test_healthz_reports_database_and_cache(client: Client) -> None:
 
 @pytest.mark.django_db
 def test_healthz_is_503_naming_the_cache_when_it_is_down(client: Client, settings) -> None:
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
-        }
+    dead_redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
     }
+    settings.CACHES = {"default": dead_redis, "sessions": dead_redis}
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {
@@ -158,3 +157,10 @@ def test_production_logs_are_one_json_object_per_line() -> None:
     assert request_lines, result.stdout + result.stderr
     assert request_lines[-1]["path"] == "/healthz"
     assert {"time", "level", "request_id", "status", "duration_ms"} <= request_lines[-1].keys()
+
+
+@pytest.mark.django_db
+def test_healthz_answers_head_for_load_balancers(client: Client) -> None:
+    response = client.head("/healthz")
+    assert response.status_code == 200
+    assert response.content == b""

@@ -173,3 +173,15 @@ def test_static_files_are_served_with_nosniff_and_long_caching(collected_static)
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "immutable" in response["Cache-Control"]
     assert response.get("Content-Encoding") in {"gzip", "br"}
+
+
+def test_static_files_carry_the_security_headers_too(settings) -> None:
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    response = Client().get("/static/css/site.css")
+    assert response.status_code == 200
+    for header, value in EXPECTED_HEADERS.items():
+        assert response.get(header) == value, header
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import Client
 
+from progress.document import MAX_BODY_BYTES
 from progress.models import ProgressRecord
+from quiz.models import Attempt as QuizAttempt
 from tests.conftest import LESSON_SLUG
 from tests.progress.conftest import signed_attempt
 
@@ -66,6 +68,15 @@ def test_a_second_device_gets_what_the_first_one_synced(client, learner) -> None
 
 def test_an_attempt_made_before_signing_in_counts(signed_in, learner) -> None:
     attempt = signed_attempt(user_id=None, score=9)
+    # The quiz app's record of it, which the first account to sync it claims.
+    QuizAttempt.objects.create(
+        id=attempt["id"],
+        lesson_slug=LESSON_SLUG,
+        form=10,
+        plan=[[f"q{n}", ["a"]] for n in range(10)],
+        score=9,
+        finished_at=datetime.fromisoformat(attempt["finished_at"]),
+    )
     entry = post(signed_in, document(attempts=[attempt])).json()["document"]["lessons"][LESSON_SLUG]
     assert [(a["id"], a["score"]) for a in entry["attempts"]] == [(attempt["id"], 9)]
 
@@ -166,11 +177,11 @@ FUTURE = (datetime.now(UTC) + timedelta(days=30)).isoformat()
                         "finished_at": AT,
                         "signature": "s",
                     }
-                    for n in range(201)
+                    for n in range(1001)
                 ]
             ),
             f"lessons.{LESSON_SLUG}.attempts",
-            "has too many entries (at most 200)",
+            "has too many entries (at most 1000)",
         ),
         (
             document(sections_read={"premise": FUTURE}),
@@ -205,9 +216,11 @@ def test_bad_input_is_refused_with_its_field_path_and_nothing_changes(
 
 
 def test_an_oversized_body_is_refused_before_parsing(signed_in, learner) -> None:
-    response = post(signed_in, b" " * (256 * 1024 + 1))
+    response = post(signed_in, b" " * (MAX_BODY_BYTES + 1))
     assert response.status_code == 413
-    assert problems_of(response) == {"(document)": "is too large (at most 256 KB)"}
+    assert problems_of(response) == {
+        "(document)": f"is too large (at most {MAX_BODY_BYTES // 1024} KB)"
+    }
     assert stored(learner) is None
 
 

@@ -13,6 +13,7 @@ from django.test import Client
 from quiz.bank import get_question_bank
 from quiz.models import Answer, Attempt
 from tests.conftest import LESSON_SLUG
+from tests.quiz.test_views import with_quiz_session
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_the_six_question_form_asks_six_questions_covering_every_sub_lesson(
     bank = get_question_bank(HONOR_CODE)
     assert bank is not None and len(bank.questions) > 6  # a draw, not always the same six
     for _ in range(5):
-        html = client.get(f"/lessons/{HONOR_CODE}/quiz/6/").content.decode()
+        html = with_quiz_session(client).get(f"/lessons/{HONOR_CODE}/quiz/6/").content.decode()
         assert "<h1>Quick check</h1>" in html and html.count("<fieldset") == 6
         attempt = Attempt.objects.filter(lesson_slug=HONOR_CODE).latest("started_at")
         asked = [bank.question(question_id) for question_id, _ in attempt.plan]
@@ -50,7 +51,7 @@ def test_the_six_question_form_asks_six_questions_covering_every_sub_lesson(
 
 
 def test_the_childrens_quiz_runs_and_can_be_answered(client: Client) -> None:
-    html = client.get(f"/lessons/{GROWN_UP}/quiz/10/").content.decode()
+    html = with_quiz_session(client).get(f"/lessons/{GROWN_UP}/quiz/10/").content.decode()
     assert html.count("<fieldset") == 10
     attempt = Attempt.objects.filter(lesson_slug=GROWN_UP).latest("started_at")
     bank = get_question_bank(GROWN_UP)

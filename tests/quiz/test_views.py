@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 
+from quiz.attempts import SESSION_OWNER_KEY, Owner
 from quiz.bank import QuestionBank, clear_question_bank_cache, get_question_bank
 from quiz.models import Answer, Attempt
 from quiz.results import verify_quiz_result
@@ -24,8 +25,18 @@ def attempt_url(attempt: Attempt, action: str = "") -> str:
     return f"{LESSON_URL}quiz/attempts/{attempt.id}/{action + '/' if action else ''}"
 
 
+def with_quiz_session(client: Client) -> Client:
+    """A browser that has started a quiz before, so a quiz page stores its attempt (a stranger's
+    view stores nothing until the first answer: see test_no_writes_for_strangers.py)."""
+    if SESSION_OWNER_KEY not in client.session:
+        session = client.session
+        session[SESSION_OWNER_KEY] = Owner.new_session_key()
+        session.save()
+    return client
+
+
 def open_quiz(client: Client, url: str = QUIZ_10) -> Attempt:
-    assert client.get(url).status_code == 200
+    assert with_quiz_session(client).get(url).status_code == 200
     return Attempt.objects.filter(finished_at__isnull=True).latest("started_at")
 
 
@@ -89,7 +100,7 @@ def test_the_ten_question_form_shows_ten_labelled_fieldsets_and_a_progress_indic
 def test_the_fifteen_question_form_asks_fifteen_of_the_bank(
     client: Client, bank: QuestionBank
 ) -> None:
-    html = client.get(QUIZ_15).content.decode()
+    html = with_quiz_session(client).get(QUIZ_15).content.decode()
     assert "<h1>End-of-lesson check</h1>" in html
     assert html.count("<fieldset") == 15
     attempt = Attempt.objects.latest("started_at")
@@ -109,7 +120,7 @@ def test_forms_that_do_not_exist_are_not_found(client: Client, url: str) -> None
 
 
 def test_a_reload_resumes_the_same_attempt_with_the_same_order(client: Client) -> None:
-    first = client.get(QUIZ_10).content.decode()
+    first = with_quiz_session(client).get(QUIZ_10).content.decode()
     second = client.get(QUIZ_10).content.decode()
     assert Attempt.objects.count() == 1
     assert without_tokens(first) == without_tokens(second)
@@ -130,7 +141,7 @@ def test_the_page_never_contains_the_correct_option_before_answering(
 def test_which_option_is_correct_changes_nothing_on_the_page(
     client: Client, content_copy: Path
 ) -> None:
-    before = client.get(QUIZ_15).content.decode()
+    before = with_quiz_session(client).get(QUIZ_15).content.decode()
     quiz_file = content_copy / LESSON_SLUG / "quiz.yaml"
     text = quiz_file.read_text()
     # Move the premise question's correct flag from its first option to its second.
