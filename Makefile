@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run serve test test-fast test-e2e check lock install install-test chromium migrate bench eval-tutor eval-coach clean
+.PHONY: run serve test test-fast test-e2e check lock install install-test chromium migrate bench eval-tutor eval-coach screenshots clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -86,6 +86,10 @@ bench: install-test chromium
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	@[ -x bench/.node/node_modules/.bin/lighthouse ] || npm install --silent --no-audit --no-fund --prefix bench/.node lighthouse@12
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/under_load.py
+
+# The main pages at 1280 and 375 px, light and dark, into docs/screenshots/ (README shows them).
+screenshots: install-test chromium
+	$(PY) tools/screenshots.py
 
 eval-tutor: install-test
 	$(PY) manage.py eval_tutor

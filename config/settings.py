@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "content_registry",
+    # Inline {% partialdef %} fragments, rendered alone as "page.html#name" (htmx swaps, parts).
+    "template_partials",
     "lessons",
     "quiz",
     "tutor",
@@ -60,7 +62,6 @@ INSTALLED_APPS = [
     # After allauth.account, whose admin registration accounts/admin.py replaces.
     "accounts",
     "postmortems",
-    "template_partials",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "builtins": ["template_partials.templatetags.partials"],
         },
     },
 ]

@@ -20,3 +20,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+# The site's own 404 says what was not found and leads back to the lesson it was under.
+handler404 = "lessons.errors.page_not_found"

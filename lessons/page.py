@@ -42,14 +42,15 @@ def render_lesson_parts(*, lesson: Lesson, catalogue: Catalogue) -> LessonPagePa
         "related": related_with_availability(lesson=lesson, catalogue=catalogue),
     }
 
-    def part(template: str) -> SafeString:
-        return mark_safe(render_to_string(template, context))  # noqa: S308 (templates autoescape)
+    def part(name: str) -> SafeString:
+        html = render_to_string(f"lessons/lesson.html#{name}", context)
+        return mark_safe(html)  # noqa: S308 (templates autoescape)
 
     return LessonPageParts(
-        toc=part("lessons/_toc.html"),
-        text=part("lessons/_lesson_text.html"),
-        key_insights=part("lessons/_key_insights.html"),
-        related=part("lessons/_related.html"),
+        toc=part("toc"),
+        text=part("lesson-text"),
+        key_insights=part("key-insights"),
+        related=part("related"),
     )
 
 

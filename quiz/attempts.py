@@ -191,7 +191,7 @@ def planned_attempt(*, bank: QuestionBank, form: int) -> Attempt:
     )
 
 
-def _store_planned_attempt(*, attempt_id: uuid.UUID, bank: QuestionBank, owner: Owner) -> None:
+def store_planned_attempt(*, attempt_id: uuid.UUID, bank: QuestionBank, owner: Owner) -> None:
     """Store a shown-but-unstored attempt at its first answer (or finish), if its id is ours.
 
     Outside the answer's own transaction: a "Check" with nothing chosen is refused, but the
@@ -199,11 +199,13 @@ def _store_planned_attempt(*, attempt_id: uuid.UUID, bank: QuestionBank, owner: 
     """
     if not owner.session_key and owner.user_id is None:
         return
-    if Attempt.objects.filter(id=attempt_id).exists():
-        return
     nonce, tag = attempt_id.bytes[:8], attempt_id.bytes[8:]
     for form in bank.forms:
+        # The tag is checked first: an ordinary stored attempt's id never carries one, so its
+        # answers cost no extra query.
         if hmac.compare_digest(tag, _planned_tag(bank.lesson_slug, form, nonce)):
+            if Attempt.objects.filter(id=attempt_id).exists():
+                return
             plan = plan_attempt(bank, form=form, rng=_planned_rng(attempt_id))
             try:
                 with transaction.atomic():
@@ -218,6 +220,43 @@ def _store_planned_attempt(*, attempt_id: uuid.UUID, bank: QuestionBank, owner: 
             except IntegrityError:
                 pass  # stored already (by this browser, or taken by someone else: not theirs)
             return
+
+
+# The form number of a short retry of the questions missed in a finished attempt. It is no
+# form of FORMS, so a retry is never resumed as one, and its result is never signed for progress.
+PRACTICE_FORM = 0
+
+
+def start_practice_attempt(
+    *,
+    bank: QuestionBank,
+    owner: Owner,
+    question_ids: Sequence[str],
+    rng: random.Random | None = None,
+) -> Attempt:
+    """A new attempt asking only `question_ids` (in lesson order), options shuffled again."""
+    wanted = set(question_ids)
+    questions = [question for question in bank.questions if question.id in wanted]
+    if not questions:
+        raise AttemptConflict("There is nothing to practise: every answer was right.")
+    source = rng or _system_random
+    plan = [
+        [question.id, source.sample([o.id for o in question.options], len(question.options))]
+        for question in questions
+    ]
+    return Attempt.objects.create(
+        lesson_slug=bank.lesson_slug,
+        form=PRACTICE_FORM,
+        user_id=owner.user_id,
+        session_key=owner.session_key,
+        plan=plan,
+    )
+
+
+def missed_question_ids(attempt: Attempt) -> list[str]:
+    """The questions of a finished attempt answered wrongly or not at all, in its order."""
+    right = {answer.question_id for answer in attempt.answers.all() if answer.is_correct}
+    return [question_id for question_id, _ in attempt.plan if question_id not in right]
 
 
 def current_attempt(*, bank: QuestionBank, form: int, owner: Owner) -> Attempt | None:
@@ -295,7 +334,7 @@ def answer_question(
     positions: Sequence[int],
 ) -> tuple[Attempt, QuestionGrade]:
     """Grade and store one answer. `positions` are 1-based places in the attempt's option order."""
-    _store_planned_attempt(attempt_id=attempt_id, bank=bank, owner=owner)
+    store_planned_attempt(attempt_id=attempt_id, bank=bank, owner=owner)
     try:
         with transaction.atomic():
             attempt = get_owned_attempt(
@@ -322,7 +361,7 @@ def answer_question(
 
 def finish_attempt(*, attempt_id: uuid.UUID, bank: QuestionBank, owner: Owner) -> Attempt:
     """Score the attempt on the server and close it; unanswered questions score nothing."""
-    _store_planned_attempt(attempt_id=attempt_id, bank=bank, owner=owner)
+    store_planned_attempt(attempt_id=attempt_id, bank=bank, owner=owner)
     with transaction.atomic():
         attempt = get_owned_attempt(attempt_id=attempt_id, bank=bank, owner=owner, for_update=True)
         if attempt.is_finished:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -26,6 +26,7 @@ MESSAGES = {
     "int_type": "must be an option number",
     "too_long": f"at most {MAX_OPTIONS} options",
     "greater_than_equal": "is not an option of this question",
+    "literal_error": "is not one of the values this form sends",
     "less_than_equal": "is not an option of this question",
 }
 
@@ -42,6 +43,15 @@ class AnswerPost(PostModel):
     option: Annotated[
         list[Annotated[int, Field(ge=1, le=MAX_OPTIONS)]], Field(max_length=MAX_OPTIONS)
     ] = []
+    # Which page a plain form post goes back to: the question's own screen, or the whole list.
+    view: Literal["step", "all"] = "step"
+
+
+class FinishPost(PostModel):
+    """Finish sends only the CSRF token, and "yes" once the learner confirmed finishing with
+    questions unanswered (a forged score field is refused)."""
+
+    confirm: Literal["yes"] | None = None
 
 
 class EmptyPost(PostModel):

@@ -8,7 +8,18 @@ app_name = "quiz"
 
 urlpatterns: list[URLPattern] = [
     path("lessons/<slug:slug>/quiz/<int:form>/", views.take_quiz, name="take"),
+    path("lessons/<slug:slug>/quiz/<int:form>/all/", views.take_quiz_all, name="take-all"),
     path("lessons/<slug:slug>/quiz/<int:form>/new/", views.retake_quiz, name="retake"),
+    path(
+        "lessons/<slug:slug>/quiz/attempts/<uuid:attempt_id>/questions/<int:number>/",
+        views.quiz_step,
+        name="step",
+    ),
+    path(
+        "lessons/<slug:slug>/quiz/attempts/<uuid:attempt_id>/practice/",
+        views.practise_missed,
+        name="practice",
+    ),
     path(
         "lessons/<slug:slug>/quiz/attempts/<uuid:attempt_id>/answer/",
         views.check_answer,

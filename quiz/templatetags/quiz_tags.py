@@ -1,31 +1,30 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django import template
 
 from quiz.bank import get_question_bank
-from quiz.pages import best_scores
+from quiz.pages import best_score
 
 register = template.Library()
 
 
-@dataclass(frozen=True)
-class QuizSummary:
-    available: bool
-    best: list[tuple[int, int, int]]  # (form, score, total)
-    forms: tuple[tuple[int, str], ...] = ()  # (questions, title) the quiz offers, shortest first
+@register.inclusion_tag("quiz/_lesson_cta.html", takes_context=True)
+def quiz_call_to_action(context: template.Context, lesson: Any) -> dict[str, Any]:
+    """The lesson page's quiz box: the forms the quiz offers, and the best score kept in this
+    session.
 
-
-@register.simple_tag(takes_context=True)
-def quiz_summary(context: dict[str, Any], lesson_slug: str) -> QuizSummary:
-    """Whether the lesson has a quiz, and the best scores kept in this browser's session.
-
-    Without a session cookie nothing is read, so a first visit costs no query.
+    Without a session cookie nothing is read, so a first visit costs no query. The score shown
+    here is replaced in the browser by the one the progress document holds (the same on every
+    device); both use the same rule, `best_score`.
     """
     session = getattr(context.get("request"), "session", None)
-    best = best_scores(session, lesson_slug) if session and session.session_key else []
-    bank = get_question_bank(lesson_slug)
-    forms = bank.form_choices if bank is not None else ()
-    return QuizSummary(available=bank is not None, best=best, forms=forms)
+    best = best_score(session, lesson.slug) if session and session.session_key else None
+    bank = get_question_bank(lesson.slug)
+    return {
+        "lesson": lesson,
+        "available": bank is not None,
+        "forms": bank.form_choices if bank is not None else (),
+        "best": best,
+    }

@@ -318,6 +318,8 @@
     return best;
   }
 
+  function bestText(best) { return "Best: " + best.score + "/" + best.total; }
+
   function sectionsRead(entry, element) {
     var ids = (element.getAttribute("data-sections") || "").split(/\s+/).filter(Boolean);
     var read = ids.filter(function (id) { return entry.sections_read && id in entry.sections_read; });
@@ -342,10 +344,20 @@
       if (!isObject(entry)) { status.hidden = true; return; }
       var best = bestAttempt(entry);
       var count = sectionsRead(entry, status);
-      showPart(status.querySelector("[data-status-best]"), best ? "Best: " + best.score + "/" + best.total : "");
+      showPart(status.querySelector("[data-status-best]"), best ? bestText(best) : "");
       showPart(status.querySelector("[data-status-last-read]"), entry.last_read_at ? "Last read: " + formatDay(entry.last_read_at) : "");
       showPart(status.querySelector("[data-status-sections]"), count.read ? count.read + " of " + count.total + " sections read" : "");
+      var bar = status.querySelector("[data-status-bar]");
+      if (bar) { bar.max = count.total || 1; bar.value = count.read; bar.setAttribute("aria-label", count.read + " of " + count.total + " sections read"); bar.hidden = !count.read; }
       status.hidden = !(best || entry.last_read_at || count.read);
+    });
+
+    // Every other place that shows the best score (the quiz box) shows the same one. The server
+    // may have filled it from this browser's session; the document, synced, wins when it has one.
+    document.querySelectorAll("[data-best-score]").forEach(function (element) {
+      var entry = doc.lessons[element.getAttribute("data-best-score")];
+      var best = isObject(entry) ? bestAttempt(entry) : null;
+      if (best) showPart(element, bestText(best));
     });
 
     document.querySelectorAll("[data-progress-ring]").forEach(function (ring) {
@@ -358,7 +370,7 @@
       var best = bestAttempt(entry);
       ring.querySelector(".progress-ring__dial").setAttribute("data-step", String(Math.round(percent / 10)));
       ring.querySelector("[data-ring-text]").textContent =
-        percent + "% read" + (best ? " · Best: " + best.score + "/" + best.total : "");
+        percent + "% read" + (best ? " · " + bestText(best) : "");
       ring.hidden = false;
       if (empty) empty.hidden = true;
     });
@@ -431,29 +443,145 @@
       if (form) form.addEventListener("submit", function (event) { event.preventDefault(); saveNote(); });
     }
 
-    if (!("IntersectionObserver" in window) || !outline.length) return;
-    var pending = [];
-    var flushTimer = null;
-    function flush() {
-      var ids = pending; pending = [];
+    watchReading(lesson, slug, outline);
+  }
+
+  // A section counts as read once it has filled a good part of the screen for READ_AFTER_MS, or
+  // when the learner scrolls through its end. A jump (a table-of-contents link, a citation, the
+  // back button) scrolls past sections nobody read: nothing counts until that scroll has settled,
+  // and then only what stays on screen.
+  var READ_AFTER_MS = 3000;
+  var JUMP_SETTLE_MS = 250;
+
+  function watchReading(lesson, slug, outline) {
+    var sections = [];
+    lesson.querySelectorAll("section[id]").forEach(function (section) {
+      if (outline.indexOf(section.id) !== -1) sections.push(section);
+    });
+    if (!sections.length) return;
+    var counted = {};
+    var entry = read().lessons[slug];
+    if (isObject(entry) && isObject(entry.sections_read)) {
+      Object.keys(entry.sections_read).forEach(function (id) { counted[id] = true; });
+    }
+    var dwell = {};
+    var jumping = false;
+    var settleTimer = null;
+    var lastBottoms = {};
+
+    function count(id) {
+      if (counted[id]) return;
+      counted[id] = true;
       update(function (doc) {
-        var entry = lessonEntry(doc, slug);
+        var lessonProgress = lessonEntry(doc, slug);
         var at = now();
-        ids.forEach(function (id) { if (!(id in entry.sections_read)) entry.sections_read[id] = at; });
-        entry.last_read_at = at;
+        if (!(id in lessonProgress.sections_read)) lessonProgress.sections_read[id] = at;
+        lessonProgress.last_read_at = at;
       });
     }
-    var seen = {};
-    var observer = new IntersectionObserver(function (records) {
-      records.forEach(function (record) {
-        var id = record.target.id;
-        if (record.isIntersecting && !seen[id]) { seen[id] = true; pending.push(id); observer.unobserve(record.target); }
+
+    function onScreen(section) {
+      var box = section.getBoundingClientRect();
+      var height = window.innerHeight;
+      var shown = Math.min(box.bottom, height) - Math.max(box.top, 0);
+      return shown > 0 && (shown >= 0.4 * height || shown >= 0.6 * box.height);
+    }
+
+    function check() {
+      if (jumping) return;
+      var height = window.innerHeight;
+      sections.forEach(function (section) {
+        var id = section.id;
+        if (counted[id]) return;
+        var bottom = section.getBoundingClientRect().bottom;
+        // Scrolled through its end: the end came up from below the screen into it.
+        if (id in lastBottoms && lastBottoms[id] > height && bottom <= height) count(id);
+        lastBottoms[id] = bottom;
+        if (counted[id]) return;
+        if (onScreen(section)) {
+          if (!dwell[id]) dwell[id] = setTimeout(function () { dwell[id] = null; if (!jumping && onScreen(section)) count(id); }, READ_AFTER_MS);
+        } else if (dwell[id]) {
+          clearTimeout(dwell[id]);
+          dwell[id] = null;
+        }
       });
-      if (pending.length) { clearTimeout(flushTimer); flushTimer = setTimeout(flush, 300); }
-    }, { rootMargin: "0px 0px -40% 0px" });
-    lesson.querySelectorAll("section[id]").forEach(function (section) {
-      if (outline.indexOf(section.id) !== -1) observer.observe(section);
+    }
+
+    function settle() {
+      jumping = false;
+      lastBottoms = {};  // where sections were before the jump says nothing about reading
+      check();
+    }
+
+    // A jump is over when its scroll ends: `scrollend` where the browser has it (a smooth scroll
+    // on a busy device can pause longer than any quiet period we could wait for), else a short
+    // quiet period; and soon, if the target was already on screen and nothing scrolled at all.
+    var hasScrollEnd = "onscrollend" in window;
+    function startJump() {
+      jumping = true;
+      Object.keys(dwell).forEach(function (id) { clearTimeout(dwell[id]); dwell[id] = null; });
+      clearTimeout(settleTimer);
+      settleTimer = setTimeout(settle, JUMP_SETTLE_MS * 3);
+    }
+    if (hasScrollEnd) window.addEventListener("scrollend", function () { if (jumping) { clearTimeout(settleTimer); settle(); } });
+
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest('a[href^="#"]');
+      if (link) startJump();
+    }, true);
+    window.addEventListener("hashchange", startJump);
+    window.addEventListener("popstate", startJump);
+    var pending = false;
+    window.addEventListener("scroll", function () {
+      if (jumping) {
+        clearTimeout(settleTimer);
+        settleTimer = setTimeout(settle, hasScrollEnd ? JUMP_SETTLE_MS * 20 : JUMP_SETTLE_MS);
+        return;
+      }
+      if (!pending) { pending = true; window.requestAnimationFrame(function () { pending = false; check(); }); }
+    }, { passive: true });
+    window.addEventListener("resize", check);
+    // Arriving at an address with a #section is a jump too.
+    if (window.location.hash) startJump(); else check();
+  }
+
+  // The table of contents marks the section being read (the last one whose top has passed the
+  // upper third of the screen), and keeps that entry in view when the contents scroll.
+  function watchContents() {
+    var links = document.querySelectorAll("#toc a[data-section-link]");
+    if (!links.length) return;
+    var targets = [];
+    links.forEach(function (link) {
+      var section = document.getElementById(link.getAttribute("data-section-link"));
+      if (section) targets.push({ link: link, section: section });
     });
+    var current = null;
+    var pending = false;
+    function mark() {
+      pending = false;
+      var line = window.innerHeight / 3;
+      var found = null;
+      targets.forEach(function (target) { if (target.section.getBoundingClientRect().top <= line) found = target; });
+      if (found === current) return;
+      if (current) current.link.removeAttribute("aria-current");
+      current = found;
+      if (!current) return;
+      current.link.setAttribute("aria-current", "true");
+      var list = [current.link.closest(".toc__list"), current.link.closest(".lesson__aside")]
+        .filter(function (box) { return box && box.scrollHeight > box.clientHeight + 1; })[0];
+      if (list) {
+        var linkBox = current.link.getBoundingClientRect();
+        var listBox = list.getBoundingClientRect();
+        if (linkBox.top < listBox.top || linkBox.bottom > listBox.bottom) {
+          list.scrollTop += linkBox.top - listBox.top - list.clientHeight / 2;
+        }
+      }
+    }
+    window.addEventListener("scroll", function () {
+      if (!pending) { pending = true; window.requestAnimationFrame(mark); }
+    }, { passive: true });
+    window.addEventListener("resize", mark);
+    mark();
   }
 
   function wireForms() {
@@ -465,10 +593,11 @@
         var state = form.getAttribute("data-synced");
         if (!account || state === "yes") return;
         if (state === "syncing") { event.preventDefault(); return; }
-        if (!hasUnsynced() && !inFlight) { forgetLocal(); return; }
+        if (!hasUnsynced() && !inFlight) { forgetLocal(); rememberSignOut("cleared"); return; }
         event.preventDefault();
         form.setAttribute("data-synced", "syncing");
         syncNow(3).then(function (synced) {
+          rememberSignOut(synced ? "cleared" : "kept");
           if (synced) forgetLocal();
           else if (signInUrl) keepNext(form, signInUrl);
           form.setAttribute("data-synced", "yes");
@@ -500,6 +629,36 @@
     });
   }
 
+  // After signing out, the next page says what became of this device's copy of the progress.
+  var SIGNED_OUT_KEY = "tendril.progress.signed-out";
+  var SIGNED_OUT_TEXT = {
+    cleared: "You’re signed out. Your progress is safe in your account, and this browser’s copy has been removed, so the next person here starts fresh. Sign in again to carry on.",
+    kept: "You’re signed out. Some progress made in this browser had not reached your account yet, so it stays on this device (never in anyone else’s account) and syncs when you sign in here again.",
+  };
+
+  function rememberSignOut(outcome) {
+    try { window.sessionStorage.setItem(SIGNED_OUT_KEY, outcome); } catch (error) { /* private mode */ }
+  }
+
+  function sayHowSignOutLeftThisDevice() {
+    var outcome = null;
+    try {
+      outcome = window.sessionStorage.getItem(SIGNED_OUT_KEY);
+      window.sessionStorage.removeItem(SIGNED_OUT_KEY);
+    } catch (error) { return; }
+    var main = document.getElementById("main");
+    if (!outcome || account || !main || !SIGNED_OUT_TEXT[outcome]) return;
+    // The sign-in page already says what stayed on this device.
+    if (outcome === "kept" && document.querySelector("[data-unsynced-note]:not([hidden])")) return;
+    var note = document.createElement("p");
+    note.className = "notice notice--ok signed-out-note";
+    note.setAttribute("role", "status");
+    note.setAttribute("data-signed-out-note", outcome);
+    main.prepend(note);
+    // Filled in after insertion, so screen readers announce it as a status message.
+    setTimeout(function () { note.textContent = SIGNED_OUT_TEXT[outcome]; }, 50);
+  }
+
   function keepNext(form, url) {
     var next = form.querySelector('input[name="next"]');
     if (!next) {
@@ -516,7 +675,9 @@
   document.addEventListener("tendril:progress-changed", function (event) { render(event.detail.doc); });
   render(read());
   watchLesson();
+  watchContents();
   wireForms();
+  sayHowSignOutLeftThisDevice();
   recordQuizResults();
   startSync();
 })();

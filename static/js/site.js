@@ -25,6 +25,22 @@
   document.addEventListener("DOMContentLoaded", function () { focusTarget(window.location.hash); });
 })();
 
+// After htmx swaps in an answer (the quiz's feedback, a "choose an answer" note), keyboard and
+// screen-reader users continue from it: focus moves there, and it is scrolled into view.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSettle", function () {
+    var target = document.querySelector("[data-focus-on-swap]");
+    if (!target) return;
+    target.removeAttribute("data-focus-on-swap");
+    target.focus({ preventScroll: true });
+    // Not fully on screen: bring its start up to its scroll margin (a third of the way down), so
+    // the answers just above stay in sight.
+    var box = target.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) target.scrollIntoView({ block: "start" });
+  });
+})();
+
 // htmx does not swap error responses (base.html swaps only 422 and 429, which carry their own
 // message). Anything else still gets said, next to the form that sent it, and nothing typed
 // is cleared.
@@ -81,9 +97,22 @@
 // would push the whole lesson up (a layout shift).
 (function () {
   "use strict";
+  var wide = window.matchMedia("(min-width: 64rem)");
   document.addEventListener("DOMContentLoaded", function () {
     var toc = document.querySelector(".toc__details");
-    if (toc && window.matchMedia("(min-width: 64rem)").matches) toc.open = true;
+    if (!toc) return;
+    if (wide.matches) toc.open = true;
+    // On a narrow screen the opened list hangs over the lesson: choosing an entry, or Escape,
+    // folds it again so the section reached is not hidden under it.
+    toc.addEventListener("click", function (event) {
+      if (!wide.matches && event.target.closest && event.target.closest(".toc__list a")) toc.open = false;
+    });
+    toc.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && toc.open && !wide.matches) {
+        toc.open = false;
+        toc.querySelector("summary").focus();
+      }
+    });
   });
 })();
 

@@ -95,15 +95,17 @@ def test_every_kind_of_page_and_answer_carries_the_security_headers(learner: Cli
             "/api/progress/sync", "{}", content_type="application/json"
         ),
     }
-    quiz_page = learner.get(f"/lessons/{SLUG}/quiz/10/")
+    quiz_page = learner.get(f"/lessons/{SLUG}/quiz/10/", follow=True)
     pages["quiz page"] = quiz_page
+    pages["quiz, all questions"] = learner.get(f"/lessons/{SLUG}/quiz/10/all/")
     action, question, option = first_question(quiz_page.content.decode())
     pages["quiz feedback (htmx)"] = learner.post(
         action, {"question": question, "option": option}, HTTP_HX_REQUEST="true"
     )
     assert pages["quiz feedback (htmx)"].status_code == 200
     finish = re.search(r'action="([^"]*/finish/)"', quiz_page.content.decode()).group(1)
-    finished = learner.post(finish)
+    pages["quiz, finish with questions left"] = learner.post(finish)
+    finished = learner.post(finish, {"confirm": "yes"})
     assert finished.status_code in (302, 303)
     pages["quiz result"] = learner.get(finished["Location"])
     pages["tutor page, no JavaScript"] = learner.post(
@@ -185,3 +187,27 @@ def test_static_files_carry_the_security_headers_too(settings) -> None:
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["Cross-Origin-Resource-Policy"] == "same-origin"
     assert "camera=()" in response["Permissions-Policy"]
+
+
+@pytest.mark.django_db
+def test_under_debug_djangos_technical_404_may_use_its_inline_styles(settings) -> None:
+    settings.DEBUG = True
+    response = Client().get("/no-such-page/")
+    policy = response.get("Content-Security-Policy", "")
+    assert response.status_code == 404 and "Page not found" in response.content.decode()
+    assert "style-src 'self' 'unsafe-inline'" in policy
+    # The site's own pages keep the strict policy under DEBUG too.
+    assert "'unsafe-inline'" not in Client().get(LESSON_URL).get("Content-Security-Policy", "")
+
+
+@pytest.mark.urls(__name__)
+def test_under_debug_the_technical_500_is_readable_and_in_production_nothing_is_relaxed(
+    settings,
+) -> None:
+    settings.DEBUG = True
+    debug = Client(raise_request_exception=False).get("/explode/")
+    assert debug.status_code == 500 and "RuntimeError" in debug.content.decode()
+    assert "script-src 'self' 'unsafe-inline'" in debug.get("Content-Security-Policy", "")
+    settings.DEBUG = False
+    production = Client(raise_request_exception=False).get("/explode/")
+    assert "'unsafe-inline'" not in production.get("Content-Security-Policy", "")

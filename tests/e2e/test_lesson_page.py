@@ -135,14 +135,21 @@ def test_the_checklist_is_made_of_real_labelled_checkboxes(page: Page) -> None:
     expect(first).to_be_checked()
 
 
-def test_axe_finds_no_violations_on_the_catalogue_lesson_and_404(
-    page: Page, phone_page: Page, assert_accessible: Callable[[Page], None]
+@pytest.mark.parametrize("width", [1280, 375])
+def test_axe_finds_no_violations_on_the_catalogue_lesson_and_404s_light_and_dark(
+    page: Page, assert_accessible: Callable[[Page], None], width: int
 ) -> None:
-    for path in ["/", LESSON_PATH, "/lessons/not-a-lesson/"]:
-        page.goto(path)
-        assert_accessible(page)
-    phone_page.goto(LESSON_PATH)
-    assert_accessible(phone_page)
+    page.set_viewport_size({"width": width, "height": 900 if width > 400 else 812})
+    for scheme in ["light", "dark"]:
+        page.emulate_media(color_scheme=scheme)
+        for path in ["/", LESSON_PATH, "/lessons/not-a-lesson/", f"{LESSON_PATH}quiz/12/"]:
+            page.goto(path)
+            assert_accessible(page)
+        page.goto(LESSON_PATH)
+        if not page.locator("#toc details").evaluate("details => details.open"):
+            page.locator("#toc summary").click()  # opened: over the text on a phone
+        page.locator("#toc").get_by_role("link", name="Key insights").click()
+        assert_accessible(page)  # with a section reached and marked current
 
 
 def test_dark_mode_keeps_the_page_accessible(
@@ -153,3 +160,94 @@ def test_dark_mode_keeps_the_page_accessible(
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(20, 22, 19)"
     assert_accessible(page)
+
+
+KEY = "tendril.progress.v1"
+SLUG = "writing-postmortems-for-ai-system-incidents"
+
+
+def sections_read(page: Page) -> set[str]:
+    doc = page.evaluate(f"JSON.parse(localStorage.getItem('{KEY}') || 'null')")
+    return set(((doc or {}).get("lessons", {}).get(SLUG, {}) or {}).get("sections_read", {}))
+
+
+def on_screen(page: Page, ids: set[str]) -> set[str]:
+    return set(
+        page.evaluate(
+            """ids => ids.filter(id => { const r = document.getElementById(id).getBoundingClientRect();
+                return r.bottom > 0 && r.top < innerHeight; })""",
+            sorted(ids),
+        )
+    )
+
+
+def test_a_jump_from_the_contents_on_a_phone_counts_at_most_the_section_reached(
+    phone_page: Page,
+) -> None:
+    phone_page.goto(LESSON_PATH)
+    outline = phone_page.locator("[data-lesson-status]").get_attribute("data-sections").split()
+    toc = phone_page.locator("#toc")
+    # What is on screen at the start may count (it was there to read); nothing else may.
+    readable_here = on_screen(phone_page, set(outline))
+    toc.locator("summary").tap()
+    before = sections_read(phone_page)
+    toc.locator(".toc__list a").last.tap()  # the very end of the page: past every section
+    phone_page.wait_for_timeout(4500)  # longer than a section on screen takes to count
+    assert sections_read(phone_page) - before - readable_here == set()
+    # The last section of the lesson text: it counts once it has been read a while, and
+    # nothing the jump scrolled past does.
+    toc.locator("summary").tap()
+    toc.locator(f'a[data-section-link="{outline[-1]}"]').tap()
+    expect(phone_page.locator(f"#{outline[-1]}")).to_be_focused()
+    phone_page.wait_for_timeout(4500)
+    read = sections_read(phone_page) - before - readable_here
+    assert outline[-1] in read
+    assert read <= on_screen(phone_page, set(outline))
+
+
+def test_the_contents_mark_the_section_being_read_and_are_never_cut_off(page: Page) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(LESSON_PATH)
+    toc = page.locator("#toc")
+    toc.get_by_role("link", name="Key insights").click()
+    current = toc.locator('a[aria-current="true"]')
+    expect(current).to_have_count(1)
+    expect(current).to_have_attribute("data-section-link", "key-insights")
+    page.mouse.move(700, 450)  # over the lesson, not the contents (they scroll on their own)
+    page.mouse.wheel(0, -2500)  # reading back up: the mark follows
+    expect(current).to_have_count(1)
+    expect(current).not_to_have_attribute("data-section-link", "key-insights")
+    last = toc.locator(".toc__list a").last
+    last.scroll_into_view_if_needed()  # the contents scroll within themselves
+    box = last.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 900
+
+
+def test_on_a_phone_the_contents_stay_within_reach_after_scrolling(phone_page: Page) -> None:
+    phone_page.goto(LESSON_PATH)
+    phone_page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
+    summary = phone_page.locator("#toc summary")
+    expect(summary).to_be_in_viewport()
+    summary.tap()
+    premise = phone_page.locator("#toc").get_by_role("link", name="The premise")
+    expect(premise).to_be_in_viewport()
+    premise.tap()
+    expect(phone_page.locator("#premise")).to_be_focused()
+    expect(premise).to_be_hidden()  # folded again, so the section is not hidden under it
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_jump_marks_the_heading_reached_briefly_not_the_whole_section(
+    page: Page, scheme: str
+) -> None:
+    page.emulate_media(color_scheme=scheme)
+    page.goto(LESSON_PATH)
+    page.locator("#toc").get_by_role("link", name="Key insights").click()
+    heading = page.locator("#key-insights-title")
+    assert heading.evaluate("el => getComputedStyle(el).animationName") == "jump-landed"
+    section_background = page.locator("#key-insights").evaluate(
+        "el => getComputedStyle(el).backgroundColor"
+    )
+    assert section_background == "rgba(0, 0, 0, 0)"
+    page.wait_for_timeout(2600)
+    assert heading.evaluate("el => getComputedStyle(el).backgroundColor") == "rgba(0, 0, 0, 0)"

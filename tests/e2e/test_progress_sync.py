@@ -54,8 +54,9 @@ def sign_in(page: Page) -> None:
 
 
 def finish_a_quiz(page: Page) -> None:
-    page.goto(f"{LESSON_PATH}quiz/10/")
+    page.goto(f"{LESSON_PATH}quiz/10/all/")
     page.get_by_role("button", name="See my score").click()
+    page.get_by_role("button", name="Finish anyway").click()
     expect(page.locator("[data-quiz-result]")).to_be_visible()
 
 
@@ -126,6 +127,10 @@ def test_signing_out_clears_this_browsers_copy_once_synced(devices) -> None:
     laptop.get_by_label(SHARE).check()
     laptop.get_by_role("button", name="Sign out").click()  # before the delayed sync: sent now
     expect(laptop).to_have_url(re.compile(r"^http://[^/]+/$"))
+    note = laptop.get_by_role("status").filter(has_text="You’re signed out.")
+    expect(note).to_contain_text("this browser’s copy has been removed")
+    laptop.reload()
+    expect(note).to_have_count(0)  # said once
     laptop.goto(LESSON_PATH)
     expect(laptop.get_by_label(SHARE)).not_to_be_checked()
     sign_in(laptop)
@@ -154,11 +159,20 @@ def set_reflection(page: Page, text: str) -> None:
     )
 
 
+def read_around_the_checklist(page: Page) -> None:
+    """Bring the checklist on screen and stay until what is around it counts as read and has
+    synced: the change the test makes next is then the only thing left to send."""
+    page.get_by_label(SHARE).scroll_into_view_if_needed()
+    page.wait_for_timeout(3500)  # sections on screen count as read after 3 s
+    expect(page.locator("#sync-status")).to_have_text("Synced just now")
+    page.wait_for_timeout(1200)  # past the sync delay: nothing else is waiting to be sent
+
+
 def test_a_refused_sync_says_why_and_waits_for_the_next_change(devices) -> None:
     first, _ = devices
     laptop = first.new_page()
     sign_up(laptop)
-    expect(laptop.locator("#sync-status")).to_have_text("Synced just now")
+    read_around_the_checklist(laptop)
     sent = sync_requests(laptop)
 
     set_reflection(laptop, "x" * 5001)  # over the server's cap: a 400 naming the field
@@ -181,7 +195,7 @@ def test_a_sync_refused_as_signed_out_links_to_sign_in_and_stops_retrying(device
     first, _ = devices
     laptop = first.new_page()
     sign_up(laptop)
-    expect(laptop.locator("#sync-status")).to_have_text("Synced just now")
+    read_around_the_checklist(laptop)
     first.clear_cookies(name="sessionid")  # the session ended elsewhere
     sent = sync_requests(laptop)
 
@@ -280,3 +294,54 @@ def test_signing_out_after_a_reload_keeps_changes_that_have_not_synced(
     phone = second.new_page()
     sign_in(phone)
     expect(phone.get_by_label(SHARE)).to_be_checked()
+
+
+def answer_all_questions(page: Page, *, right: int) -> None:
+    """On the all-questions page: the first `right` answers right (read from the attempt), the
+    rest wrong; then finish."""
+    from quiz.bank import get_question_bank
+    from quiz.models import Attempt
+
+    attempt = Attempt.objects.get(
+        id=page.locator("[data-quiz-attempt]").get_attribute("data-quiz-attempt")
+    )
+    bank = get_question_bank(LESSON_SLUG)
+    for index, (question_id, order) in enumerate(attempt.plan):
+        question = bank.question(question_id)
+        good = sorted(order.index(o) + 1 for o in question.correct_option_ids)
+        bad = [next(order.index(o.id) + 1 for o in question.options if not o.correct)]
+        for position in good if index < right else bad:
+            page.locator(f"#question-{question_id} input[value='{position}']").check()
+        page.locator(f"#question-{question_id}-action").click()
+        expect(page.locator(f"#feedback-{question_id}")).not_to_be_empty()
+    page.get_by_role("button", name="See my score").click()
+    expect(page.locator("[data-quiz-result]")).to_be_visible()
+
+
+def best_everywhere(page: Page) -> list[str]:
+    """The best score as the lesson header, the quiz box, the catalogue card and /progress/ say it."""
+    page.goto(LESSON_PATH)
+    expect(page.locator("#sync-status")).to_have_text("Synced just now")
+    header = page.locator("[data-status-best]").inner_text()
+    quiz_box = page.locator("#quiz [data-best-score]").inner_text()
+    page.goto("/")
+    card = page.locator(f'[data-progress-ring="{LESSON_SLUG}"] [data-ring-text]').inner_text()
+    page.goto("/progress/")
+    mine = page.locator(".progress-lesson__scores dd").first.inner_text()
+    return [header, quiz_box, card.split(" · ")[-1], f"Best: {mine}"]
+
+
+def test_one_best_score_is_shown_everywhere_and_on_every_device(devices) -> None:
+    first, second = devices
+    laptop = first.new_page()
+    sign_up(laptop)
+    laptop.goto(f"{LESSON_PATH}quiz/10/all/")
+    answer_all_questions(laptop, right=2)  # this browser's session remembers 2/10
+    phone = second.new_page()
+    sign_in(phone)
+    phone.goto(f"{LESSON_PATH}quiz/15/all/")
+    answer_all_questions(phone, right=9)  # 9/15 beats 2/10: the better share right
+    phone.goto(LESSON_PATH)
+    expect(phone.locator("#sync-status")).to_have_text("Synced just now")
+    assert best_everywhere(phone) == ["Best: 9/15"] * 4
+    assert best_everywhere(laptop) == ["Best: 9/15"] * 4

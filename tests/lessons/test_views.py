@@ -42,7 +42,7 @@ def test_the_lesson_page_has_its_header_and_every_part(client: Client) -> None:
         "Key insights",
         "If users were harmed, involve legal and communications before publishing.",
         "Check what stuck",
-        "10 questions · Score saves to your progress.",
+        "10 questions, one at a time · Score saves to your progress.",
         "Ask anything about this lesson.",
         "Progress saved locally in this browser.",
         "Keep going",

@@ -28,7 +28,7 @@ def quiz_cta(html: str) -> str:
 
 def test_the_short_lesson_offers_only_its_six_question_quick_check(client: Client) -> None:
     cta = quiz_cta(client.get(f"/lessons/{HONOR_CODE}/").content.decode())
-    assert "Quick check" in cta and "6 questions · Score saves to your progress." in cta
+    assert "Quick check" in cta and "6 questions, one at a time · Score saves" in cta
     assert f'href="/lessons/{HONOR_CODE}/quiz/6/"' in cta
     assert "/quiz/10/" not in cta and "/quiz/15/" not in cta
     assert client.get(f"/lessons/{HONOR_CODE}/quiz/10/").status_code == 404
@@ -41,7 +41,7 @@ def test_the_six_question_form_asks_six_questions_covering_every_sub_lesson(
     bank = get_question_bank(HONOR_CODE)
     assert bank is not None and len(bank.questions) > 6  # a draw, not always the same six
     for _ in range(5):
-        html = with_quiz_session(client).get(f"/lessons/{HONOR_CODE}/quiz/6/").content.decode()
+        html = with_quiz_session(client).get(f"/lessons/{HONOR_CODE}/quiz/6/all/").content.decode()
         assert "<h1>Quick check</h1>" in html and html.count("<fieldset") == 6
         attempt = Attempt.objects.filter(lesson_slug=HONOR_CODE).latest("started_at")
         asked = [bank.question(question_id) for question_id, _ in attempt.plan]
@@ -51,7 +51,7 @@ def test_the_six_question_form_asks_six_questions_covering_every_sub_lesson(
 
 
 def test_the_childrens_quiz_runs_and_can_be_answered(client: Client) -> None:
-    html = with_quiz_session(client).get(f"/lessons/{GROWN_UP}/quiz/10/").content.decode()
+    html = with_quiz_session(client).get(f"/lessons/{GROWN_UP}/quiz/10/all/").content.decode()
     assert html.count("<fieldset") == 10
     attempt = Attempt.objects.filter(lesson_slug=GROWN_UP).latest("started_at")
     bank = get_question_bank(GROWN_UP)

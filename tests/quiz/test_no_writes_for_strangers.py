@@ -20,7 +20,7 @@ from tests.quiz.test_views import take_whole_quiz
 
 pytestmark = pytest.mark.django_db
 
-QUIZ_10 = f"/lessons/{LESSON_SLUG}/quiz/10/"
+QUIZ_10 = f"/lessons/{LESSON_SLUG}/quiz/10/all/"
 
 
 def shown_questions(html: str) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from quiz.models import Answer, Attempt
 from tests.conftest import LESSON_SLUG
+from tests.quiz.test_views import with_quiz_session
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ QUIZ_10 = f"/lessons/{LESSON_SLUG}/quiz/10/"
 
 
 def open_attempt(client: Client) -> Attempt:
-    assert client.get(QUIZ_10).status_code == 200
+    assert with_quiz_session(client).get(QUIZ_10, follow=True).status_code == 200
     return Attempt.objects.latest("started_at")
 
 

@@ -18,6 +18,8 @@ pytestmark = pytest.mark.django_db
 LESSON_URL = f"/lessons/{LESSON_SLUG}/"
 QUIZ_10 = f"{LESSON_URL}quiz/10/"
 QUIZ_15 = f"{LESSON_URL}quiz/15/"
+ALL_10 = f"{QUIZ_10}all/"
+ALL_15 = f"{QUIZ_15}all/"
 CHOOSE = "Choose an answer, then press Check."
 
 
@@ -36,8 +38,12 @@ def with_quiz_session(client: Client) -> Client:
 
 
 def open_quiz(client: Client, url: str = QUIZ_10) -> Attempt:
-    assert with_quiz_session(client).get(url).status_code == 200
+    assert with_quiz_session(client).get(url, follow=True).status_code == 200
     return Attempt.objects.filter(finished_at__isnull=True).latest("started_at")
+
+
+def step_url(attempt: Attempt, number: int) -> str:
+    return f"{attempt_url(attempt)}questions/{number}/"
 
 
 def positions(attempt: Attempt, bank: QuestionBank, question_id: str, *, right: bool) -> list[int]:
@@ -51,8 +57,10 @@ def positions(attempt: Attempt, bank: QuestionBank, question_id: str, *, right: 
     return [option_ids.index(wrong) + 1]
 
 
-def answer(client: Client, attempt: Attempt, question_id: str, chosen: list[int], **extra):
-    data = {"question": question_id, "option": [str(p) for p in chosen]}
+def answer(
+    client: Client, attempt: Attempt, question_id: str, chosen: list[int], view="all", **extra
+):
+    data = {"question": question_id, "option": [str(p) for p in chosen], "view": view}
     return client.post(attempt_url(attempt, "answer"), data, **extra)
 
 
@@ -78,14 +86,14 @@ def question_block(html: str, question_id: str) -> str:
 def test_the_lesson_page_links_to_both_forms(client: Client) -> None:
     html = client.get(LESSON_URL).content.decode()
     cta = html[html.index('id="quiz-title"') : html.index('id="tutor"')]
-    assert "Check what stuck" in cta and "10 questions · Score saves to your progress." in cta
+    assert "Check what stuck" in cta and "10 questions, one at a time" in cta
     assert f'href="{QUIZ_10}"' in cta and f'href="{QUIZ_15}"' in cta
 
 
 def test_the_ten_question_form_shows_ten_labelled_fieldsets_and_a_progress_indicator(
     client: Client,
 ) -> None:
-    html = client.get(QUIZ_10).content.decode()
+    html = client.get(ALL_10).content.decode()
     assert html.count("<h1") == 1 and "<h1>Check what stuck</h1>" in html
     assert html.count("<fieldset") == 10 and html.count("<legend") == 10
     assert "Question 1 of 10" in html and "Question 10 of 10" in html
@@ -100,7 +108,7 @@ def test_the_ten_question_form_shows_ten_labelled_fieldsets_and_a_progress_indic
 def test_the_fifteen_question_form_asks_fifteen_of_the_bank(
     client: Client, bank: QuestionBank
 ) -> None:
-    html = with_quiz_session(client).get(QUIZ_15).content.decode()
+    html = with_quiz_session(client).get(ALL_15).content.decode()
     assert "<h1>End-of-lesson check</h1>" in html
     assert html.count("<fieldset") == 15
     attempt = Attempt.objects.latest("started_at")
@@ -120,8 +128,8 @@ def test_forms_that_do_not_exist_are_not_found(client: Client, url: str) -> None
 
 
 def test_a_reload_resumes_the_same_attempt_with_the_same_order(client: Client) -> None:
-    first = with_quiz_session(client).get(QUIZ_10).content.decode()
-    second = client.get(QUIZ_10).content.decode()
+    first = with_quiz_session(client).get(ALL_10).content.decode()
+    second = client.get(ALL_10).content.decode()
     assert Attempt.objects.count() == 1
     assert without_tokens(first) == without_tokens(second)
 
@@ -129,7 +137,7 @@ def test_a_reload_resumes_the_same_attempt_with_the_same_order(client: Client) -
 def test_the_page_never_contains_the_correct_option_before_answering(
     client: Client, bank: QuestionBank
 ) -> None:
-    html = client.get(QUIZ_15).content.decode()
+    html = client.get(ALL_15).content.decode()
     questions = html[html.index('class="quiz__questions"') : html.index('id="finish"')]
     assert "correct" not in questions.lower()
     for question in bank.questions:
@@ -141,7 +149,7 @@ def test_the_page_never_contains_the_correct_option_before_answering(
 def test_which_option_is_correct_changes_nothing_on_the_page(
     client: Client, content_copy: Path
 ) -> None:
-    before = with_quiz_session(client).get(QUIZ_15).content.decode()
+    before = with_quiz_session(client).get(ALL_15).content.decode()
     quiz_file = content_copy / LESSON_SLUG / "quiz.yaml"
     text = quiz_file.read_text()
     # Move the premise question's correct flag from its first option to its second.
@@ -158,7 +166,7 @@ def test_which_option_is_correct_changes_nothing_on_the_page(
     changed = get_question_bank(LESSON_SLUG)
     assert changed is not None
     assert changed.question("premise").correct_option_ids == {"general-is-enough"}
-    after = client.get(QUIZ_15).content.decode()
+    after = client.get(ALL_15).content.decode()
     assert without_tokens(before) == without_tokens(after)
 
 
@@ -174,8 +182,8 @@ def test_without_javascript_check_posts_and_the_page_comes_back_with_feedback(
         client, attempt, question_id, positions(attempt, bank, question_id, right=True)
     )
     assert response.status_code == 302
-    assert response["Location"] == f"{QUIZ_10}#question-{question_id}"
-    html = client.get(QUIZ_10).content.decode()
+    assert response["Location"] == f"{ALL_10}#question-{question_id}"
+    html = client.get(ALL_10).content.decode()
     block = question_block(html, question_id)
     question = bank.question(question_id)
     assert "<strong>Correct.</strong>" in block
@@ -192,7 +200,7 @@ def test_a_wrong_answer_shows_the_right_one_and_the_explanation(
     attempt = open_quiz(client)
     question_id = attempt.plan[0][0]
     answer(client, attempt, question_id, positions(attempt, bank, question_id, right=False))
-    block = question_block(client.get(QUIZ_10).content.decode(), question_id)
+    block = question_block(client.get(ALL_10).content.decode(), question_id)
     question = bank.question(question_id)
     assert "<strong>Not quite.</strong> The right answer" in block
     for option in question.options:
@@ -206,25 +214,25 @@ def test_checking_with_nothing_chosen_redirects_to_the_question_and_asks_for_a_c
 ) -> None:
     attempt = open_quiz(client)
     question_id = attempt.plan[2][0]
-    response = client.post(attempt_url(attempt, "answer"), {"question": question_id})
+    response = client.post(attempt_url(attempt, "answer"), {"question": question_id, "view": "all"})
     # Post/redirect/get: the page is fetched again, so reloading it never re-posts the form.
     assert response.status_code == 303
-    assert response["Location"] == f"{QUIZ_10}#question-{question_id}"
+    assert response["Location"] == f"{ALL_10}#question-{question_id}"
     assert not Answer.objects.exists()
-    html = client.get(QUIZ_10).content.decode()
+    html = client.get(ALL_10).content.decode()
     assert html.count(CHOOSE) == 1
     block = question_block(html, question_id)
     assert f'<p class="field-error" id="question-{question_id}-error">{CHOOSE}</p>' in block
     assert re.search(rf'<fieldset [^>]*aria-describedby="[^"]*question-{question_id}-error"', block)
     assert "disabled" not in block and "hx-post" in block  # still open for an answer
-    reloaded = client.get(QUIZ_10).content.decode()
+    reloaded = client.get(ALL_10).content.decode()
     assert CHOOSE not in reloaded and f"question-{question_id}-error" not in reloaded
 
 
 def test_a_choice_note_kept_for_one_attempt_is_not_shown_on_another(client: Client) -> None:
     attempt = open_quiz(client)
     client.post(attempt_url(attempt, "answer"), {"question": attempt.plan[0][0]})
-    assert CHOOSE not in client.get(QUIZ_15).content.decode()
+    assert CHOOSE not in client.get(QUIZ_15, follow=True).content.decode()
 
 
 # --- Checking answers with htmx ----------------------------------------------------------------
@@ -264,7 +272,9 @@ def test_with_htmx_checking_with_nothing_chosen_shows_the_note_under_the_questio
     attempt = open_quiz(client)
     question_id = attempt.plan[0][0]
     response = client.post(
-        attempt_url(attempt, "answer"), {"question": question_id}, headers={"HX-Request": "true"}
+        attempt_url(attempt, "answer"),
+        {"question": question_id, "view": "all"},
+        headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -273,7 +283,7 @@ def test_with_htmx_checking_with_nothing_chosen_shows_the_note_under_the_questio
     assert f'{feedback}<p class="field-error" id="question-{question_id}-error">{CHOOSE}' in html
     assert re.search(rf'<fieldset [^>]*aria-describedby="[^"]*question-{question_id}-error"', html)
     assert not Answer.objects.exists()
-    assert CHOOSE not in client.get(QUIZ_10).content.decode()  # nothing kept for a later page
+    assert CHOOSE not in client.get(ALL_10).content.decode()  # nothing kept for a later page
 
 
 # --- Finishing and the results page ------------------------------------------------------------
@@ -306,6 +316,8 @@ def test_the_results_page_shows_score_pass_review_retake_and_the_way_back(
         and html.count("<strong>Not correct.</strong>") == 2
     )
     assert f'action="{QUIZ_10}new/"' in html and ">Retake</button>" in html
+    assert f'action="{attempt_url(attempt, "practice")}"' in html
+    assert ">Practise the 2 you missed</button>" in html
     assert f'href="{LESSON_URL}">Back to the lesson</a>' in html
 
 
@@ -343,7 +355,9 @@ def test_the_results_page_exposes_one_signed_result_for_the_progress_script(
 def test_an_unfinished_attempts_result_page_leads_back_to_the_quiz(client: Client) -> None:
     attempt = open_quiz(client)
     response = client.get(attempt_url(attempt))
-    assert response.status_code == 302 and response["Location"] == QUIZ_10
+    assert (
+        response.status_code == 302 and response["Location"] == f"{step_url(attempt, 1)}#question"
+    )
 
 
 def test_retake_starts_a_new_attempt_and_the_lesson_page_shows_the_best_score(
@@ -351,8 +365,9 @@ def test_retake_starts_a_new_attempt_and_the_lesson_page_shows_the_best_score(
 ) -> None:
     first = take_whole_quiz(client, bank, right=8)
     response = client.post(f"{QUIZ_10}new/")
-    assert response.status_code == 302 and response["Location"] == QUIZ_10
-    second = open_quiz(client)
+    second = Attempt.objects.filter(finished_at__isnull=True).get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{step_url(second, 1)}#question"
     assert second.id != first.id and Attempt.objects.count() == 2
     assert "Best: 8/10" in client.get(LESSON_URL).content.decode()
 
@@ -451,11 +466,11 @@ def test_a_finished_attempt_takes_no_answers_and_cannot_be_finished_again(
     client: Client, bank: QuestionBank
 ) -> None:
     attempt = open_quiz(client)
-    client.post(attempt_url(attempt, "finish"))
+    client.post(attempt_url(attempt, "finish"), {"confirm": "yes"})
     before = snapshot(attempt)
     response = answer(client, attempt, attempt.plan[0][0], [1])
     assert response.status_code == 409 and "finished" in response.content.decode()
-    assert client.post(attempt_url(attempt, "finish")).status_code == 409
+    assert client.post(attempt_url(attempt, "finish"), {"confirm": "yes"}).status_code == 409
     assert snapshot(attempt) == before
 
 
@@ -513,13 +528,15 @@ def test_another_browsers_attempt_cannot_be_answered_finished_or_seen(
     client: Client, bank: QuestionBank
 ) -> None:
     attempt = open_quiz(client)
-    client.post(attempt_url(attempt, "finish"))
+    client.post(attempt_url(attempt, "finish"), {"confirm": "yes"})
     mine = open_quiz(client)
     before = snapshot(mine)
     other = Client()
     assert answer(other, mine, mine.plan[0][0], [1]).status_code == 404
     assert other.post(attempt_url(mine, "finish")).status_code == 404
     assert other.get(attempt_url(attempt)).status_code == 404
+    assert other.get(step_url(mine, 1)).status_code == 404
+    assert other.post(attempt_url(attempt, "practice")).status_code == 404
     assert snapshot(mine) == before
 
 
@@ -542,5 +559,6 @@ def test_posts_need_a_csrf_token_and_answer_urls_refuse_get(client: Client) -> N
 def test_quiz_pages_ask_search_engines_not_to_index_them(client: Client) -> None:
     """Opening a quiz starts an attempt: crawlers should not start (or list) any."""
     noindex = '<meta name="robots" content="noindex">'
-    assert noindex in client.get(QUIZ_10).content.decode()
+    assert noindex in client.get(QUIZ_10, follow=True).content.decode()
+    assert noindex in client.get(ALL_10).content.decode()
     assert noindex not in client.get(LESSON_URL).content.decode()
