@@ -45,7 +45,7 @@ def cache_status() -> str:
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": database_status(), "cache": cache_status()}
     healthy = all(status == "ok" for status in checks.values())
-    body = {"status": "ok" if healthy else "unavailable", **checks}
+    body: dict[str, str | list[str]] = {"status": "ok" if healthy else "unavailable", **checks}
     if not healthy:
         body["down"] = [name for name, status in checks.items() if status != "ok"]
     return JsonResponse(body, status=200 if healthy else 503)

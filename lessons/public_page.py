@@ -21,7 +21,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 
 # A string that escaped HTML can never contain, so it marks only the token places.
-TOKEN_PLACEHOLDER = "\x00csrf-token\x00"
+TOKEN_PLACEHOLDER = "\x00csrf-token\x00"  # noqa: S105 (a marker for where tokens go)
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, mtime 0, unknown OS
 GZIP_LEVEL = 9
 RAW_DEFLATE = -zlib.MAX_WBITS

@@ -42,8 +42,11 @@ ADVERB_WORDS |= frozenset(["both", "each", "first", "already", "not"])
 CONJUNCTIONS = frozenset(["and", "but", "or", "yet", "nor", "then", "so"])
 PREPOSITIONS = frozenset(["of", "for", "from", "in", "on", "at", "with", "behind", "within"])
 INTRODUCERS = frozenset(
-    ["after", "before", "when", "while", "once", "during", "at", "on", "in", "by", "because"]
-    + ["since", "although", "though", "if", "until", "as", "later", "then", "earlier"]
+    [
+        *("after", "before", "when", "while", "once", "during", "at", "on", "in", "by"),
+        *("because", "since", "although", "though", "if", "until", "as", "later", "then"),
+        "earlier",
+    ]
 )
 TOKEN = re.compile(r"[^\W_](?:[\w-]|['’](?=\w))*")
 CLAUSE_END = re.compile(r"[.,;:!?\n]")

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from django.conf import settings
 from pydantic import (
@@ -34,7 +34,7 @@ from config.json_api import JsonBodyProblem, parse_json
 from lessons.content import SLUG_PATTERN, field_path
 from progress.compaction import MAX_TOMBSTONES_PER_LESSON, MAX_UNKNOWN_BYTES, unknown_key_bytes
 
-DOCUMENT_VERSION = 1
+DOCUMENT_VERSION: Final = 1
 # What an account may hold, measured as compact UTF-8 JSON (what a browser sends). The server
 # compacts what it stores (progress/compaction.py) and refuses a merge past this size, so a
 # stored document always fits in a request body again; the body limit adds room for
@@ -111,16 +111,23 @@ Timestamp = Annotated[
 ]
 
 
-def _limited_text(max_chars: int) -> Any:
-    return Annotated[str, StringConstraints(max_length=max_chars), Field(strict=True)]
-
-
-def _key(pattern: str) -> Any:
-    return Annotated[str, StringConstraints(pattern=pattern)]
-
-
-def _capped_dict(key: Any, value: Any, max_items: int) -> Any:
-    return Annotated[dict[key, value], Field(max_length=max_items)]
+ReflectionText = Annotated[
+    str, StringConstraints(max_length=MAX_REFLECTION_CHARS), Field(strict=True)
+]
+DraftFieldText = Annotated[
+    str, StringConstraints(max_length=MAX_DRAFT_FIELD_CHARS), Field(strict=True)
+]
+DraftTitleText = Annotated[
+    str, StringConstraints(max_length=MAX_DRAFT_TITLE_CHARS), Field(strict=True)
+]
+AttemptId = Annotated[str, StringConstraints(pattern=ATTEMPT_ID_PATTERN)]
+PartId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+FieldKey = Annotated[str, StringConstraints(pattern=FIELD_KEY_PATTERN)]
+DraftId = Annotated[str, StringConstraints(pattern=DRAFT_ID_PATTERN)]
+LessonSlug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+# The quiz forms whose results a document keeps (the quiz app's form sizes).
+QuizForm = Literal[6, 10, 15]
+QuizFormKey = Literal["6", "10", "15"]
 
 
 class DocumentPart(BaseModel):
@@ -134,13 +141,13 @@ class ChecklistTick(DocumentPart):
 
 
 class Reflection(DocumentPart):
-    text: _limited_text(MAX_REFLECTION_CHARS)
+    text: ReflectionText
     at: Timestamp
 
 
 class Attempt(DocumentPart):
-    id: _key(ATTEMPT_ID_PATTERN)
-    form: Literal[10, 15]
+    id: AttemptId
+    form: QuizForm
     score: Annotated[StrictInt, Field(ge=0, le=100)]
     total: Annotated[StrictInt, Field(ge=1, le=100)]
     finished_at: Timestamp
@@ -154,12 +161,12 @@ class Attempt(DocumentPart):
 
 
 class DraftText(DocumentPart):
-    text: _limited_text(MAX_DRAFT_FIELD_CHARS)
+    text: DraftFieldText
     at: Timestamp
 
 
 class DraftTitle(DocumentPart):
-    text: _limited_text(MAX_DRAFT_TITLE_CHARS)
+    text: DraftTitleText
     at: Timestamp
 
 
@@ -171,7 +178,7 @@ class DraftDeleted(DocumentPart):
 class Draft(DocumentPart):
     title: DraftTitle
     deleted: DraftDeleted | None = None
-    fields: _capped_dict(_key(FIELD_KEY_PATTERN), DraftText, MAX_FIELDS_PER_DRAFT) = {}
+    fields: Annotated[dict[FieldKey, DraftText], Field(max_length=MAX_FIELDS_PER_DRAFT)] = {}
 
     @property
     def is_deleted(self) -> bool:
@@ -202,16 +209,18 @@ def union_attempts(*attempts: Attempt) -> tuple[Attempt, ...]:
 
 
 class LessonProgress(DocumentPart):
-    sections_read: _capped_dict(_key(ID_PATTERN), Timestamp, MAX_SECTIONS_PER_LESSON) = {}
+    sections_read: Annotated[
+        dict[PartId, Timestamp], Field(max_length=MAX_SECTIONS_PER_LESSON)
+    ] = {}
     last_read_at: Timestamp | None = None
-    checklist: _capped_dict(_key(ID_PATTERN), ChecklistTick, MAX_CHECKLIST_ITEMS) = {}
+    checklist: Annotated[dict[PartId, ChecklistTick], Field(max_length=MAX_CHECKLIST_ITEMS)] = {}
     reflection: Reflection | None = None
     attempts: Annotated[tuple[Attempt, ...], Field(max_length=MAX_ATTEMPTS_PER_LESSON)] = ()
     # Finished attempts per form ("10", "15") no longer kept in full (progress/compaction.py).
-    earlier_attempts: (
-        dict[Literal["10", "15"], Annotated[StrictInt, Field(ge=0, le=10_000_000)]] | None
-    ) = None
-    drafts: _capped_dict(_key(DRAFT_ID_PATTERN), Draft, MAX_DRAFTS_PER_LESSON) = {}
+    earlier_attempts: dict[QuizFormKey, Annotated[StrictInt, Field(ge=0, le=10_000_000)]] | None = (
+        None
+    )
+    drafts: Annotated[dict[DraftId, Draft], Field(max_length=MAX_DRAFTS_PER_LESSON)] = {}
 
     @field_validator("attempts", mode="after")
     @classmethod
@@ -221,7 +230,7 @@ class LessonProgress(DocumentPart):
 
 class ProgressDocument(DocumentPart):
     version: Literal[1]
-    lessons: _capped_dict(_key(SLUG_PATTERN), LessonProgress, MAX_LESSONS) = {}
+    lessons: Annotated[dict[LessonSlug, LessonProgress], Field(max_length=MAX_LESSONS)] = {}
 
 
 def empty_document() -> ProgressDocument:
@@ -288,7 +297,7 @@ def _friendly(detail: Any) -> str:
         return "must be a list"
     if kind in {"datetime_parsing", "datetime_from_date_parsing", "datetime_type"}:
         return "must be an ISO 8601 time text like 2025-01-31T12:00:00Z"
-    return detail["msg"]
+    return str(detail["msg"])
 
 
 def _location(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:

@@ -33,17 +33,25 @@ Part = TypeVar("Part", bound=BaseModel)
 Value = TypeVar("Value")
 
 
-def _newest(a: Part | None, b: Part | None) -> Part | None:
+def _last_writer(a: Part, b: Part) -> Part:
     """Last writer wins by `at`; equal times fall back to `larger`."""
-    if a is None:
-        return b
-    if b is None or a is b:
+    if a is b:
         return a
     a_at: datetime = a.at  # type: ignore[attr-defined]
     b_at: datetime = b.at  # type: ignore[attr-defined]
     if a_at != b_at:
         return a if a_at > b_at else b
-    return larger(a, b)
+    chosen: Part = larger(a, b)
+    return chosen
+
+
+def _newest(a: Part | None, b: Part | None) -> Part | None:
+    """The last writer of two optional parts; a missing part never wins over a present one."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return _last_writer(a, b)
 
 
 def _merge_maps(
@@ -75,16 +83,19 @@ Key = TypeVar("Key", bound=str)
 def _merge_counts(a: dict[Key, int] | None, b: dict[Key, int] | None) -> dict[Key, int] | None:
     if a is None or b is None:
         return a or b
-    return _merge_maps(a, b, max)
+    merged = dict(a)
+    for key, count in b.items():
+        merged[key] = max(merged.get(key, count), count)
+    return dict(sorted(merged.items()))
 
 
 def merge_draft(a: Draft, b: Draft) -> Draft:
     if a is b:
         return a
     return Draft.model_construct(
-        title=_newest(a.title, b.title),
+        title=_last_writer(a.title, b.title),
         deleted=_newest(a.deleted, b.deleted),
-        fields=_merge_maps(a.fields, b.fields, _newest),
+        fields=_merge_maps(a.fields, b.fields, _last_writer),
         **_merge_extras(a, b),
     )
 
@@ -95,7 +106,7 @@ def merge_lesson(a: LessonProgress, b: LessonProgress) -> LessonProgress:
     return LessonProgress.model_construct(
         sections_read=_merge_maps(a.sections_read, b.sections_read, _earliest),
         last_read_at=_latest(a.last_read_at, b.last_read_at),
-        checklist=_merge_maps(a.checklist, b.checklist, _newest),
+        checklist=_merge_maps(a.checklist, b.checklist, _last_writer),
         reflection=_newest(a.reflection, b.reflection),
         attempts=union_attempts(*a.attempts, *b.attempts),
         earlier_attempts=_merge_counts(a.earlier_attempts, b.earlier_attempts),

@@ -94,13 +94,16 @@ def _verified_result(signature: str) -> QuizResult | None:
 
 def _as_signed(result: QuizResult, signature: str) -> Attempt:
     """The attempt exactly as its signature says: only signed fields, nothing else."""
-    return Attempt(
-        id=result.attempt_id,
-        form=result.form,
-        score=result.score,
-        total=result.total,
-        finished_at=normalise_time(result.finished_at),
-        signature=signature,
+    # Validated like a device's attempt: a form this document does not keep is refused.
+    return Attempt.model_validate(
+        {
+            "id": result.attempt_id,
+            "form": result.form,
+            "score": result.score,
+            "total": result.total,
+            "finished_at": normalise_time(result.finished_at),
+            "signature": signature,
+        }
     )
 
 

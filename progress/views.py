@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.decorators import verified_email_required
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -72,7 +73,10 @@ def progress_page(request: HttpRequest) -> HttpResponse:
 @verified_email_required
 @require_GET
 def download(request: HttpRequest) -> JsonResponse:
-    document = document_to_json(stored_progress(user_id=request.user.pk))
+    user_id = request.user.pk
+    if user_id is None:  # verified_email_required lets only a signed-in learner through
+        raise PermissionDenied
+    document = document_to_json(stored_progress(user_id=user_id))
     response = JsonResponse(document, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="tendril-progress.json"'
     return response

@@ -21,7 +21,7 @@ from typing import Any
 from lessons.content import Lesson
 from tutor.language import term, tokens
 from tutor.llm import rephrase
-from tutor.retrieval import Hit, LessonIndex, Passage, content_terms, index_lesson
+from tutor.retrieval import Hit, LessonIndex, Passage, index_lesson
 
 # Refuse unless the best passage covers at least this share of the question's weight ...
 MIN_COVERAGE = 0.6
@@ -73,16 +73,6 @@ ASKS_TIME = re.compile(
 ASKS_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\bcost\b|\bprice\b", re.I)
 ASKS_RANKING = re.compile(r"\b(?:best|better|worse|worst|favou?rite|top)\b", re.I)
 RANKS = re.compile(r"\b(?:best|better|worse|worst|prefer|rather|top)\b", re.I)
-ASKS_DEFINITION = re.compile(
-    r"^\W*(?:what\s+(?:is|are)|whats|what's|define)\s+(?:an?\s+|the\s+)?(?P<topic>[^?]+?)\W*$", re.I
-)
-# A unit defines what it names near its start (a bold term, a row's first cell) or in its
-# headings; a word that only turns up later, in an example, is not defined there.
-DEFINITION_WORDS = 12
-# Only a short name ("drift", "attribution narrative") is asked to be defined; a longer
-# "what are the four parts of the code" asks about a passage, not a term.
-DEFINED_TERMS = 2
-TOPIC_END = re.compile(r"\s+(?:for|of|in|on|with|about|when|if|and)\s+", re.I)
 ASKS_PROCEDURE = re.compile(
     r"\bhow\s+(?:\w+ly\s+)?(?:do|can|should|could|would|must|to)\s+(?:i|we|you)?\s*"
     r"(?:\w+ly\s+|just\s+|even\s+)?(?P<verb>[a-z]+)",
@@ -271,17 +261,6 @@ def gives_what_is_asked(question: str, found: frozenset[str], passage: Passage) 
         return False
     if ASKS_AMOUNT.search(question) and not (found & AMOUNT_TERMS or NUMBER.search(text)):
         return False
-    definition = ASKS_DEFINITION.search(question)
-    # The term itself, without what follows it ("mla format" of "mla format for a book").
-    name = TOPIC_END.split(definition.group("topic"))[0] if definition else ""
-    topic = content_terms(name)
-    if 1 <= len(topic) <= DEFINED_TERMS:
-        opening = text.split(" — ")[0] if passage.unit.kind == "row" else passage.text
-        named = set(content_terms(passage.unit.context)) | set(
-            content_terms(" ".join(opening.split()[:DEFINITION_WORDS]))
-        )
-        if not set(topic) <= named:
-            return False
     procedure = ASKS_PROCEDURE.search(question)
     if procedure:
         verb = tokens(procedure.group("verb"))[0] if tokens(procedure.group("verb")) else ""

@@ -53,7 +53,7 @@ STOPWORD_TEXT = """
     somebody everyone everybody well yeah yes oh um uh hmm lol go going gonna want wanna
     need know think say said way much many lot lots bit little pretty quite something
     anything everything even still ever yet though although whether either neither
-    without
+    without instead else maybe perhaps probably supposed
     """
 STOPWORDS = frozenset(STOPWORD_TEXT.split())
 NEGATIONS = frozenset({"not", "no", "nor", "never", "nobody", "none", "nothing", "without"})

@@ -8,6 +8,8 @@ limit nor makes the server store a session for every question.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
@@ -21,7 +23,8 @@ def session_key(group: str, request: HttpRequest) -> str:
 
 def seconds_until_allowed(request: HttpRequest) -> int | None:
     """Count this question; None when it is within the limit, else seconds to wait."""
-    keys = ["ip"]
+    # django-ratelimit takes a key name ("ip") or a function of (group, request).
+    keys: list[str | Callable[[str, HttpRequest], str]] = ["ip"]
     if request.session.session_key is not None:
         keys.append(session_key)
     waits = []

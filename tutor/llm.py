@@ -57,6 +57,9 @@ class ChatBackend:
 def chat_backend_from_settings() -> ChatBackend | None:
     if not (settings.TUTOR_LLM_URL and settings.TUTOR_LLM_MODEL):
         return None
+    if not str(settings.TUTOR_LLM_URL).startswith(("http://", "https://")):
+        # urllib would also open file: and other schemes; only a web endpoint is a backend.
+        return None
     return ChatBackend(
         url=settings.TUTOR_LLM_URL,
         model=settings.TUTOR_LLM_MODEL,
@@ -88,7 +91,7 @@ def ask_chat_backend(
     headers = {"Content-Type": "application/json"}
     if backend.api_key:
         headers["Authorization"] = f"Bearer {backend.api_key}"
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 (an http(s) URL from our own settings)
         backend.endpoint,
         data=chat_request(backend, question=question, passages=passages),
         headers=headers,

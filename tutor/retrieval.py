@@ -12,6 +12,7 @@ searchable `LessonIndex`; `index_lesson()` caches one index per lesson for the p
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ import bm25s
 import numpy as np
 
 from lessons.content import ContentError, Lesson, get_lesson
-from lessons.rendering import html_to_text
+from lessons.rendering import BLOCK_BOUNDARY
 from quiz.bank import get_question_bank
 from tutor.language import (
     STOPWORDS,
@@ -40,6 +41,7 @@ SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’')]))\s+(?=[\"
 BLOCK = re.compile(r"<(p|li|h[3-6]|tr|pre|blockquote)\b([^>]*)>(.*?)</\1>", re.S | re.I)
 BLOCK_ID = re.compile(r'\bid="([^"]+)"')
 CELL = re.compile(r"<(t[hd])\b[^>]*>(.*?)</\1>", re.S | re.I)
+TAG = re.compile(r"<[^>]*>")
 LEAD_TERM = re.compile(r"^\s*<strong>(.*?)</strong>", re.S | re.I)
 # What follows a lead-in: a list or table, perhaps after a figure that illustrates it.
 LIST_START = re.compile(r"(?:\s*<p\b[^>]*>\s*<img\b[^>]*>\s*</p>)*\s*<(?:ul|ol|table)\b", re.I)
@@ -121,6 +123,16 @@ class Query:
     terms: tuple[str, ...]  # search terms of its content words (after spelling fixes)
     weights: tuple[float, ...]  # how much each term says about the topic (English rarity)
     known: tuple[bool, ...]  # whether the lesson uses each term
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of a block of the lesson's own rendered (already sanitised) HTML.
+
+    Stripping tags is enough here and much cheaper than a sanitiser pass per block: the text
+    is searched and shown escaped, never inserted as markup.
+    """
+    spaced = BLOCK_BOUNDARY.sub(r" \g<0>", fragment)
+    return " ".join(html.unescape(TAG.sub("", spaced)).split())
 
 
 def split_sentences(text: str) -> list[str]:

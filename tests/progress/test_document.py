@@ -101,7 +101,7 @@ def test_each_bad_attempt_field_is_named_by_its_path() -> None:
         }
     )
     assert found == {
-        "lessons.one.attempts[1].form": "must be one of 10 or 15",
+        "lessons.one.attempts[1].form": "must be one of 6, 10 or 15",
         "lessons.one.attempts[1].score": "must be a whole number",
     }
 
