@@ -46,11 +46,12 @@ TARGET_BYTES = 100 * 1024
 def generate_catalogue(target: Path, *, lessons: int) -> None:
     """`lessons` copies of the real lessons in `target`, each with its own slug and facets."""
     source = BASE_DIR / "content"
-    for extra in source.glob("*.yaml"):  # shared content files (coach rules, vocabulary)
+    for extra in source.glob("*.yaml"):  # shared content files (the coach rules)
         shutil.copy(extra, target / extra.name)
-    originals = sorted(path.read_text() for path in source.glob("*/lesson.md"))
+    originals = sorted(source.glob("*/lesson.md"))
     for n in range(1, lessons + 1):
-        text = originals[n % len(originals)]
+        original = originals[n % len(originals)]
+        text = original.read_text()
         slug_of = re.search(r"^slug: (.+)$", text, flags=re.M)
         assert slug_of, "a lesson without a slug"
         slug = f"{slug_of.group(1)}-{n}"
@@ -67,6 +68,8 @@ def generate_catalogue(target: Path, *, lessons: int) -> None:
         folder = target / slug
         folder.mkdir()
         (folder / "lesson.md").write_text(text)
+        if (original.parent / "figures").is_dir():  # a lesson showing a missing figure is broken
+            shutil.copytree(original.parent / "figures", folder / "figures")
         if n % 200 == 0 or n == lessons:
             print(f"  generated {n}/{lessons} lessons", file=sys.stderr, flush=True)
 
@@ -105,7 +108,7 @@ def run(args: argparse.Namespace) -> None:
         lessons = get_catalogue().lessons
         print(f"  {len(lessons)} lessons in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         started = time.perf_counter()
-        sync_search_index(lessons=lessons, force=True)
+        sync_search_index(lessons=get_catalogue().whole_lessons(), force=True)
         print(f"  search index built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
         client = Client()

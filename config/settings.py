@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "content_registry",
     # Inline {% partialdef %} fragments, rendered alone as "page.html#name" (htmx swaps, parts).
     "template_partials",
     "lessons",
@@ -209,8 +210,23 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tendril Learn <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Lessons and quizzes are files; the loader reads them once at start-up.
+# Lessons and quizzes are files, read by content_registry: an index of every lesson's front
+# matter at start-up, each lesson in full on its first use, at most CONTENT_CACHE_SIZE whole
+# lessons (and of each other kind) kept per process. CONTENT_RELOAD re-reads an edited file on
+# the next request (on under DEBUG, so `make run` shows authors their change).
 CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content"))
+CONTENT_CACHE_SIZE = int(os.environ.get("CONTENT_CACHE_SIZE", "256"))
+CONTENT_RELOAD = env_bool("CONTENT_RELOAD", default=DEBUG)
+# The content build cache: the catalogue's index (per file, by modification time and size) and
+# each lesson folder's check results (by a digest of its files), both also keyed by the code
+# that reads them, so a start-up or `migrate`/`check` does not parse unchanged lessons again.
+# Empty turns it off.
+CONTENT_BUILD_CACHE_DIR = os.environ.get(
+    "CONTENT_BUILD_CACHE_DIR", str(BASE_DIR / ".cache" / "content")
+)
+# Tutor indexes config/wsgi.py builds before the first request (at most the tutor's
+# INDEX_CACHE_SIZE); the rest are built on a lesson's first question.
+TUTOR_WARM_UP_LESSONS = int(os.environ.get("TUTOR_WARM_UP_LESSONS", "8"))
 
 # No inline scripts or styles anywhere: every script and stylesheet is a file under static/.
 CONTENT_SECURITY_POLICY = {

@@ -12,19 +12,28 @@ application = get_wsgi_application()
 
 
 def warm_content_caches() -> None:
-    """Parse every lesson and build its tutor index now, once, instead of on some learner's
-    first request (or first question) to each worker.
+    """Read the catalogue's index and build the tutor indexes its cache keeps, once, instead of
+    on some learner's first request (or first question) to each worker.
 
     With gunicorn's preload_app the workers fork from a process that has already done this.
+    The first TUTOR_WARM_UP_LESSONS lessons of the catalogue are warmed, never more than the
+    tutor's index cache keeps (work past it would be thrown away); each costs a few tenths of a
+    second of start-up, so every other lesson is parsed and indexed on its first use.
     (`manage.py runserver` and the tests build an index on a lesson's first question instead:
     an AppConfig.ready() hook would make every management command parse the content, and a
     broken content file would stop even `check_content`, which exists to report it.)
     """
-    from lessons.content import get_catalogue
-    from tutor.retrieval import index_lesson
+    from django.conf import settings
 
-    for lesson in get_catalogue().lessons:
-        index_lesson(lesson)
+    from lessons.content import get_catalogue
+    from tutor.retrieval import INDEX_CACHE_SIZE, index_lesson
+
+    catalogue = get_catalogue()
+    count = min(INDEX_CACHE_SIZE, settings.TUTOR_WARM_UP_LESSONS)
+    for listed in catalogue.lessons[:count]:
+        lesson = catalogue.get(listed.slug)
+        if lesson is not None:
+            index_lesson(lesson)
 
 
 warm_content_caches()

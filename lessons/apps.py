@@ -7,4 +7,4 @@ class LessonsConfig(AppConfig):
     name = "lessons"
 
     def ready(self) -> None:
-        from lessons import checks  # noqa: F401  (registers the content system check)
+        import lessons.content  # noqa: F401  (registers the lesson kind with the content registry)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
-from lessons.content import Lesson
+from lessons.content import LessonFrontMatter
 from lessons.search import SearchQuery, SectionHit, search_sections
 
 PAGE_SIZE = 24
@@ -25,7 +25,7 @@ class Facet:
 
 @dataclass(frozen=True)
 class CatalogueEntry:
-    lesson: Lesson
+    lesson: LessonFrontMatter
     hit: SectionHit | None = None
 
 
@@ -78,7 +78,9 @@ def _facets(names: Sequence[str], *, order: Sequence[str], selected: str) -> tup
     )
 
 
-def catalogue_position(*, lesson: Lesson, lessons: Sequence[Lesson]) -> tuple[str, int]:
+def catalogue_position(
+    *, lesson: LessonFrontMatter, lessons: Sequence[LessonFrontMatter]
+) -> tuple[str, int]:
     """The track slug and the page of that track's listing on which the lesson's card stands."""
     track = facet_slug(lesson.track)
     in_track = [item.slug for item in lessons if facet_slug(item.track) == track]
@@ -88,7 +90,7 @@ def catalogue_position(*, lesson: Lesson, lessons: Sequence[Lesson]) -> tuple[st
 
 def browse_catalogue(
     *,
-    lessons: Sequence[Lesson],
+    lessons: Sequence[LessonFrontMatter],
     query: SearchQuery,
     track: str = "",
     category: str = "",

@@ -1,34 +1,69 @@
 """Lessons as files: `content/<slug>/lesson.md` (YAML front matter + Markdown body).
 
-Parsed once into frozen pydantic models and cached. A broken file is reported as
-`ContentProblem`s naming the file, the part, the field path and what is wrong.
+The lesson kind of the content registry: its front matter is read for every lesson when the
+store is built (the catalogue needs nothing more); the body is rendered on a lesson's first use.
+A broken file is reported as `ContentProblem`s naming the file, the part, the field path and
+what is wrong.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
-from django.conf import settings
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PlainValidator,
-    StringConstraints,
-    ValidationError,
-)
-from pydantic_core import PydanticCustomError
+from pydantic import Field, ValidationError
 
+from content_registry import (
+    FRIENDLY_MESSAGES,
+    SLUG_PATTERN,
+    ContentError,
+    ContentKind,
+    ContentModel,
+    ContentProblem,
+    ContentSource,
+    ContentStore,
+    PositiveInt,
+    Slug,
+    Text,
+    describe_validation_error,
+    display_path,
+    duplicate_id_problems,
+    errors_only,
+    field_path,
+    get_store,
+    parse_yaml,
+    read_yaml_file,
+    register_kind,
+    split_front_matter,
+)
+from content_registry.store import DEFAULT_CACHE_SIZE
 from lessons.rendering import html_to_text, render_markdown
 
+# Kept importable from here: the rest of the project read these from this module before the
+# registry existed.
+__all__ = [
+    "FRIENDLY_MESSAGES",
+    "SLUG_PATTERN",
+    "ContentError",
+    "ContentModel",
+    "ContentProblem",
+    "PositiveInt",
+    "Slug",
+    "Text",
+    "describe_validation_error",
+    "display_path",
+    "duplicate_id_problems",
+    "field_path",
+    "parse_yaml",
+    "read_yaml_file",
+    "split_front_matter",
+]
+
 LESSON_FILE = "lesson.md"
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 HEADING_PATTERN = re.compile(r"^##\s+(?P<title>.+?)\s*(?:\{#(?P<id>[^}\s]*)\})?\s*$")
 FENCE_PATTERN = re.compile(r"^\s*(```|~~~)")
 HTML_ID_PATTERN = re.compile(r'\bid="([^"]+)"')
@@ -48,21 +83,6 @@ PAGE_ANCHORS = ("quiz", "tutor", "related", "main", "toc", "top")
 RESERVED_IDS = frozenset(
     [sid for sid, _ in SECTIONS_BEFORE_BODY + SECTIONS_AFTER_BODY] + list(PAGE_ANCHORS)
 )
-
-
-def _positive_int(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise PydanticCustomError("positive_int", "must be a positive integer")
-    return value
-
-
-PositiveInt = Annotated[int, PlainValidator(_positive_int)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-
-
-class ContentModel(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
 
 
 class ChecklistItem(ContentModel):
@@ -101,6 +121,17 @@ class LessonFrontMatter(ContentModel):
     checklist: Annotated[tuple[ChecklistItem, ...], Field(min_length=1)]
     key_insights: Annotated[tuple[KeyInsight, ...], Field(min_length=1)]
     related: tuple[RelatedLesson, ...] = ()
+
+
+class LessonListing(LessonFrontMatter):
+    """What the catalogue needs of a lesson: its front matter and its outline, nothing rendered."""
+
+    body_outline: tuple[tuple[str, str], ...]
+
+    @property
+    def outline(self) -> tuple[tuple[str, str], ...]:
+        """(id, title) of every lesson-text section, in page order (as `Lesson.outline`)."""
+        return SECTIONS_BEFORE_BODY + self.body_outline + SECTIONS_AFTER_BODY
 
 
 class Section(ContentModel):
@@ -142,7 +173,7 @@ class Lesson(LessonFrontMatter):
         raise KeyError(section_id)
 
 
-@cache
+@lru_cache(maxsize=DEFAULT_CACHE_SIZE)
 def _readable_sections(lesson: Lesson) -> tuple[SectionText, ...]:
     titles = dict(SECTIONS_BEFORE_BODY + SECTIONS_AFTER_BODY)
     before = (
@@ -164,143 +195,30 @@ def _readable_sections(lesson: Lesson) -> tuple[SectionText, ...]:
     return before + body + after
 
 
-@dataclass(frozen=True)
-class ContentProblem:
-    """One thing wrong with one content file, printed as one line."""
-
-    file: str
-    part: str
-    message: str
-    field: str = ""
-
-    def __str__(self) -> str:
-        where = f"{self.file}: {self.part}"
-        if self.field:
-            where += f": {self.field}"
-        return f"{where}: {self.message}"
-
-
-class ContentError(Exception):
-    def __init__(self, problems: Sequence[ContentProblem]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalogue:
-    lessons: tuple[Lesson, ...]
+    """Every lesson's listing in catalogue order; a whole lesson by slug, parsed on first use."""
+
+    lessons: tuple[LessonListing | Lesson, ...]
+    load: Callable[[str], Lesson | None]
+    by_slug: Mapping[str, LessonListing | Lesson] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_slug", {lesson.slug: lesson for lesson in self.lessons})
 
     def get(self, slug: str) -> Lesson | None:
-        return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
+        """The whole lesson (sections rendered); None when there is none with that slug."""
+        return self.load(slug) if slug in self.by_slug else None
 
     def has(self, slug: str) -> bool:
-        return self.get(slug) is not None
+        return slug in self.by_slug
 
-
-def field_path(location: Iterable[int | str]) -> str:
-    """`('related', 1, 'minutes')` -> `related[1].minutes`."""
-    path = ""
-    for part in location:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    return path
-
-
-FRIENDLY_MESSAGES = {
-    "missing": "is required",
-    "extra_forbidden": "unknown key",
-    "string_type": "must be text",
-    "string_too_short": "must not be empty",
-    "string_pattern_mismatch": "must be lowercase words joined by hyphens (like 'my-id')",
-    "tuple_type": "must be a list",
-    "list_type": "must be a list",
-    "model_type": "must be a mapping of keys to values",
-    "dict_type": "must be a mapping of keys to values",
-    "int_type": "must be a whole number",
-    "int_parsing": "must be a whole number",
-}
-
-
-def describe_validation_error(
-    error: ValidationError, *, file: str, part: str
-) -> list[ContentProblem]:
-    """Turn pydantic's errors into one friendly problem per field."""
-    problems = []
-    for detail in error.errors(include_url=False):
-        message = FRIENDLY_MESSAGES.get(detail["type"], detail["msg"])
-        if detail["type"] == "too_short" and "min_length" in detail.get("ctx", {}):
-            count = detail["ctx"]["min_length"]
-            message = f"must have at least {count} item{'s' if count != 1 else ''}"
-        problems.append(
-            ContentProblem(
-                file=file, part=part, field=field_path(detail["loc"]) or "(top)", message=message
-            )
-        )
-    return problems
-
-
-def duplicate_id_problems(
-    ids: Sequence[str], *, file: str, part: str, list_name: str, key: str = "id"
-) -> list[ContentProblem]:
-    """One problem for each id that repeats an earlier one in the same list."""
-    first_seen: dict[str, int] = {}
-    problems = []
-    for index, value in enumerate(ids):
-        if value in first_seen:
-            problems.append(
-                ContentProblem(
-                    file=file,
-                    part=part,
-                    field=f"{list_name}[{index}].{key}",
-                    message=f"duplicate {key} '{value}' (first used at {list_name}"
-                    f"[{first_seen[value]}])",
-                )
-            )
-        else:
-            first_seen[value] = index
-    return problems
-
-
-def display_path(path: Path, content_dir: Path) -> str:
-    try:
-        return str(path.relative_to(content_dir.parent))
-    except ValueError:
-        return str(path)
-
-
-def split_front_matter(text: str) -> tuple[str, str] | None:
-    """Split `---` fenced YAML front matter from the body; None when there is none."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        return None
-    for index in range(1, len(lines)):
-        if lines[index].strip() == "---":
-            return "".join(lines[1:index]), "".join(lines[index + 1 :])
-    return None
-
-
-def parse_yaml(text: str, *, file: str, part: str) -> tuple[Any, list[ContentProblem]]:
-    """Parse YAML, reporting a syntax error with its line number."""
-    try:
-        return yaml.safe_load(text), []
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        reason = getattr(exc, "problem", None) or str(exc)
-        return None, [
-            ContentProblem(file=file, part=part, message=f"invalid YAML{where}: {reason}")
-        ]
-
-
-def read_yaml_file(path: Path, *, file: str, part: str) -> tuple[Any, list[ContentProblem]]:
-    """Read a UTF-8 YAML content file; an unreadable file or bad YAML is a problem, not a crash."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [ContentProblem(file=file, part=part, message=f"cannot be read: {exc}")]
-    return parse_yaml(text, file=file, part=part)
+    def whole_lessons(self) -> Iterator[Lesson]:
+        """Every lesson in full, in catalogue order, parsed one at a time as it is needed."""
+        for listed in self.lessons:
+            lesson = self.get(listed.slug)
+            if lesson is not None:
+                yield lesson
 
 
 @dataclass(frozen=True)
@@ -372,40 +290,71 @@ def split_body_sections(body: str, *, file: str) -> tuple[list[RawSection], list
     return sections, problems
 
 
-def load_lesson(path: Path, *, content_dir: Path) -> tuple[Lesson | None, list[ContentProblem]]:
-    """Load one lesson file; returns the lesson only when there is no problem at all."""
-    from lessons.figures import figure_url  # lessons.figures imports this module
-
+def _read_front_matter(
+    path: Path, *, content_dir: Path
+) -> tuple[LessonFrontMatter | None, str | None, list[ContentProblem]]:
+    """The validated front matter and the body text (None when the body cannot be found)."""
     file = display_path(path, content_dir)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [ContentProblem(file=file, part="file", message=f"cannot be read: {exc}")]
+        return (
+            None,
+            None,
+            [ContentProblem(file=file, part="file", message=f"cannot be read: {exc}")],
+        )
 
     parts = split_front_matter(text)
     if parts is None:
         message = "missing: the file must start with '---', YAML, then '---'"
-        return None, [ContentProblem(file=file, part="front matter", message=message)]
+        return None, None, [ContentProblem(file=file, part="front matter", message=message)]
     front_text, body = parts
 
     data, problems = parse_yaml(front_text, file=file, part="front matter")
     if problems:
-        return None, problems
+        return None, None, problems
     if not isinstance(data, dict):
         message = "must be a mapping of keys to values"
-        return None, [ContentProblem(file=file, part="front matter", message=message)]
+        return None, None, [ContentProblem(file=file, part="front matter", message=message)]
 
     try:
         front = LessonFrontMatter.model_validate(data)
     except ValidationError as exc:
-        problems.extend(describe_validation_error(exc, file=file, part="front matter"))
-        front = None
+        return None, body, describe_validation_error(exc, file=file, part="front matter")
+    return front, body, _front_matter_consistency(front, file=file, folder=path.parent.name)
 
-    if front is not None:
-        problems.extend(_front_matter_consistency(front, file=file, folder=path.parent.name))
+
+def load_listing(
+    path: Path, *, content_dir: Path
+) -> tuple[LessonListing | None, list[ContentProblem]]:
+    """The front matter and the body's section headings; no Markdown is rendered."""
+    front, body, problems = _read_front_matter(path, content_dir=content_dir)
+    if problems or front is None or body is None:
+        return None, problems
+    sections, _ = split_body_sections(body, file=display_path(path, content_dir))
+    outline = tuple((section.id, section.title) for section in sections)
+    return LessonListing(**front.model_dump(), body_outline=outline), []
+
+
+def load_lesson(path: Path, *, content_dir: Path) -> tuple[Lesson | None, list[ContentProblem]]:
+    """Load one lesson file; returns the lesson only when there is no problem at all."""
+    from lessons.figures import figure_problems, figure_url  # lessons.figures imports this
+
+    file = display_path(path, content_dir)
+    front, body, problems = _read_front_matter(path, content_dir=content_dir)
+    if body is None:
+        return None, problems
 
     raw_sections, body_problems = split_body_sections(body, file=file)
     problems.extend(body_problems)
+    for raw in raw_sections:
+        # Every figure a section shows exists, has alt text and (an SVG) is safe to serve.
+        problems += figure_problems(
+            markdown=raw.markdown,
+            lesson_dir=path.parent,
+            file=file,
+            part=f"body: section '{raw.id}'",
+        )
     sections = [
         Section(
             id=raw.id,
@@ -511,36 +460,77 @@ def _page_id_problems(
     return problems
 
 
-def find_lesson_files(content_dir: Path) -> list[Path]:
-    return sorted(path / LESSON_FILE for path in content_dir.iterdir() if path.is_dir())
+def _load_source(source: ContentSource) -> tuple[Lesson | None, list[ContentProblem]]:
+    """The lesson kind's loader: the lesson, then what is only worth a warning about it."""
+    from lessons.reading_time import reading_time_problem  # it imports this module
+
+    lesson, problems = load_lesson(source.path, content_dir=source.content_dir)
+    if lesson is not None:
+        # An estimate that looks off should not stop the site or hide the lesson.
+        warning = reading_time_problem(lesson, file=source.file)
+        if warning is not None:
+            problems = [*problems, warning]
+    return lesson, problems
+
+
+def _index_source(source: ContentSource) -> tuple[LessonListing | None, list[ContentProblem]]:
+    return load_listing(source.path, content_dir=source.content_dir)
+
+
+LESSON_KIND: ContentKind[Lesson, LessonListing] = register_kind(
+    ContentKind(
+        name="lesson",
+        files=f"*/{LESSON_FILE}",
+        load=_load_source,
+        index=_index_source,
+        in_every_folder=True,
+    )
+)
+
+
+def catalogue_of(store: ContentStore) -> Catalogue:
+    """The store's catalogue from its light index, or ContentError naming every problem in it."""
+    return _catalogue_of(store)
+
+
+@lru_cache(maxsize=1)
+def _catalogue_of(store: ContentStore) -> Catalogue:
+    problems = list(store.index_problems(LESSON_KIND))
+    if not store.content_dir.is_dir():
+        problems.append(
+            ContentProblem(file=str(store.content_dir), part="folder", message="does not exist")
+        )
+    if problems:
+        raise ContentError(problems)
+    entries = sorted(store.index(LESSON_KIND).values(), key=lambda lesson: lesson.number)
+
+    def load(slug: str) -> Lesson | None:
+        return store.get(LESSON_KIND, slug)
+
+    return Catalogue(lessons=tuple(entries), load=load)
 
 
 def load_catalogue_with_problems(content_dir: Path) -> tuple[Catalogue, list[ContentProblem]]:
-    """Load every lesson under `content_dir`; collect every problem rather than stop at one."""
-    if not content_dir.is_dir():
-        problem = ContentProblem(file=str(content_dir), part="folder", message="does not exist")
-        return Catalogue(lessons=()), [problem]
-    lessons: list[Lesson] = []
-    problems: list[ContentProblem] = []
-    for path in find_lesson_files(content_dir):
-        if not path.is_file():
-            problems.append(
-                ContentProblem(
-                    file=display_path(path, content_dir), part="file", message="is missing"
-                )
-            )
-            continue
-        lesson, lesson_problems = load_lesson(path, content_dir=content_dir)
-        problems.extend(lesson_problems)
+    """Parse every lesson under `content_dir` in full; collect every error rather than stop.
+
+    Warnings (a reading time that looks off) are left to the content check: the lessons load."""
+    store = ContentStore(content_dir=content_dir, kinds=(LESSON_KIND,))
+    store = ContentStore(
+        content_dir=content_dir, kinds=(LESSON_KIND,), cache_size=max(1, len(store.folders))
+    )
+    problems = errors_only(store.problems())
+    lessons: dict[str, Lesson] = {}
+    for slug in store.keys(LESSON_KIND):
+        lesson = store.lookup(LESSON_KIND, slug)
         if lesson is not None:
-            lessons.append(lesson)
-    lessons.sort(key=lambda lesson: lesson.number)
-    return Catalogue(lessons=tuple(lessons)), problems
+            lessons[slug] = lesson
+    ordered = tuple(sorted(lessons.values(), key=lambda lesson: lesson.number))
+    return Catalogue(lessons=ordered, load=lessons.get), problems
 
 
 @cache
 def load_catalogue(content_dir: Path) -> Catalogue:
-    """The whole catalogue, or ContentError naming every problem. Never half-loaded."""
+    """The whole catalogue parsed in full, or ContentError naming every problem."""
     catalogue, problems = load_catalogue_with_problems(content_dir)
     if problems:
         raise ContentError(problems)
@@ -548,9 +538,10 @@ def load_catalogue(content_dir: Path) -> Catalogue:
 
 
 def get_catalogue() -> Catalogue:
-    """The cached catalogue for the configured CONTENT_DIR."""
-    return load_catalogue(Path(settings.CONTENT_DIR))
+    """The catalogue for the configured CONTENT_DIR (front matter only until a lesson is used)."""
+    return catalogue_of(get_store())
 
 
 def get_lesson(slug: str) -> Lesson | None:
+    """The whole lesson; None for an unknown slug; ContentError when its file is broken."""
     return get_catalogue().get(slug)

@@ -28,7 +28,7 @@ def estimated_read_minutes(*, words: int, track: str) -> float:
 
 
 def reading_time_problem(lesson: Lesson, *, file: str) -> ContentProblem | None:
-    """A problem when `read_minutes` is more than TOLERANCE away from the word-count estimate."""
+    """A warning when `read_minutes` is more than TOLERANCE away from the word-count estimate."""
     words = lesson_word_count(lesson)
     estimate = estimated_read_minutes(words=words, track=lesson.track)
     if estimate == 0 or abs(lesson.read_minutes - estimate) <= TOLERANCE * estimate:
@@ -40,4 +40,5 @@ def reading_time_problem(lesson: Lesson, *, file: str) -> ContentProblem | None:
         message=f"says {lesson.read_minutes} min, but {words:,} words take about "
         f"{estimate:.0f} min at {words_per_minute(lesson.track)} words a minute "
         f"(more than {TOLERANCE:.0%} apart)",
+        warning=True,
     )

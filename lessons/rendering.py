@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from collections.abc import Callable
 
 import markdown
@@ -33,6 +34,30 @@ ALLOWED_ATTRIBUTES = {
 ANCHORED_BLOCK = re.compile(r"<(p|li|tr)>")
 
 
+class _Converter(threading.local):
+    """One Markdown converter per thread, reset between uses: building one costs as much as
+    rendering a short section, and a lesson renders a dozen."""
+
+    def __init__(self) -> None:
+        self.id_prefix = ""
+        self.markdown = markdown.Markdown(
+            extensions=["tables", "fenced_code", "toc", "attr_list", "sane_lists"],
+            # Alignment as an attribute, not inline style: the CSP forbids inline styles.
+            extension_configs={
+                "tables": {"use_align_attribute": True},
+                "toc": {"slugify": self.slugify},
+            },
+            output_format="html",
+        )
+
+    def slugify(self, value: str, separator: str) -> str:
+        slug = toc_slugify(value, separator)
+        return f"{self.id_prefix}-{slug}" if self.id_prefix else slug
+
+
+_converter = _Converter()
+
+
 def render_markdown(
     source: str, *, id_prefix: str = "", figure_url: Callable[[str], str | None] | None = None
 ) -> str:
@@ -41,19 +66,12 @@ def render_markdown(
     `figure_url` maps an image's `src` to the URL it is served at; an image it does not know
     (or every image, without it) loses its `src`, so content can only show its own figures.
     """
-    slugify: Callable[[str, str], str] = toc_slugify
-    if id_prefix:
-
-        def slugify(value: str, separator: str) -> str:
-            return f"{id_prefix}-{toc_slugify(value, separator)}"
-
-    converter = markdown.Markdown(
-        extensions=["tables", "fenced_code", "toc", "attr_list", "sane_lists"],
-        # Alignment as an attribute, not inline style: the CSP forbids inline styles.
-        extension_configs={"tables": {"use_align_attribute": True}, "toc": {"slugify": slugify}},
-        output_format="html",
-    )
-    unsafe_html = converter.convert(source)
+    converter = _converter
+    converter.id_prefix = id_prefix
+    try:
+        unsafe_html = converter.markdown.reset().convert(source)
+    finally:
+        converter.markdown.reset()
     clean = nh3.clean(
         unsafe_html,
         tags=ALLOWED_TAGS,

@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils.safestring import SafeString, mark_safe
@@ -98,11 +99,33 @@ def rows_hash(rows: Sequence[SearchSection]) -> str:
     return digest.hexdigest()
 
 
-def sync_search_index(*, lessons: Iterable[Lesson], force: bool = False) -> bool:
-    """Rebuild the index when the lessons changed; True when it was rebuilt."""
-    rows = section_rows(lessons=lessons)
-    wanted = rows_hash(rows)
+def sources_digest(*, files: Iterable[Path], code: str) -> str:
+    """A digest of the lesson files' names and bytes and of the code that reads them.
+
+    Reading bytes is far cheaper than parsing and rendering every lesson, so start-up can tell
+    an unchanged catalogue without rendering one.
+    """
+    digest = hashlib.sha256(code.encode())
+    for path in files:
+        digest.update(str(path).encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def sync_search_index(
+    *, lessons: Iterable[Lesson], force: bool = False, sources_hash: str | None = None
+) -> bool:
+    """Rebuild the index when the lessons changed; True when it was rebuilt.
+
+    With `sources_hash` (`sources_digest` of the lesson files) an unchanged catalogue is known
+    before `lessons` is iterated, so a lazy iterable of lessons is never parsed; without it the
+    rows are built and compared.
+    """
     state = SearchIndexState.objects.first()
+    if not force and state is not None and sources_hash and state.content_hash == sources_hash:
+        return False
+    rows = section_rows(lessons=lessons)
+    wanted = sources_hash or rows_hash(rows)
     if not force and state is not None and state.content_hash == wanted:
         return False
     with transaction.atomic():

@@ -9,32 +9,23 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
 
-from lessons.checks import CONTENT_TAG
-from lessons.content import ContentProblem, load_catalogue_with_problems
-from postmortems.coach import load_coach_rules
-from postmortems.guide import PRACTICE_FILE, load_practice
+from content_registry import ContentProblem, ContentStore
+from lessons.content import LESSON_KIND
+from postmortems.coach import COACH_KIND
+from postmortems.guide import PRACTICE_KIND
 from postmortems.template import MAX_FIELD_CHARS, MAX_FIELDS_PER_DRAFT
 
 
 def practice_content_problems(content_dir: Path) -> list[ContentProblem]:
-    """Problems in every practice file, and in the coach file when any lesson has practice."""
+    """Problems in every practice file, and in the coach file when any lesson has practice.
+
+    (The content system check reports these with every other kind's; this is the builder's own
+    view, for its tests.)
+    """
     if not content_dir.is_dir():
         return []  # the lesson check already reports a missing folder
-    paths = sorted(content_dir.glob(f"*/{PRACTICE_FILE}"))
-    if not paths:
-        return []
-    catalogue, _ = load_catalogue_with_problems(content_dir)
-    problems = load_coach_rules(content_dir)[1]
-    for path in paths:
-        lesson = catalogue.get(path.parent.name)
-        problems += load_practice(path, content_dir=content_dir, lesson=lesson)[1]
-    return problems
-
-
-@register(CONTENT_TAG)
-def check_practice_files(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    problems = practice_content_problems(Path(settings.CONTENT_DIR))
-    return [Error(str(problem), id="postmortems.E001") for problem in problems]
+    store = ContentStore(content_dir=content_dir, kinds=(LESSON_KIND, COACH_KIND, PRACTICE_KIND))
+    return store.problems(kinds=(COACH_KIND, PRACTICE_KIND))
 
 
 def draft_limit_problems(limits: dict[str, int]) -> list[str]:

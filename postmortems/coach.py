@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from django.conf import settings
 from pydantic import Field, ValidationError
 
+from content_registry import ContentKind, ContentSource, ContentStore, get_store, register_kind
 from lessons.content import (
     ContentModel,
     ContentProblem,
@@ -751,15 +751,25 @@ def _rule_shape_problems(spec: CoachFile, *, file: str) -> list[ContentProblem]:
     return problems
 
 
-@cache
-def _cached_rules(content_dir: Path) -> CoachRules | None:
-    return load_coach_rules(content_dir)[0]
+def _load_source(source: ContentSource) -> tuple[CoachRules | None, list[ContentProblem]]:
+    return load_coach_rules(source.content_dir)
+
+
+def _any_practice(store: ContentStore) -> bool:
+    from postmortems.guide import PRACTICE_KIND  # the builder uses the coach, not the reverse
+
+    return bool(store.keys(PRACTICE_KIND))
+
+
+# Only checked when a lesson has practice: the builder is the coach's one user.
+COACH_KIND: ContentKind[CoachRules, None] = register_kind(
+    ContentKind(name="coach", files=COACH_FILE, load=_load_source, checked_when=_any_practice)
+)
 
 
 def get_coach_rules() -> CoachRules:
     """The coach rules for the configured CONTENT_DIR (validated at start-up by the check)."""
-    rules = _cached_rules(Path(settings.CONTENT_DIR))
+    rules = get_store().lookup(COACH_KIND)
     if rules is None:
-        _cached_rules.cache_clear()
         raise LookupError(f"{COACH_FILE} is missing or invalid; run manage.py check_content")
     return rules

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-from django.conf import settings
 from pydantic import Field, StringConstraints, ValidationError
 
+from content_registry import ContentKind, ContentSource, get_store, register_kind
 from lessons.content import (
+    LESSON_KIND,
     ContentModel,
     ContentProblem,
     Lesson,
@@ -164,33 +164,21 @@ def load_practice(
     )
 
 
-@cache
-def _cached_practice(content_dir: Path, slug: str) -> Practice | None:
-    from lessons.content import load_catalogue
-
-    path = content_dir / slug / PRACTICE_FILE
-    if not path.is_file():
-        return None
-    lesson = load_catalogue(content_dir).get(slug)
-    return load_practice(path, content_dir=content_dir, lesson=lesson)[0]
+def _load_source(source: ContentSource) -> tuple[Practice | None, list[ContentProblem]]:
+    lesson = source.store.lookup(LESSON_KIND, source.key)
+    return load_practice(source.path, content_dir=source.content_dir, lesson=lesson)
 
 
-@cache
-def _slugs_with_practice(content_dir: Path) -> frozenset[str]:
-    if not content_dir.is_dir():
-        return frozenset()
-    return frozenset(
-        path.parent.name
-        for path in content_dir.glob(f"*/{PRACTICE_FILE}")
-        if _cached_practice(content_dir, path.parent.name) is not None
-    )
+PRACTICE_KIND: ContentKind[Practice, None] = register_kind(
+    ContentKind(name="practice", files=f"*/{PRACTICE_FILE}", load=_load_source)
+)
 
 
 def lessons_with_practice() -> frozenset[str]:
-    """Slugs of the lessons whose practice page exists."""
-    return _slugs_with_practice(Path(settings.CONTENT_DIR))
+    """Slugs of the lessons with a practice file (its page answers 404 while it is invalid)."""
+    return frozenset(get_store().keys(PRACTICE_KIND))
 
 
 def get_practice(slug: str) -> Practice | None:
     """The practice for a lesson, or None when it has none (or it is invalid: see the check)."""
-    return _cached_practice(Path(settings.CONTENT_DIR), slug)
+    return get_store().lookup(PRACTICE_KIND, slug)

@@ -41,9 +41,10 @@ class LessonSummary:
 def summarise_progress(document: ProgressDocument, catalogue: Catalogue) -> list[LessonSummary]:
     """One summary per lesson the learner has started, in catalogue order."""
     summaries = []
-    for lesson in catalogue.lessons:
-        entry = document.lessons.get(lesson.slug)
-        if entry is None:
+    for listed in catalogue.lessons:
+        entry = document.lessons.get(listed.slug)
+        lesson = None if entry is None else catalogue.get(listed.slug)
+        if entry is None or lesson is None:
             continue
         outline = {section_id for section_id, _ in lesson.outline}
         checklist = tuple(

@@ -8,6 +8,6 @@ class QuizConfig(AppConfig):
 
     def ready(self) -> None:
         from quiz import (
-            checks,  # noqa: F401  (registers the quiz content check)
+            bank,  # noqa: F401  (registers the quiz kind with the content registry)
             signals,  # noqa: F401  (claims anonymous attempts at sign-in)
         )

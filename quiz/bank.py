@@ -1,6 +1,7 @@
 """Quiz questions as files: `content/<slug>/quiz.yaml`, checked against the lesson it belongs to.
 
-Parsed once into frozen pydantic models and cached, like the lesson. A broken file is reported as
+A kind of the content registry: parsed on first use into frozen pydantic models, cross-checked
+against the lesson it belongs to. A broken file is reported as
 one `ContentProblem` per fault, naming the file and the field path
 (`content/<slug>/quiz.yaml: questions[3].section_id: no section "x" in the lesson`).
 """
@@ -10,15 +11,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from django.conf import settings
 from pydantic import Field, ValidationError
 
+from content_registry import ContentKind, ContentSource, get_store, register_kind, reset_store
 from lessons.content import (
-    ContentError,
+    LESSON_KIND,
     ContentModel,
     ContentProblem,
     Lesson,
@@ -27,7 +27,6 @@ from lessons.content import (
     describe_validation_error,
     display_path,
     duplicate_id_problems,
-    get_lesson,
     read_yaml_file,
 )
 
@@ -309,25 +308,27 @@ def load_question_bank(
     return QuestionBank(**quiz.model_dump(), lesson_slug=path.parent.name), []
 
 
-@cache
-def _cached_bank(content_dir: Path, slug: str) -> QuestionBank | None:
-    path = content_dir / slug / QUIZ_FILE
-    lesson = get_lesson(slug)
-    if lesson is None or not path.is_file():
-        return None
-    bank, problems = load_question_bank(path, content_dir=content_dir, lesson=lesson)
-    if problems:
-        raise ContentError(problems)
-    return bank
+def _load_source(source: ContentSource) -> tuple[QuestionBank | None, list[ContentProblem]]:
+    lesson = source.store.lookup(LESSON_KIND, source.key)
+    return load_question_bank(source.path, content_dir=source.content_dir, lesson=lesson)
+
+
+QUIZ_KIND: ContentKind[QuestionBank, None] = register_kind(
+    ContentKind(name="quiz", files=f"*/{QUIZ_FILE}", load=_load_source)
+)
 
 
 def get_question_bank(slug: str) -> QuestionBank | None:
-    """The lesson's cached question bank; None when the lesson has no quiz.
+    """The lesson's question bank, parsed on first use; None when the lesson has no quiz.
 
     Raises ContentError for a broken quiz file (the content check stops start-up before that).
     """
-    return _cached_bank(Path(settings.CONTENT_DIR), slug)
+    store = get_store()
+    if store.lookup(LESSON_KIND, slug) is None:
+        return None
+    return store.get(QUIZ_KIND, slug)
 
 
 def clear_question_bank_cache() -> None:
-    _cached_bank.cache_clear()
+    """Read the quiz files again on next use (the whole content store is reset)."""
+    reset_store()

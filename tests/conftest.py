@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from content_registry import reset_store
 from lessons.content import load_catalogue
 
 # Playwright's sync API keeps an event loop running in the main thread for the whole
@@ -35,28 +36,38 @@ def _fast_password_hasher(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_content(settings: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test reads content/ afresh: the one way to reset what the registry has read."""
+    settings.CONTENT_BUILD_CACHE_DIR = ""  # tests of the build cache set their own
+    reset_store()
+    load_catalogue.cache_clear()
+    yield
+    reset_store()
+    load_catalogue.cache_clear()
+
+
 @pytest.fixture
 def lesson_slug() -> str:
     return LESSON_SLUG
 
 
 @pytest.fixture
-def content_copy(tmp_path: Path, settings: pytest.FixtureRequest) -> Iterator[Path]:
+def content_copy(tmp_path: Path, settings: pytest.FixtureRequest) -> Path:
     """A writable copy of the real content folder, installed as CONTENT_DIR."""
     target = tmp_path / "content"
     shutil.copytree(REAL_CONTENT_DIR, target)
     settings.CONTENT_DIR = target
-    yield target
-    load_catalogue.cache_clear()
+    reset_store()
+    return target
 
 
 @pytest.fixture
-def use_content_dir(settings: pytest.FixtureRequest) -> Iterator[Callable[[Path], None]]:
+def use_content_dir(settings: pytest.FixtureRequest) -> Callable[[Path], None]:
     """Point CONTENT_DIR at another folder for one test."""
 
     def use(path: Path) -> None:
         settings.CONTENT_DIR = path
-        load_catalogue.cache_clear()
+        reset_store()
 
-    yield use
-    load_catalogue.cache_clear()
+    return use

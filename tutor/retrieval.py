@@ -428,7 +428,12 @@ def get_lesson_index(slug: str) -> LessonIndex | None:
     return None if lesson is None else index_lesson(lesson)
 
 
-@lru_cache(maxsize=64)
+# Lessons whose index a process keeps (about 1 MB each); the least recently asked is rebuilt on
+# its next question. config/wsgi.py warms at most this many.
+INDEX_CACHE_SIZE = 64
+
+
+@lru_cache(maxsize=INDEX_CACHE_SIZE)
 def index_lesson(lesson: Lesson) -> LessonIndex:
     # Keyed by the lesson itself, so a reloaded catalogue (tests, CONTENT_DIR) gets a new index.
     english()  # the word list questions are read against, loaded before gunicorn forks too

@@ -13,7 +13,7 @@ from lessons.search import sync_search_index
 
 @pytest.fixture
 def search_index(transactional_db: None) -> None:
-    sync_search_index(lessons=get_catalogue().lessons, force=True)
+    sync_search_index(lessons=get_catalogue().whole_lessons(), force=True)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -6,11 +6,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
+import lessons.content
+from content_registry import reset_store
 from lessons.catalogue import PAGE_SIZE, browse_catalogue, facet_slug
 from lessons.content import get_catalogue
 from lessons.search import MAX_QUERY_CHARS, parse_query, sync_search_index
+from tests.conftest import LESSON_SLUG
 
 LESSON_URL = "/lessons/writing-postmortems-for-ai-system-incidents/"
 
@@ -29,6 +33,11 @@ def _copies(content: Path, *, count: int, track: str, category: str, prefix: str
         )
         (content / slug).mkdir()
         (content / slug / "lesson.md").write_text(text)
+        # The figures it shows come along: a lesson showing a missing figure is broken.
+        shutil.copytree(
+            content / "writing-postmortems-for-ai-system-incidents" / "figures",
+            content / slug / "figures",
+        )
 
 
 def _front(folder: Path) -> str:
@@ -62,7 +71,7 @@ def big_catalogue(content_copy: Path, use_content_dir: Callable[[Path], None]) -
 
 @pytest.fixture
 def search_index(db: None) -> None:
-    sync_search_index(lessons=get_catalogue().lessons, force=True)
+    sync_search_index(lessons=get_catalogue().whole_lessons(), force=True)
 
 
 def test_tracks_and_categories_are_listed_with_their_counts(big_catalogue: Path) -> None:
@@ -191,11 +200,11 @@ def test_the_index_is_rebuilt_only_when_content_changes(
     content_copy: Path, use_content_dir: Callable[[Path], None]
 ) -> None:
     use_content_dir(content_copy)
-    assert sync_search_index(lessons=get_catalogue().lessons) is True
-    assert sync_search_index(lessons=get_catalogue().lessons) is False
+    assert sync_search_index(lessons=get_catalogue().whole_lessons()) is True
+    assert sync_search_index(lessons=get_catalogue().whole_lessons()) is False
     _copies(content_copy, count=1, track="Explorers", category="Safety Basics", prefix="new")
     use_content_dir(content_copy)
-    assert sync_search_index(lessons=get_catalogue().lessons) is True
+    assert sync_search_index(lessons=get_catalogue().whole_lessons()) is True
 
 
 def test_the_lesson_header_links_to_its_place_in_the_catalogue(
@@ -210,3 +219,26 @@ def test_the_lesson_header_links_to_its_place_in_the_catalogue(
 def test_facet_slugs_are_readable() -> None:
     assert facet_slug("Adults & Professionals") == "adults-and-professionals"
     assert facet_slug("Ethics & Society") == "ethics-and-society"
+
+
+@pytest.mark.django_db
+def test_index_lessons_parses_no_lesson_when_content_is_unchanged(
+    content_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_command("index_lessons")
+    assert "Search index rebuilt" in capsys.readouterr().out
+    reset_store()
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged catalogue was parsed to check its search index")
+
+    monkeypatch.setattr(lessons.content, "load_lesson", no_parsing)
+    call_command("index_lessons")
+    assert "Search index already up to date" in capsys.readouterr().out
+
+    monkeypatch.undo()
+    path = content_copy / LESSON_SLUG / "lesson.md"
+    path.write_text(path.read_text().replace("## Further reading", "## More reading", 1))
+    reset_store()
+    call_command("index_lessons")
+    assert "Search index rebuilt" in capsys.readouterr().out

@@ -5,8 +5,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from lessons.content import get_catalogue
-from lessons.search import sync_search_index
+from content_registry import get_store
+from content_registry.store import code_digest
+from lessons.content import LESSON_KIND, get_catalogue
+from lessons.search import sources_digest, sync_search_index
 
 
 class Command(BaseCommand):
@@ -17,9 +19,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        lessons = get_catalogue().lessons
-        self.stdout.write(f"Indexing {len(lessons)} lessons for search…")
-        rebuilt = sync_search_index(lessons=lessons, force=options["force"])
+        catalogue = get_catalogue()
+        self.stdout.write(f"Indexing {len(catalogue.lessons)} lessons for search…")
+        store = get_store()
+        files = [store.source(LESSON_KIND, lesson.slug).path for lesson in catalogue.lessons]
+        # Lessons are parsed (lazily, one at a time) only when their files changed.
+        rebuilt = sync_search_index(
+            lessons=catalogue.whole_lessons(),
+            force=options["force"],
+            sources_hash=sources_digest(files=files, code=code_digest((LESSON_KIND,))),
+        )
         elapsed = time.perf_counter() - started
         verb = "rebuilt" if rebuilt else "already up to date"
         self.stdout.write(f"Search index {verb} ({elapsed:.1f} s).")

@@ -1,0 +1,144 @@
+"""Every problem in every content file, fast enough for a catalogue of thousands of lessons.
+
+Rendering a lesson's Markdown dominates (a 1,600-lesson catalogue takes minutes on one core),
+and every management command that runs the system checks (`migrate`, `check --deploy`,
+`runserver`) would pay it again. So:
+- lesson folders are independent: each process checks a share of them;
+- a folder's problems are kept in a cache directory under a digest of every file in the folder
+  and of the code that checks them, so an unchanged folder is not parsed again by the next
+  command. The one-file kinds (the coach rules) are small and checked every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from content_registry.problems import ContentProblem
+from content_registry.registry import build_store
+from content_registry.store import code_digest, merge_problems
+
+# Below this many folders to parse a second process costs more than it saves.
+PARALLEL_FROM = 64
+CHUNK = 25
+FolderProblems = dict[str, list[ContentProblem]]
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def content_problems(
+    content_dir: Path,
+    *,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[ContentProblem]:
+    """Every problem, in the order the store reports them; progress per folder done."""
+    store = build_store(content_dir)
+    if not content_dir.is_dir():
+        return store.problems()
+    folders = store.folders
+    found: dict[str, FolderProblems] = {}
+    digests: dict[str, str] = {}
+    if cache_dir is not None:
+        code = code_digest(store.kinds)
+        for folder in folders:
+            digests[folder] = folder_digest(content_dir / folder, code=code)
+            hit = _read_cached(cache_dir, digests[folder])
+            if hit is not None:
+                found[folder] = hit
+    todo = [folder for folder in folders if folder not in found]
+    done = len(found)
+
+    def progress(count: int) -> None:
+        nonlocal done
+        done += count
+        if on_progress is not None:
+            on_progress(done, len(folders))
+
+    for folder, problems in _check_folders(content_dir, todo, jobs=jobs, progress=progress):
+        found[folder] = problems
+        if cache_dir is not None:
+            _write_cached(cache_dir, digests[folder], problems)
+    if not todo and on_progress is not None:
+        on_progress(len(folders), len(folders))
+    in_order = [found[folder] for folder in folders]
+    return store.ordered(merge_problems(*in_order, store.file_problems()))
+
+
+def _check_folders(
+    content_dir: Path, folders: Sequence[str], *, jobs: int, progress: Callable[[int], None]
+) -> Iterable[tuple[str, FolderProblems]]:
+    if jobs <= 1 or len(folders) < PARALLEL_FROM:
+        store = build_store(content_dir)
+        for folder in folders:
+            yield folder, store.folder_problems([folder])
+            progress(1)
+        return
+    chunks = [tuple(folders[start : start + CHUNK]) for start in range(0, len(folders), CHUNK)]
+    # fork: the workers inherit the configured Django and every registered kind.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(_chunk_problems, content_dir, chunk) for chunk in chunks]
+        for future in as_completed(futures):
+            results = future.result()
+            yield from results
+            progress(len(results))
+
+
+def _chunk_problems(
+    content_dir: Path, folders: tuple[str, ...]
+) -> list[tuple[str, FolderProblems]]:
+    store = build_store(content_dir)
+    return [(folder, store.folder_problems([folder])) for folder in folders]
+
+
+def folder_digest(folder: Path, *, code: str) -> str:
+    """A digest of every file in a lesson folder (names and bytes) and of the checking code."""
+    digest = hashlib.sha256(code.encode())
+    digest.update(folder.name.encode())
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _read_cached(cache_dir: Path, digest: str) -> FolderProblems | None:
+    try:
+        data = json.loads((cache_dir / f"{digest}.json").read_text(encoding="utf-8"))
+        return {
+            kind: [ContentProblem(**problem) for problem in problems]
+            for kind, problems in data.items()
+        }
+    except (OSError, ValueError, TypeError):
+        return None  # not cached yet, or unreadable: check the folder again
+
+
+def _write_cached(cache_dir: Path, digest: str, problems: FolderProblems) -> None:
+    data = {
+        kind: [
+            {
+                "file": p.file,
+                "part": p.part,
+                "message": p.message,
+                "field": p.field,
+                "warning": p.warning,
+            }
+            for p in found
+        ]
+        for kind, found in problems.items()
+    }
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = cache_dir / f"{digest}.{os.getpid()}.tmp"
+        partial.write_text(json.dumps(data), encoding="utf-8")
+        partial.replace(cache_dir / f"{digest}.json")
+    except OSError:
+        pass  # a read-only checkout still checks, only without the cache
