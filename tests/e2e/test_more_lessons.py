@@ -22,6 +22,10 @@ def test_the_new_lessons_and_their_quizzes_have_no_axe_violations(
         page.goto(path)
         assert_accessible(page)
         page.locator("#quiz").get_by_role("link", name=f"Start the {form}-question quiz").click()
+        expect(page.get_by_text(f"Question 1 of {form}")).to_be_visible()
+        expect(page.locator("fieldset")).to_have_count(1)
+        assert_accessible(page)
+        page.get_by_role("link", name="Show all questions").click()
         expect(page.locator("fieldset")).to_have_count(form)
         assert_accessible(page)
 
