@@ -191,6 +191,22 @@ def planned_attempt(*, bank: QuestionBank, form: int) -> Attempt:
     )
 
 
+def shown_planned_attempt(*, attempt_id: uuid.UUID, bank: QuestionBank) -> Attempt | None:
+    """The shown-but-unstored attempt an id stands for (rebuilt from the id), or None when the
+    id carries no tag of ours."""
+    nonce, tag = attempt_id.bytes[:8], attempt_id.bytes[8:]
+    for form in bank.forms:
+        if hmac.compare_digest(tag, _planned_tag(bank.lesson_slug, form, nonce)):
+            plan = plan_attempt(bank, form=form, rng=_planned_rng(attempt_id))
+            return Attempt(
+                id=attempt_id,
+                lesson_slug=bank.lesson_slug,
+                form=form,
+                plan=[[p.question_id, list(p.option_ids)] for p in plan],
+            )
+    return None
+
+
 def store_planned_attempt(*, attempt_id: uuid.UUID, bank: QuestionBank, owner: Owner) -> None:
     """Store a shown-but-unstored attempt at its first answer (or finish), if its id is ours.
 
@@ -199,27 +215,18 @@ def store_planned_attempt(*, attempt_id: uuid.UUID, bank: QuestionBank, owner: O
     """
     if not owner.session_key and owner.user_id is None:
         return
-    nonce, tag = attempt_id.bytes[:8], attempt_id.bytes[8:]
-    for form in bank.forms:
-        # The tag is checked first: an ordinary stored attempt's id never carries one, so its
-        # answers cost no extra query.
-        if hmac.compare_digest(tag, _planned_tag(bank.lesson_slug, form, nonce)):
-            if Attempt.objects.filter(id=attempt_id).exists():
-                return
-            plan = plan_attempt(bank, form=form, rng=_planned_rng(attempt_id))
-            try:
-                with transaction.atomic():
-                    Attempt.objects.create(
-                        id=attempt_id,
-                        lesson_slug=bank.lesson_slug,
-                        form=form,
-                        user_id=owner.user_id,
-                        session_key=owner.session_key,
-                        plan=[[p.question_id, list(p.option_ids)] for p in plan],
-                    )
-            except IntegrityError:
-                pass  # stored already (by this browser, or taken by someone else: not theirs)
-            return
+    # The tag is checked first: an ordinary stored attempt's id never carries one, so its
+    # answers cost no extra query.
+    shown = shown_planned_attempt(attempt_id=attempt_id, bank=bank)
+    if shown is None or Attempt.objects.filter(id=attempt_id).exists():
+        return
+    shown.user_id = owner.user_id
+    shown.session_key = owner.session_key
+    try:
+        with transaction.atomic():
+            shown.save(force_insert=True)
+    except IntegrityError:
+        pass  # stored already (by this browser, or taken by someone else: not theirs)
 
 
 # The form number of a short retry of the questions missed in a finished attempt. It is no

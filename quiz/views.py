@@ -31,6 +31,7 @@ from quiz.attempts import (
     missed_question_ids,
     planned_attempt,
     resume_or_start_attempt,
+    shown_planned_attempt,
     start_attempt,
     start_practice_attempt,
     store_planned_attempt,
@@ -108,13 +109,12 @@ def _number_of(attempt: Attempt, question_id: str) -> int:
 @require_GET
 def take_quiz(request: HttpRequest, slug: str, form: int) -> HttpResponse:
     """The quiz, one question per screen: resume the attempt at its first open question."""
-    lesson, bank = _lesson_and_bank(slug, form)
+    _, bank = _lesson_and_bank(slug, form)
     if not (request.user.is_authenticated or SESSION_OWNER_KEY in request.session):
-        # A visitor with no quiz session yet (a crawler, a first look) sees the first question
-        # of an attempt that is stored only at its first answer: a page view writes nothing.
-        planned = planned_attempt(bank=bank, form=form)
-        context = quiz_step_context(planned, bank, lesson, number=1)
-        return render(request, "quiz/step.html", context)
+        # A visitor with no quiz session yet (a crawler, a first look) goes to the first
+        # question of an attempt that is stored only at its first answer: a page view writes
+        # nothing, and each step still has its own address.
+        return redirect(_step_url(planned_attempt(bank=bank, form=form), 1))
     attempt = resume_or_start_attempt(bank=bank, form=form, owner=_owner(request, create=True))
     return redirect(_step_url(attempt, _first_open_number(attempt)))
 
@@ -142,7 +142,10 @@ def quiz_step(
     try:
         attempt = get_owned_attempt(attempt_id=attempt_id, bank=bank, owner=_owner(request))
     except QuizRejection as rejection:
-        return _refuse(request, rejection)
+        shown = shown_planned_attempt(attempt_id=attempt_id, bank=bank)
+        if shown is None or Attempt.objects.filter(id=attempt_id).exists():
+            return _refuse(request, rejection)
+        attempt = shown  # not answered yet, so not stored yet: nobody's, the same for all
     if attempt.is_finished:
         return redirect("quiz:result", slug, attempt.id)
     question_id, error = take_choice_missing(request.session, attempt) or (None, "")

@@ -38,6 +38,15 @@
     // the answers just above stay in sight.
     var box = target.getBoundingClientRect();
     if (box.top < 0 || box.bottom > window.innerHeight) target.scrollIntoView({ block: "start" });
+    // The way on (Continue) right under it belongs in sight too, as long as the start of the
+    // feedback stays on screen.
+    var next = target.parentElement && target.parentElement.querySelector(".button--big");
+    if (!next) next = document.querySelector("#quiz-card .button--big");
+    if (next) {
+      var over = next.getBoundingClientRect().bottom + 8 - window.innerHeight;
+      var room = Math.max(target.getBoundingClientRect().top, 0);
+      if (over > 0) window.scrollBy(0, Math.min(over, room));
+    }
   });
 })();
 

@@ -18,15 +18,21 @@ STEP = re.compile(rf"{LESSON_PATH}quiz/attempts/[0-9a-f-]+/questions/(\d+)/#ques
 
 def right_and_wrong(page: Page) -> tuple[list[str], str]:
     """The right option values of the question on screen, and one wrong one (from the attempt)."""
+    import uuid
+
+    from quiz.attempts import shown_planned_attempt
     from quiz.bank import get_question_bank
     from quiz.models import Attempt
 
-    attempt = Attempt.objects.get(
-        id=page.locator("[data-quiz-attempt]").get_attribute("data-quiz-attempt")
+    bank = get_question_bank(LESSON_SLUG)
+    attempt_id = uuid.UUID(page.locator("[data-quiz-attempt]").get_attribute("data-quiz-attempt"))
+    # Before its first answer a stranger's attempt is only shown, not stored: rebuilt from its id.
+    attempt = Attempt.objects.filter(id=attempt_id).first() or shown_planned_attempt(
+        attempt_id=attempt_id, bank=bank
     )
     question_id = page.locator("input[name=question]").get_attribute("value")
     order = dict(attempt.plan)[question_id]
-    question = get_question_bank(LESSON_SLUG).question(question_id)
+    question = bank.question(question_id)
     right = [str(order.index(o) + 1) for o in sorted(question.correct_option_ids)]
     wrong = next(str(order.index(o.id) + 1) for o in question.options if not o.correct)
     return right, wrong
