@@ -52,7 +52,9 @@ def test_opening_the_quiz_lands_on_the_first_questions_own_screen(client: Client
 def test_a_strangers_first_look_shows_question_one_and_stores_nothing(client: Client) -> None:
     response = client.get(QUIZ_10, follow=True)
     assert response.status_code == 200
-    assert re.search(r"/quiz/attempts/[0-9a-f-]+/questions/1/#question$", response.redirect_chain[-1][0])
+    assert re.search(
+        r"/quiz/attempts/[0-9a-f-]+/questions/1/#question$", response.redirect_chain[-1][0]
+    )
     html = response.content.decode()
     assert '<h2 class="quiz-progress__label" id="question-number">Question 1 of 10</h2>' in html
     assert html.count("<fieldset") == 1
