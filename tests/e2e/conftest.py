@@ -86,3 +86,13 @@ def assert_accessible() -> Callable[[Page], None]:
         assert violations == [], "axe-core found violations:\n" + _describe(violations)
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_for_each_browser_test() -> None:
+    """Every browser test signs in from 127.0.0.1: counters left by the tests before it (the
+    sign-in and tutor rate limits live in the cache) must not refuse it."""
+    from django.core.cache import caches
+
+    for alias in caches:
+        caches[alias].clear()
