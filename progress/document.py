@@ -51,7 +51,7 @@ MAX_CHECKLIST_ITEMS = 100
 MAX_ATTEMPTS_PER_LESSON = 1000
 MAX_REFLECTION_CHARS = 5_000
 MAX_SIGNATURE_CHARS = 1_000
-# Drafts (issue 8): at most 20 live drafts per lesson; deleted ones stay as small tombstones so
+# Drafts: at most 20 live drafts per lesson; deleted ones stay as small tombstones so
 # the deletion syncs, and have their own, larger cap so deleting never locks a learner out.
 MAX_LIVE_DRAFTS_PER_LESSON = 20
 # Tombstones are compacted to a few dozen bytes, and the newest few hundred kept, so merging
