@@ -48,12 +48,6 @@ def answer(page: Page, *, right: bool, tap: bool = False) -> None:
     expect(page.locator("#quiz-feedback")).to_be_visible()
 
 
-def in_viewport(page: Page, selector: str) -> bool:
-    return page.locator(selector).evaluate(
-        "el => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
-    )
-
-
 def take_to_the_end(page: Page, *, right: int, total: int = 10) -> None:
     for number in range(1, total + 1):
         answer(page, right=number <= right)
@@ -82,8 +76,8 @@ def test_by_keyboard_check_moves_focus_to_the_feedback_which_is_announced_and_on
     expect(feedback).to_be_focused()
     expect(feedback).to_contain_text(re.compile(r"Correct\.|Not quite\."))
     expect(page.locator("#quiz-announcer")).to_have_text(re.compile(r"^(Correct\.|Not quite\.)"))
-    assert in_viewport(page, ".quiz-feedback__why")
-    assert in_viewport(page, "#quiz-card .button--big")  # Continue
+    expect(page.locator(".quiz-feedback__why")).to_be_in_viewport(ratio=1)
+    expect(page.locator("#quiz-card .button--big")).to_be_in_viewport(ratio=1)  # Continue
     expect(page.locator("#quiz-progress progress")).to_have_attribute("value", "1")
     page.get_by_role("link", name="Continue").focus()
     page.keyboard.press("Enter")
@@ -128,7 +122,7 @@ def test_without_javascript_each_step_is_its_own_address_and_lands_on_the_feedba
     first = page.url
     answer(page, right=True)
     expect(page).to_have_url(first.replace("#question", "#quiz-feedback"))
-    assert in_viewport(page, ".quiz-feedback__verdict")
+    expect(page.locator(".quiz-feedback__verdict")).to_be_in_viewport(ratio=1)
     page.get_by_role("link", name="Continue").click()
     expect(page.locator("#quiz-progress")).to_contain_text("Question 2 of 10")
     context.close()
