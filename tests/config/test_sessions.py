@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -19,8 +21,14 @@ pytestmark = pytest.mark.skipif(
 @pytest.mark.django_db
 def test_a_visitor_with_a_session_reads_the_lesson_without_a_query() -> None:
     client = Client()
-    assert client.get(f"/lessons/{SLUG}/quiz/10/").status_code == 200
-    assert client.session.session_key, "starting a quiz gives the visitor a session"
+    step = client.get(f"/lessons/{SLUG}/quiz/10/", follow=True)
+    assert step.status_code == 200
+    answer_url, question = re.search(
+        r'action="([^"]*/answer/)".*?name="question" value="([^"]+)"', step.content.decode(), re.S
+    ).groups()
+    # The first answer is what stores the attempt, and with it the visitor's session.
+    client.post(answer_url, {"question": question, "option": ["1"]})
+    assert settings.SESSION_COOKIE_NAME in client.cookies, "answering gives the visitor a session"
     client.get(f"/lessons/{SLUG}/")  # the session is now in the shared cache
 
     with CaptureQueriesContext(connection) as queries:
