@@ -338,7 +338,11 @@ def load_listing(
 
 def load_lesson(path: Path, *, content_dir: Path) -> tuple[Lesson | None, list[ContentProblem]]:
     """Load one lesson file; returns the lesson only when there is no problem at all."""
-    from lessons.figures import figure_problems, figure_url  # lessons.figures imports this
+    from lessons.figures import (  # lessons.figures imports this module
+        figure_problems,
+        figure_size,
+        figure_url,
+    )
 
     file = display_path(path, content_dir)
     front, body, problems = _read_front_matter(path, content_dir=content_dir)
@@ -364,6 +368,7 @@ def load_lesson(path: Path, *, content_dir: Path) -> tuple[Lesson | None, list[C
                     raw.markdown,
                     id_prefix=raw.id,
                     figure_url=lambda src: figure_url(slug=path.parent.name, src=src),
+                    figure_size=lambda src: figure_size(lesson_dir=path.parent, src=src),
                 )
             ),
             text=html_to_text(html),

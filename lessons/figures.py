@@ -9,6 +9,7 @@ anything from elsewhere.
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ UNSAFE_SVG_ELEMENTS = frozenset(
     {"script", "foreignObject", "iframe", "embed", "object", "audio", "video"}
 )
 EXTERNAL_URL = re.compile(r"url\(\s*['\"]?(?!#)", re.I)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SVG_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
 
 
 def figure_static_path(*, slug: str, src: str) -> str:
@@ -52,6 +55,38 @@ def figure_url(*, slug: str, src: str) -> str | None:
         return staticfiles_storage.url(path)
     except ValueError:  # not collected yet (the content check reports a missing file)
         return f"{settings.STATIC_URL}{path}"
+
+
+def figure_size(*, lesson_dir: Path, src: str) -> tuple[int, int] | None:
+    """The intrinsic width and height of a lesson figure (an SVG's width/height or viewBox, a
+    PNG's header), so the page keeps its space before it loads; None when it cannot tell."""
+    if not FIGURE_NAME_PATTERN.match(src):
+        return None
+    path = lesson_dir / src
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if path.suffix == ".png":
+        # The IHDR chunk comes first: its width and height are big-endian 32-bit integers.
+        if data[:8] != PNG_SIGNATURE or data[12:16] != b"IHDR":
+            return None
+        width, height = struct.unpack(">II", data[16:24])
+        return (width, height) if width and height else None
+    try:
+        root = SafeElementTree.fromstring(data)
+    except (DefusedXmlException, ElementTree.ParseError):
+        return None
+    lengths = [SVG_LENGTH.match(root.get(name, "")) for name in ("width", "height")]
+    if lengths[0] and lengths[1]:
+        width, height = (round(float(found[1])) for found in lengths if found)
+    else:
+        box = root.get("viewBox", "").replace(",", " ").split()
+        try:
+            width, height = round(float(box[2])), round(float(box[3]))
+        except (IndexError, ValueError):
+            return None
+    return (width, height) if width > 0 and height > 0 else None
 
 
 def figure_problems(

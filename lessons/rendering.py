@@ -6,17 +6,21 @@ import html
 import re
 import threading
 from collections.abc import Callable
+from xml.etree import ElementTree
 
 import markdown
 import nh3
 from markdown.extensions.toc import slugify as toc_slugify
+from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5", "h6", "hr",
-    "img", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead",
-    "tr", "ul",
+    "a", "abbr", "blockquote", "br", "code", "del", "em", "figcaption", "figure", "h2", "h3",
+    "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "strong", "sub", "sup", "table",
+    "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
-BLOCK_BOUNDARY = re.compile(r"</?(?:p|li|h[1-6]|td|th|tr|br|pre|blockquote|ul|ol|table)\b", re.I)
+BLOCK_BOUNDARY = re.compile(
+    r"</?(?:p|li|h[1-6]|td|th|tr|br|pre|blockquote|ul|ol|table|figure|figcaption)\b", re.I
+)
 # An image whose source was dropped (not one of the lesson's figures) is removed entirely.
 IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\bsrc=)[^>]*>")
 HEADING_TAGS = {"h2", "h3", "h4", "h5", "h6"}
@@ -27,11 +31,47 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align", "scope"},
     "td": {"align"},
     "ol": {"start"},
-    "img": {"src", "alt"},
+    # The size reserves the figure's space before it loads; lazy loading keeps figures further
+    # down the page out of the first visit's requests.
+    "img": {"src", "alt", "width", "height", "loading", "decoding"},
 }
 # Paragraphs, list items and table rows get ids ("<section>--p3") so a citation can link to the
 # very passage it quotes. Sanitised output has no attributes on these tags to collide with.
 ANCHORED_BLOCK = re.compile(r"<(p|li|tr)>")
+
+FigureSize = Callable[[str], tuple[int, int] | None]
+
+
+class _Figures(Treeprocessor):
+    """Images load lazily at their own size; an image alone in its paragraph with a title
+    (`![alt](figures/x.svg "Caption")`) becomes a <figure> with that title as its caption."""
+
+    def __init__(self, md: markdown.Markdown, converter: _Converter) -> None:
+        super().__init__(md)
+        self.converter = converter
+
+    def run(self, root: ElementTree.Element) -> None:
+        for image in root.iter("img"):
+            image.set("loading", "lazy")
+            image.set("decoding", "async")
+            size = self.converter.figure_size(image.get("src", ""))
+            if size is not None:
+                image.set("width", str(size[0]))
+                image.set("height", str(size[1]))
+        for paragraph in root.iter("p"):
+            [*children] = paragraph
+            if (
+                len(children) == 1
+                and children[0].tag == "img"
+                and children[0].get("title", "").strip()
+                and not (paragraph.text or "").strip()
+                and not (children[0].tail or "").strip()
+            ):
+                image = children[0]
+                paragraph.tag = "figure"
+                caption = ElementTree.SubElement(paragraph, "figcaption")
+                caption.text = image.attrib.pop("title").strip()
+                image.tail = None
 
 
 class _Converter(threading.local):
@@ -40,6 +80,7 @@ class _Converter(threading.local):
 
     def __init__(self) -> None:
         self.id_prefix = ""
+        self.figure_size: FigureSize = _no_size
         self.markdown = markdown.Markdown(
             extensions=["tables", "fenced_code", "toc", "attr_list", "sane_lists"],
             # Alignment as an attribute, not inline style: the CSP forbids inline styles.
@@ -49,29 +90,42 @@ class _Converter(threading.local):
             },
             output_format="html",
         )
+        # After the inline patterns (priority 20) have made the <img> elements.
+        self.markdown.treeprocessors.register(_Figures(self.markdown, self), "figures", 15)
 
     def slugify(self, value: str, separator: str) -> str:
         slug = toc_slugify(value, separator)
         return f"{self.id_prefix}-{slug}" if self.id_prefix else slug
 
 
+def _no_size(src: str) -> tuple[int, int] | None:
+    return None
+
+
 _converter = _Converter()
 
 
 def render_markdown(
-    source: str, *, id_prefix: str = "", figure_url: Callable[[str], str | None] | None = None
+    source: str,
+    *,
+    id_prefix: str = "",
+    figure_url: Callable[[str], str | None] | None = None,
+    figure_size: FigureSize | None = None,
 ) -> str:
     """Render Markdown to sanitised HTML; headings get ids, prefixed to stay unique on a page.
 
     `figure_url` maps an image's `src` to the URL it is served at; an image it does not know
     (or every image, without it) loses its `src`, so content can only show its own figures.
+    `figure_size` gives an image's intrinsic width and height, so its space is kept while it loads.
     """
     converter = _converter
     converter.id_prefix = id_prefix
+    converter.figure_size = figure_size or _no_size
     try:
         unsafe_html = converter.markdown.reset().convert(source)
     finally:
         converter.markdown.reset()
+        converter.figure_size = _no_size
     clean = nh3.clean(
         unsafe_html,
         tags=ALLOWED_TAGS,

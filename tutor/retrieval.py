@@ -44,7 +44,10 @@ CELL = re.compile(r"<(t[hd])\b[^>]*>(.*?)</\1>", re.S | re.I)
 TAG = re.compile(r"<[^>]*>")
 LEAD_TERM = re.compile(r"^\s*<strong>(.*?)</strong>", re.S | re.I)
 # What follows a lead-in: a list or table, perhaps after a figure that illustrates it.
-LIST_START = re.compile(r"(?:\s*<p\b[^>]*>\s*<img\b[^>]*>\s*</p>)*\s*<(?:ul|ol|table)\b", re.I)
+LIST_START = re.compile(
+    r"(?:\s*<p\b[^>]*>\s*<img\b[^>]*>\s*</p>|\s*<figure>.*?</figure>)*\s*<(?:ul|ol|table)\b",
+    re.I | re.S,
+)
 LIST_END = re.compile(r"</(?:ul|ol|table)>", re.I)
 # A paragraph longer than this is searched and answered as a sentence with its neighbours.
 LONG_UNIT_WORDS = 70

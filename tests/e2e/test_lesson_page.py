@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Callable
 
@@ -106,6 +107,49 @@ def test_the_lesson_does_not_jump_while_it_loads(phone_page: Page, page: Page, s
     toc = viewer.get_by_role("navigation", name="On this page")
     expect(toc.locator("details")).to_have_js_property("open", size == "desktop")
     assert viewer.evaluate(LAYOUT_SHIFT_TOTAL) < 0.01
+
+
+FIRST_VISIT_REQUESTS = 6
+FIRST_VISIT_BYTES = 60 * 1024
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_first_visit_to_the_lesson_stays_within_six_requests_and_60_kb(
+    page: Page, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900 if width > 400 else 812})
+    responses = []
+    page.on("requestfinished", lambda request: responses.append(request))
+    page.goto(LESSON_PATH)
+    page.wait_for_load_state("networkidle")  # before any scrolling
+    urls = [request.url for request in responses]
+    assert len(urls) <= FIRST_VISIT_REQUESTS, urls
+    assert not [url for url in urls if "/figures/" in url]  # far down the page: loaded later
+    transferred = 0
+    for request in responses:
+        response = request.response()
+        assert response is not None
+        sizes = request.sizes()
+        body_size = sizes["responseBodySize"]  # as sent, compressed or not
+        # Production's WhiteNoise serves static files pre-compressed; the test server sends them
+        # as they are, so count what their gzip would weigh (Brotli weighs less still).
+        if "content-encoding" not in response.headers:
+            body_size = len(gzip.compress(response.body(), compresslevel=9))
+        transferred += sizes["responseHeadersSize"] + body_size
+    assert transferred <= FIRST_VISIT_BYTES, f"{transferred} bytes: {urls}"
+
+
+def test_the_figures_load_when_the_learner_scrolls_to_them_at_their_own_size(page: Page) -> None:
+    page.goto(LESSON_PATH)
+    figure = page.locator("#contributing-factors img")
+    expect(figure).to_have_attribute("loading", "lazy")
+    # Its space is kept before it loads: the text after it does not move when it arrives.
+    expect(figure).to_have_attribute("width", "720")
+    expect(figure).to_have_attribute("height", "300")
+    with page.expect_response(re.compile(r"/figures/swiss-cheese-layers")):
+        figure.scroll_into_view_if_needed()
+    expect(figure).to_have_js_property("complete", True)
+    assert figure.evaluate("img => img.naturalWidth") > 0
 
 
 def test_the_reading_progress_bar_follows_the_scroll_even_without_scroll_timelines(
