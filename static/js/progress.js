@@ -447,10 +447,14 @@
   }
 
   // A section counts as read once it has filled a good part of the screen for READ_AFTER_MS, or
-  // when the learner scrolls through its end. A jump (a table-of-contents link, a citation, the
+  // when the learner scrolls through its end at a reading pace: its end came up into the screen
+  // and, by the time it scrolls away, it has filled a good part of the screen for
+  // SCROLLED_READ_MS in all. A jump (a table-of-contents link, a citation, the
   // back button) scrolls past sections nobody read: nothing counts until that scroll has settled,
-  // and then only what stays on screen.
+  // and then only what stays on screen. The End key, a scrollbar drag or a fast flick are not
+  // jumps the page can see coming, but they pass sections too quickly for them to count.
   var READ_AFTER_MS = 3000;
+  var SCROLLED_READ_MS = 1500;
   var JUMP_SETTLE_MS = 250;
 
   function watchReading(lesson, slug, outline) {
@@ -468,6 +472,20 @@
     var jumping = false;
     var settleTimer = null;
     var lastBottoms = {};
+    // How long each section has filled a good part of the screen, in all, and since when now.
+    var shownFor = {};
+    var shownSince = {};
+    var endReached = {};
+
+    function timeShown(id, at) {
+      return (shownFor[id] || 0) + (id in shownSince ? at - shownSince[id] : 0);
+    }
+
+    function hide(id, at) {
+      if (!(id in shownSince)) return;
+      shownFor[id] = timeShown(id, at);
+      delete shownSince[id];
+    }
 
     function count(id) {
       if (counted[id]) return;
@@ -490,15 +508,21 @@
     function check() {
       if (jumping) return;
       var height = window.innerHeight;
+      var at = Date.now();
       sections.forEach(function (section) {
         var id = section.id;
         if (counted[id]) return;
         var bottom = section.getBoundingClientRect().bottom;
-        // Scrolled through its end: the end came up from below the screen into it.
-        if (id in lastBottoms && lastBottoms[id] > height && bottom <= height) count(id);
+        var shown = onScreen(section);
+        // Scrolled through its end (the end came up from below the screen into it), having
+        // shown long enough to be read on the way, not in the blink of a fast scroll.
+        if (id in lastBottoms && lastBottoms[id] > height && bottom <= height) endReached[id] = true;
         lastBottoms[id] = bottom;
+        if (shown && !(id in shownSince)) shownSince[id] = at;
+        if (!shown) hide(id, at);
+        if (endReached[id] && timeShown(id, at) >= SCROLLED_READ_MS) count(id);
         if (counted[id]) return;
-        if (onScreen(section)) {
+        if (shown) {
           if (!dwell[id]) dwell[id] = setTimeout(function () { dwell[id] = null; if (!jumping && onScreen(section)) count(id); }, READ_AFTER_MS);
         } else if (dwell[id]) {
           clearTimeout(dwell[id]);
@@ -519,6 +543,8 @@
     var hasScrollEnd = "onscrollend" in window;
     function startJump() {
       jumping = true;
+      var at = Date.now();
+      Object.keys(shownSince).forEach(function (id) { hide(id, at); });
       Object.keys(dwell).forEach(function (id) { clearTimeout(dwell[id]); dwell[id] = null; });
       clearTimeout(settleTimer);
       settleTimer = setTimeout(settle, JUMP_SETTLE_MS * 3);

@@ -249,6 +249,26 @@ def test_a_jump_from_the_contents_on_a_phone_counts_at_most_the_section_reached(
     assert read <= on_screen(phone_page, set(outline))
 
 
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_end_key_counts_at_most_the_sections_on_screen_where_it_lands(
+    page: Page, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900 if width > 400 else 812})
+    page.goto(LESSON_PATH)
+    outline = page.locator("[data-lesson-status]").get_attribute("data-sections").split()
+    readable_here = on_screen(page, set(outline))
+    page.wait_for_timeout(1000)  # long enough at the start to count a fast scroll as reading
+    page.locator("#main").focus()
+    page.keyboard.press("End")
+    page.wait_for_function(
+        "() => innerHeight + scrollY >= document.documentElement.scrollHeight - 2"
+    )
+    page.wait_for_timeout(4500)  # longer than a section on screen takes to count
+    passed = set(outline) - readable_here - on_screen(page, set(outline))
+    assert len(passed) >= 5  # most of the lesson went by
+    assert sections_read(page) & passed == set()
+
+
 def test_the_contents_mark_the_section_being_read_and_are_never_cut_off(page: Page) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(LESSON_PATH)

@@ -36,10 +36,35 @@ def test_unticking_is_remembered_too(page: Page) -> None:
     expect(box).not_to_be_checked()
 
 
-def test_sections_are_marked_read_as_they_scroll_past(page: Page) -> None:
+def sections_read(page: Page) -> set[str]:
+    return set(
+        ((stored(page) or {}).get("lessons", {}).get(LESSON_SLUG) or {}).get("sections_read", {})
+    )
+
+
+def test_sections_are_marked_read_as_the_learner_scrolls_through_them_at_a_reading_pace(
+    page: Page,
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(LESSON_PATH)
-    page.locator("#key-insights").scroll_into_view_if_needed()
-    page.mouse.wheel(0, 20000)
+    # Start with the section's top at the foot of the screen, then read down through it and
+    # the next ones.
+    page.evaluate(
+        "() => scrollBy(0, document.getElementById('preserve-evidence').getBoundingClientRect().top - innerHeight)"
+    )
+    page.mouse.move(640, 450)
+    for _ in range(40):  # 4,000 px in about twelve seconds: a steady read, not a flick
+        page.mouse.wheel(0, 100)
+        page.wait_for_timeout(300)
+    scrolled_through = set(
+        page.evaluate(
+            """() => [...document.querySelectorAll('article.lesson section[id]')]
+                .filter(s => s.getBoundingClientRect().bottom < innerHeight
+                    && s.getBoundingClientRect().bottom > innerHeight - 4000).map(s => s.id)"""
+        )
+    )
+    assert {"preserve-evidence", "timeline-and-analysis"} <= scrolled_through
+    assert scrolled_through <= sections_read(page)
     expect(page.locator("[data-status-sections]")).to_contain_text("sections read")
     expect(page.locator("[data-status-last-read]")).to_contain_text("Last read:")
     page.goto("/")
