@@ -20,6 +20,8 @@ def build_policy(directives: Mapping[str, Sequence[str]]) -> str:
 # Django's technical 404 and 500 pages (DEBUG only) carry this tag; their styles and scripts are
 # inline, so under the site's policy they render unstyled and their toggles do nothing.
 TECHNICAL_PAGE_MARK = b'<meta name="robots" content="NONE,NOARCHIVE">'
+# They also have no viewport tag, so a phone lays them out 980 px wide and shrinks the text.
+VIEWPORT_TAG = b'<meta name="viewport" content="width=device-width, initial-scale=1">'
 
 
 def debug_page_policy(directives: Mapping[str, Sequence[str]]) -> str:
@@ -38,18 +40,32 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", self._policy_for(response))
+        if is_technical_debug_page(response):
+            make_readable_on_a_phone(response)
+            response.headers.setdefault("Content-Security-Policy", self.debug_policy)
+        else:
+            response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
 
-    def _policy_for(self, response: HttpResponse) -> str:
-        if (
-            settings.DEBUG
-            and response.status_code >= 400
-            and not response.streaming
-            and TECHNICAL_PAGE_MARK in response.content[:2000]
-        ):
-            return self.debug_policy
-        return self.policy
+
+def is_technical_debug_page(response: HttpResponse) -> bool:
+    return (
+        settings.DEBUG
+        and response.status_code >= 400
+        and not response.streaming
+        and TECHNICAL_PAGE_MARK in response.content[:2000]
+    )
+
+
+def make_readable_on_a_phone(response: HttpResponse) -> None:
+    """Django's technical page with a viewport tag beside its robots tag."""
+    if VIEWPORT_TAG in response.content[:2000]:
+        return
+    response.content = response.content.replace(
+        TECHNICAL_PAGE_MARK, TECHNICAL_PAGE_MARK + VIEWPORT_TAG, 1
+    )
+    if response.has_header("Content-Length"):
+        response.headers["Content-Length"] = str(len(response.content))
 
 
 def add_static_file_headers(headers: MutableMapping[str, str], path: str, url: str) -> None:

@@ -200,6 +200,21 @@ def test_under_debug_djangos_technical_404_may_use_its_inline_styles(settings) -
     assert "'unsafe-inline'" not in Client().get(LESSON_URL).get("Content-Security-Policy", "")
 
 
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+
+
+@pytest.mark.django_db
+def test_under_debug_the_technical_404_is_laid_out_for_a_phone(settings) -> None:
+    settings.DEBUG = True
+    html = Client().get("/no-such-page/").content.decode()
+    head = html.split("</head>")[0]
+    assert head.count(VIEWPORT) == 1
+    assert int(Client().get("/no-such-page/")["Content-Length"]) == len(html.encode())
+    # The site's own 404 already has one.
+    settings.DEBUG = False
+    assert Client().get("/no-such-page/").content.decode().count(VIEWPORT) == 1
+
+
 @pytest.mark.urls(__name__)
 def test_under_debug_the_technical_500_is_readable_and_in_production_nothing_is_relaxed(
     settings,
@@ -208,6 +223,7 @@ def test_under_debug_the_technical_500_is_readable_and_in_production_nothing_is_
     debug = Client(raise_request_exception=False).get("/explode/")
     assert debug.status_code == 500 and "RuntimeError" in debug.content.decode()
     assert "script-src 'self' 'unsafe-inline'" in debug.get("Content-Security-Policy", "")
+    assert debug.content.decode().split("</head>")[0].count(VIEWPORT) == 1
     settings.DEBUG = False
     production = Client(raise_request_exception=False).get("/explode/")
     assert "'unsafe-inline'" not in production.get("Content-Security-Policy", "")

@@ -124,3 +124,19 @@ def test_refusals_and_the_server_error_page_are_accessible(
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert "internal detail" not in page.content()
     assert_accessible(page)
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize("path", ["/no-such-page/", "/explode/"])
+def test_under_debug_djangos_error_pages_are_readable_on_a_phone(
+    phone_page: Page, settings, transactional_db, path: str
+) -> None:
+    settings.DEBUG = True
+    phone_page.goto(path)
+    # Laid out at the phone's width, not a desktop's 980 px shrunk to fit.
+    layout_width = phone_page.evaluate("document.documentElement.clientWidth")
+    assert layout_width <= 400
+    heading = phone_page.locator("#summary h1")
+    expect(heading).to_be_visible()
+    css_size = heading.evaluate("h1 => parseFloat(getComputedStyle(h1).fontSize)")
+    assert css_size * 375 / layout_width >= 16  # the size it shows at on the phone's screen
