@@ -104,6 +104,17 @@ def test_signing_out_is_a_post(client: Client, learner) -> None:
     assert not is_signed_in(client)
 
 
+def test_the_sign_out_page_says_what_happens_to_synced_and_unsynced_progress(
+    client: Client, learner
+) -> None:
+    client.force_login(learner)
+    text = " ".join(client.get("/accounts/logout/").content.decode().split())
+    assert "reached your account stays in your account and is removed from this browser" in text
+    assert "not yet synced" in text and "stays in this browser" in text
+    # Not the old promise that everything stays here, which signing out does not keep.
+    assert "Progress you made on this device stays in this browser" not in text
+
+
 def test_the_navigation_offers_sign_in_or_sign_out(client: Client, learner) -> None:
     html = client.get("/").content.decode()
     assert ">Sign in</a>" in html and ">Sign up</a>" in html
