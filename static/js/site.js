@@ -29,24 +29,33 @@
 // screen-reader users continue from it: focus moves there, and it is scrolled into view.
 (function () {
   "use strict";
+  var GAP = 8;
+
+  // How far to scroll so the feedback's start and the way on (Continue) under it are both on
+  // screen, below the sticky quiz progress; when they cannot both fit, Continue wins (the
+  // feedback has focus, so a screen reader reads it whole either way).
+  function scrollNeeded(target, next) {
+    var progress = document.getElementById("quiz-progress");
+    var top = (progress ? progress.offsetHeight : 0) + GAP;
+    var box = target.getBoundingClientRect();
+    var bottom = next ? next.getBoundingClientRect().bottom : box.bottom;
+    var toShowTheEnd = bottom + GAP - window.innerHeight;  // scroll at least this far down
+    var toKeepTheStart = box.top - top;                     // and at most this far
+    if (toShowTheEnd > toKeepTheStart) return toShowTheEnd;
+    return Math.max(toShowTheEnd, Math.min(0, toKeepTheStart));
+  }
+
   document.addEventListener("htmx:afterSettle", function () {
     var target = document.querySelector("[data-focus-on-swap]");
     if (!target) return;
     target.removeAttribute("data-focus-on-swap");
     target.focus({ preventScroll: true });
-    // Not fully on screen: bring its start up to its scroll margin (a third of the way down), so
-    // the answers just above stay in sight.
-    var box = target.getBoundingClientRect();
-    if (box.top < 0 || box.bottom > window.innerHeight) target.scrollIntoView({ block: "start" });
-    // The way on (Continue) right under it belongs in sight too, as long as the start of the
-    // feedback stays on screen.
     var next = target.parentElement && target.parentElement.querySelector(".button--big");
     if (!next) next = document.querySelector("#quiz-card .button--big");
-    if (next) {
-      var over = next.getBoundingClientRect().bottom + 8 - window.innerHeight;
-      var room = Math.max(target.getBoundingClientRect().top, 0);
-      if (over > 0) window.scrollBy(0, Math.min(over, room));
-    }
+    // One scroll, computed before it starts: a second one (say, after a smooth scrollIntoView)
+    // would read positions mid-flight and cut the first short.
+    var distance = scrollNeeded(target, next);
+    if (Math.abs(distance) >= 1) window.scrollBy(0, distance);
   });
 })();
 

@@ -86,23 +86,36 @@ def test_by_keyboard_check_moves_focus_to_the_feedback_which_is_announced_and_on
     expect(page.locator("#question")).to_be_focused()
 
 
-def test_on_a_phone_the_explanation_is_on_screen_after_check(phone_page: Page) -> None:
-    phone_page.set_viewport_size({"width": 375, "height": 812})
+@pytest.mark.parametrize("height", [812, 667])
+def test_on_a_phone_the_explanation_and_continue_are_on_screen_after_check(
+    phone_page: Page, height: int
+) -> None:
+    phone_page.set_viewport_size({"width": 375, "height": height})
     phone_page.goto(QUIZ_10)
-    for _ in range(3):
-        answer(phone_page, right=False, tap=True)
-        expect(phone_page.locator("#quiz-feedback")).to_be_focused()
-        # The verdict whole, and the explanation begun, on screen (after any smooth scroll).
+    for number in range(1, 11):
+        answer(phone_page, right=number % 2 == 0, tap=True)
+        feedback = phone_page.locator("#quiz-feedback")
+        expect(feedback).to_be_focused()
+        # Named by its verdict and described by the explanation, so both are read out on focus.
+        expect(feedback).to_have_accessible_description(
+            phone_page.locator(".quiz-feedback__why").inner_text()
+        )
+        # The way on is on screen (after any smooth scroll) ...
+        way_on = phone_page.locator("#quiz-card .button--big")
+        expect(way_on).to_be_in_viewport(ratio=1)
+        # ... with the verdict whole, below the sticky progress, and the explanation begun.
         phone_page.wait_for_function(
             """() => {
+                const top = document.getElementById("quiz-progress").getBoundingClientRect().bottom;
                 const verdict = document.querySelector(".quiz-feedback__verdict").getBoundingClientRect();
                 const why = document.querySelector(".quiz-feedback__why").getBoundingClientRect();
-                return verdict.top >= 0 && verdict.bottom <= innerHeight && why.top < innerHeight * 0.8;
+                return verdict.top >= top && verdict.bottom <= innerHeight && why.top < innerHeight * 0.8;
             }""",
             timeout=5000,
         )
-        phone_page.get_by_role("link", name="Continue").tap()
-    expect(phone_page.locator("#quiz-progress")).to_contain_text("Question 4 of 10")
+        if number < 10:
+            way_on.tap()
+            expect(phone_page.locator("#quiz-progress")).to_contain_text(f"Question {number + 1}")
     overflow = phone_page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
