@@ -317,3 +317,25 @@ def test_a_jump_marks_the_heading_reached_briefly_not_the_whole_section(
     assert section_background == "rgba(0, 0, 0, 0)"
     page.wait_for_timeout(2600)
     assert heading.evaluate("el => getComputedStyle(el).backgroundColor") == "rgba(0, 0, 0, 0)"
+
+
+BACKGROUND = "el => getComputedStyle(el).backgroundColor"
+MARK = "el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).boxShadow]"
+NO_MARK = ["rgba(0, 0, 0, 0)", "none"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_under_reduced_motion_the_jump_mark_shows_at_once_without_fading_and_goes(
+    page: Page, scheme: str
+) -> None:
+    page.emulate_media(color_scheme=scheme, reduced_motion="reduce")
+    page.goto(LESSON_PATH)
+    page.locator("#toc").get_by_role("link", name="Key insights").click()
+    heading = page.locator("#key-insights-title")
+    marked = heading.evaluate(MARK)
+    assert marked[0] != NO_MARK[0] and marked[1] != NO_MARK[1]
+    page.wait_for_timeout(1000)
+    assert heading.evaluate(MARK) == marked  # held, not fading
+    assert page.locator("#key-insights").evaluate(BACKGROUND) == NO_MARK[0]
+    page.wait_for_timeout(1600)
+    assert heading.evaluate(MARK) == NO_MARK  # gone well before the next jump

@@ -382,6 +382,28 @@ def test_without_javascript_a_check_lands_on_a_summary_linking_to_each_flagged_f
     context.close()
 
 
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_a_link_to_a_section_marks_its_heading_briefly_not_the_whole_section(
+    page: Page, motion: str
+) -> None:
+    page.emulate_media(reduced_motion=motion)
+    page.goto(PRACTICE)
+    link = page.locator("#practice-readiness").get_by_role("link").filter(has_text="Timeline")
+    section_id = (link.first.get_attribute("href") or "").lstrip("#")
+    link.first.click()
+    section = page.locator(f"[id='{section_id}']")
+    heading = section.locator(".practice-section__title")
+    expect(heading).to_be_in_viewport()
+    background = "el => getComputedStyle(el).backgroundColor"
+    assert heading.evaluate(background) != "rgba(0, 0, 0, 0)"
+    assert section.evaluate(background) == "rgba(0, 0, 0, 0)"
+    assert section.evaluate("el => getComputedStyle(el).boxShadow") == "none"
+    page.wait_for_timeout(2600)
+    assert heading.evaluate(background) == "rgba(0, 0, 0, 0)"
+    shadow = heading.evaluate("el => getComputedStyle(el).boxShadow")
+    assert shadow == "none" or shadow.startswith("rgba(0, 0, 0, 0)")  # the bar is gone too
+
+
 def test_start_from_the_example_twice_opens_the_same_example_draft(page: Page) -> None:
     page.goto(PRACTICE)
     page.get_by_role("link", name="Start from the example").click()

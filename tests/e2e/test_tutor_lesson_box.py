@@ -62,6 +62,27 @@ def test_following_a_citation_brings_the_quoted_passage_on_screen_highlighted(
     assert not page.locator(f"[id='{section_id}']").evaluate("el => el.matches(':target')")
 
 
+def test_under_reduced_motion_the_quoted_passage_is_tinted_at_once_and_only_briefly(
+    page: Page,
+) -> None:
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(LESSON_PATH)
+    ask(page, "eu ai act reporting deadline")
+    link = page.get_by_role("log").get_by_role("article").first.get_by_role("link").first
+    anchor = (link.get_attribute("href") or "").lstrip("#")
+    link.click()
+    passage = page.locator(f"[id='{anchor}']")
+    expect(passage).to_be_in_viewport()
+    background = "el => getComputedStyle(el).backgroundColor"
+    tint = passage.evaluate(background)
+    assert tint != "rgba(0, 0, 0, 0)"
+    page.wait_for_timeout(1000)
+    assert passage.evaluate(background) == tint  # held, not fading
+    page.wait_for_timeout(1800)
+    assert passage.evaluate(background) == "rgba(0, 0, 0, 0)"  # not yellow for good
+    assert passage.evaluate("el => el.matches(':target')")
+
+
 def test_an_off_topic_question_is_refused_and_recent_questions_stay(page: Page) -> None:
     page.goto(LESSON_PATH)
     ask(page, "what is drift?")
