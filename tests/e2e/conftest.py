@@ -88,6 +88,25 @@ def assert_accessible() -> Callable[[Page], None]:
     return check
 
 
+# The two widths every page is checked at, as a viewport (a phone is 375 x 812).
+AXE_VIEWPORTS = {1280: {"width": 1280, "height": 900}, 375: {"width": 375, "height": 812}}
+
+
+@pytest.fixture
+def assert_accessible_light_and_dark(
+    assert_accessible: Callable[[Page], None],
+) -> Callable[[Page], None]:
+    """axe on the page as it is now, in the light and then the dark colour scheme (the page is
+    not reloaded, so a state reached by clicking is checked in both)."""
+
+    def check(page: Page) -> None:
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            assert_accessible(page)
+
+    return check
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache_for_each_browser_test() -> None:
     """Every browser test signs in from 127.0.0.1: counters left by the tests before it (the

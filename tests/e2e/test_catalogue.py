@@ -49,3 +49,12 @@ def test_the_catalogue_on_a_phone(
     assert_accessible(phone_page)
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
+
+
+def test_search_results_on_a_phone_are_accessible_light_and_dark(
+    phone_page: Page, search_index: None, assert_accessible_light_and_dark: Callable[[Page], None]
+) -> None:
+    phone_page.goto("/?q=drift")
+    expect(phone_page.get_by_role("status")).to_contain_text("matching “drift”")
+    expect(phone_page.locator(".search-hit a").first).to_be_visible()
+    assert_accessible_light_and_dark(phone_page)

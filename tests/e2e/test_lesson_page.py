@@ -186,7 +186,8 @@ def test_axe_finds_no_violations_on_the_catalogue_lesson_and_404s_light_and_dark
     page.set_viewport_size({"width": width, "height": 900 if width > 400 else 812})
     for scheme in ["light", "dark"]:
         page.emulate_media(color_scheme=scheme)
-        for path in ["/", LESSON_PATH, "/lessons/not-a-lesson/", f"{LESSON_PATH}quiz/12/"]:
+        not_found = ["/no-such-page/", "/lessons/not-a-lesson/", f"{LESSON_PATH}quiz/12/"]
+        for path in ["/", LESSON_PATH, *not_found]:
             page.goto(path)
             assert_accessible(page)
         page.goto(LESSON_PATH)

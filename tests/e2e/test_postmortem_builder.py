@@ -11,6 +11,8 @@ from django.core.cache import cache
 from django.test import Client
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import AXE_VIEWPORTS
+
 SLUG = "writing-postmortems-for-ai-system-incidents"
 LESSON = f"/lessons/{SLUG}/"
 PRACTICE = f"{LESSON}practice/"
@@ -256,6 +258,20 @@ def test_the_practice_page_has_no_axe_violations_in_light_and_dark(
     page.get_by_role("button", name="Check my draft").click()
     expect(page.get_by_role("alert")).to_be_visible()
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_summary_after_check_my_draft_has_no_axe_violations(
+    page: Page, assert_accessible_light_and_dark: Callable[[Page], None], width: int
+) -> None:
+    page.set_viewport_size(AXE_VIEWPORTS[width])
+    page.goto(PRACTICE)
+    page.get_by_role("textbox", name="Summary", exact=True).fill("Sam should have tested it.")
+    page.get_by_role("textbox", name="Where we got lucky", exact=True).fill("If only we knew.")
+    page.get_by_role("button", name="Check my draft").click()
+    summary = page.locator("#practice-summary")
+    expect(summary.get_by_role("link")).to_have_text(["Summary", "Where we got lucky"])
+    assert_accessible_light_and_dark(page)
 
 
 def test_the_practice_page_fits_a_375px_phone(

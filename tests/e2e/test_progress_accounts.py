@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import AXE_VIEWPORTS
+
 KEY = "tendril.progress.v1"
 LESSON_SLUG = "writing-postmortems-for-ai-system-incidents"
 LESSON_PATH = f"/lessons/{LESSON_SLUG}/"
@@ -76,6 +78,58 @@ def test_axe_finds_no_violations_on_the_account_pages(
     for path in SIGNED_IN_PAGES:
         page.goto(path)
         assert_accessible(page)
+
+
+def test_axe_finds_no_violations_on_the_account_pages_on_a_phone(
+    page: Page, assert_accessible_light_and_dark: Callable[[Page], None], learner
+) -> None:
+    page.set_viewport_size(AXE_VIEWPORTS[375])
+    for path in ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]:
+        page.goto(path)
+        assert_accessible_light_and_dark(page)
+    sign_in(page)
+    page.goto("/accounts/logout/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign out")
+    assert_accessible_light_and_dark(page)  # the sign-out confirmation
+
+
+PROGRESS_MADE = {
+    "version": 1,
+    "lessons": {
+        LESSON_SLUG: {
+            "sections_read": dict.fromkeys(
+                ["premise", "does-well", "cannot-do", "when-to-write"], "2026-03-01T12:00:00.000Z"
+            ),
+            "last_read_at": "2026-03-01T12:00:00.000Z",
+            "checklist": {"share-one-insight": {"done": True, "at": "2026-03-01T12:00:00.000Z"}},
+            "attempts": [
+                {
+                    "id": "00000000-0000-4000-8000-000000000001",
+                    "form": 10,
+                    "score": 8,
+                    "total": 10,
+                    "finished_at": "2026-03-01T12:30:00.000Z",
+                    "signature": "",
+                }
+            ],
+        }
+    },
+}
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_axe_finds_no_violations_on_the_progress_page_with_progress(
+    page: Page, assert_accessible_light_and_dark: Callable[[Page], None], width: int
+) -> None:
+    page.set_viewport_size(AXE_VIEWPORTS[width])
+    page.goto("/")
+    page.evaluate(f"doc => localStorage.setItem('{KEY}', JSON.stringify(doc))", PROGRESS_MADE)
+    page.goto("/progress/")
+    ring = page.locator(f'[data-progress-ring="{LESSON_SLUG}"]')
+    expect(ring).to_be_visible()
+    expect(ring).to_contain_text("% read")
+    expect(page.get_by_text("Best: 8/10").first).to_be_visible()
+    assert_accessible_light_and_dark(page)
 
 
 def test_a_field_error_is_announced_with_its_field(page: Page, learner) -> None:

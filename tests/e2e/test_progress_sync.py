@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.cache import cache
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.e2e.conftest import AXE_VIEWPORTS
 
 LESSON_SLUG = "writing-postmortems-for-ai-system-incidents"
 LESSON_PATH = f"/lessons/{LESSON_SLUG}/"
@@ -135,6 +137,21 @@ def test_signing_out_clears_this_browsers_copy_once_synced(devices) -> None:
     expect(laptop.get_by_label(SHARE)).not_to_be_checked()
     sign_in(laptop)
     expect(laptop.get_by_label(SHARE)).to_be_checked()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_axe_finds_no_violations_on_the_home_page_with_the_signed_out_note(
+    devices, assert_accessible_light_and_dark: Callable[[Page], None], width: int
+) -> None:
+    first, _ = devices
+    laptop = first.new_page()
+    laptop.set_viewport_size(AXE_VIEWPORTS[width])
+    sign_up(laptop)
+    laptop.get_by_label(SHARE).check()
+    laptop.get_by_role("button", name="Sign out").click()
+    expect(laptop).to_have_url(re.compile(r"^http://[^/]+/$"))
+    expect(laptop.get_by_role("status").filter(has_text="You’re signed out.")).to_be_visible()
+    assert_accessible_light_and_dark(laptop)
 
 
 def stored(page: Page) -> dict:

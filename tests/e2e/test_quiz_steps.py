@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import AXE_VIEWPORTS
+
 LESSON_SLUG = "writing-postmortems-for-ai-system-incidents"
 LESSON_PATH = f"/lessons/{LESSON_SLUG}/"
 QUIZ_10 = f"{LESSON_PATH}quiz/10/"
@@ -203,3 +205,22 @@ def test_axe_finds_nothing_on_any_quiz_state_light_and_dark(
         assert_accessible(page)  # the practice round
         page.goto(f"{QUIZ_10}all/")
         assert_accessible(page)  # the all-questions option
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_axe_finds_nothing_on_a_failed_result_and_a_practice_rounds_result(
+    page: Page, assert_accessible_light_and_dark: Callable[[Page], None], width: int
+) -> None:
+    page.set_viewport_size(AXE_VIEWPORTS[width])
+    page.goto(QUIZ_10)
+    take_to_the_end(page, right=3)
+    expect(page.locator(".quiz-result__verdict")).not_to_contain_text("Passed.")
+    assert_accessible_light_and_dark(page)  # a fail, with sections to reread
+    page.get_by_role("button", name="Practise the 7 you missed").click()
+    for number in range(1, 8):
+        answer(page, right=number % 2 == 1)
+        if number < 7:
+            page.get_by_role("link", name="Continue").click()
+    page.get_by_role("button", name="See my score").click()
+    expect(page.locator(".quiz-result__score")).to_be_visible()
+    assert_accessible_light_and_dark(page)  # the practice round's result

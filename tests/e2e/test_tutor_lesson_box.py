@@ -138,6 +138,17 @@ def test_axe_finds_no_violations_with_answers_and_a_refusal_shown(
     assert_accessible(page)
 
 
+def test_axe_finds_no_violations_with_an_answer_shown_on_a_phone(
+    phone_page: Page, assert_accessible_light_and_dark: Callable[[Page], None]
+) -> None:
+    phone_page.goto(LESSON_PATH)
+    ask(phone_page, "what categories can action items have")
+    answer = phone_page.get_by_role("log").get_by_role("article")
+    expect(answer).to_have_count(1)
+    answer.scroll_into_view_if_needed()
+    assert_accessible_light_and_dark(phone_page)
+
+
 def test_the_tutor_box_fits_a_375px_phone(phone_page: Page) -> None:
     phone_page.goto(LESSON_PATH)
     ask(phone_page, "what goes in the header")
