@@ -1,8 +1,9 @@
 """Screenshots of the main pages at desktop and phone width, light and dark, into docs/screenshots/.
 
-Starts its own development server on a throwaway SQLite database, drives Debian's Chromium with
-Playwright, and answers the quiz through the page (reading the right answers from the question
-bank, so the result page shows a pass). Run it with `make screenshots`.
+Starts its own server on a throwaway SQLite database (migrated, and the catalogue's search
+index built, as `make run` does), drives Debian's Chromium with Playwright, and answers the
+quiz through the page (reading the right answers from the question bank, so the result page
+shows a pass). Run it with `make screenshots`.
 """
 
 from __future__ import annotations
@@ -36,9 +37,14 @@ def free_port() -> int:
 @contextmanager
 def dev_server(env: dict[str, str]) -> Iterator[str]:
     python = sys.executable
-    subprocess.run(  # noqa: S603 (a fixed command: this Python running manage.py)
-        [python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
+    for command in (["migrate", "--noinput", "-v0"], ["index_lessons"]):
+        subprocess.run(  # noqa: S603 (a fixed command: this Python running manage.py)
+            [python, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 (a fixed command: this Python running manage.py)
         [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
@@ -63,15 +69,23 @@ def dev_server(env: dict[str, str]) -> Iterator[str]:
 
 def right_positions(attempt_id: str, question_id: str) -> list[str]:
     """The 1-based places of the right options in this attempt's order (read from the database)."""
+    import uuid
+
+    from quiz.attempts import shown_planned_attempt
     from quiz.bank import get_question_bank
     from quiz.models import Attempt
 
-    attempt = Attempt.objects.get(id=attempt_id)
-    order = dict(attempt.plan)[question_id]
     bank = get_question_bank(LESSON)
     question = bank.question(question_id) if bank is not None else None
-    if question is None:
+    if bank is None or question is None:
         raise SystemExit(f"{LESSON}: no quiz question {question_id!r}")
+    # Before its first answer an attempt is only shown, not stored: rebuilt from its id.
+    attempt = Attempt.objects.filter(id=attempt_id).first() or shown_planned_attempt(
+        attempt_id=uuid.UUID(attempt_id), bank=bank
+    )
+    if attempt is None:
+        raise SystemExit(f"{attempt_id}: not an attempt of this lesson's quiz")
+    order = dict(attempt.plan)[question_id]
     return [str(order.index(o) + 1) for o in sorted(question.correct_option_ids)]
 
 
@@ -99,11 +113,16 @@ def tour(page: Page, base: str, size: str, scheme: str) -> None:
     suffix = f"{size}-{scheme}"
     page.goto(f"{base}/")
     shoot(page, f"catalogue-{suffix}")
+    page.goto(f"{base}/?q=drift")
+    shoot(page, f"catalogue-search-{suffix}")
     page.goto(f"{base}/lessons/{LESSON}/")
     shoot(page, f"lesson-{suffix}")
     page.locator("#key-insights").scroll_into_view_if_needed()
     page.wait_for_timeout(400)
     shoot(page, f"lesson-reading-{suffix}")
+    page.goto(f"{base}/lessons/{LESSON}/")
+    ask_the_tutor(page, "What goes in the timeline?")
+    shoot(page, f"tutor-answer-{suffix}")
     page.goto(f"{base}/lessons/{LESSON}/")
     page.locator("#quiz").get_by_role("link", name="Start the 10-question quiz").click()
     page.wait_for_load_state()
@@ -111,18 +130,52 @@ def tour(page: Page, base: str, size: str, scheme: str) -> None:
     answer_current(page, right=False)
     page.wait_for_timeout(1200)  # after the smooth scroll that brings the feedback up
     shoot(page, f"quiz-feedback-{suffix}")
-    for _ in range(9):
-        page.get_by_role("link", name="Continue").click()
-        page.wait_for_load_state()
+    page.get_by_role("button", name="Finish now").click()
+    page.wait_for_load_state()
+    shoot(page, f"quiz-finish-confirm-{suffix}")
+    page.get_by_role("link", name="Answer question 2").click()
+    page.wait_for_load_state()
+    for number in range(2, 11):
         answer_current(page, right=True)
+        if number < 10:
+            page.get_by_role("link", name="Continue").click()
+            page.wait_for_load_state()
     page.get_by_role("button", name="See my score").click()
     page.wait_for_load_state()
     page.wait_for_timeout(2200)  # after the celebration
     shoot(page, f"quiz-result-{suffix}")
     page.goto(f"{base}/progress/")
     shoot(page, f"progress-{suffix}")
+    practice(page, base, suffix)
+    page.goto(f"{base}/accounts/login/")
+    shoot(page, f"sign-in-{suffix}")
     page.goto(f"{base}/lessons/{LESSON}/quiz/12/")
     shoot(page, f"not-found-{suffix}")
+
+
+def ask_the_tutor(page: Page, question: str) -> None:
+    page.get_by_label("Your question", exact=True).fill(question)
+    page.get_by_label("Your question", exact=True).press("Enter")
+    answer = page.get_by_role("log").get_by_role("article").first
+    answer.wait_for()
+    answer.evaluate("el => el.scrollIntoView({block: 'center'})")
+    page.wait_for_timeout(400)
+
+
+def practice(page: Page, base: str, suffix: str) -> None:
+    """The postmortem builder: a blameful phrase coached as it is typed, then Check my draft."""
+    page.goto(f"{base}/lessons/{LESSON}/practice/")
+    summary = page.get_by_role("textbox", name="Summary", exact=True)
+    summary.fill("Sam should have tested the prompt before the release.")
+    page.locator("#field-summary-coach mark").first.wait_for()
+    page.locator("#field-summary-coach").evaluate("el => el.scrollIntoView({block: 'center'})")
+    page.wait_for_timeout(300)
+    shoot(page, f"practice-{suffix}")
+    page.get_by_role("textbox", name="Where we got lucky", exact=True).fill("If only we knew.")
+    page.get_by_role("button", name="Check my draft").click()
+    page.locator("#practice-summary a").first.wait_for()
+    page.wait_for_timeout(600)
+    shoot(page, f"practice-check-{suffix}")
 
 
 def main() -> None:
