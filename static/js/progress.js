@@ -512,7 +512,8 @@
       sections.forEach(function (section) {
         var id = section.id;
         if (counted[id]) return;
-        var bottom = section.getBoundingClientRect().bottom;
+        var box = section.getBoundingClientRect();
+        var bottom = box.bottom;
         var shown = onScreen(section);
         // Scrolled through its end (the end came up from below the screen into it), having
         // shown long enough to be read on the way, not in the blink of a fast scroll.
@@ -522,6 +523,8 @@
         if (!shown) hide(id, at);
         if (endReached[id] && timeShown(id, at) >= SCROLLED_READ_MS) count(id);
         if (counted[id]) return;
+        // Gone from the screen unread (passed in a fast scroll): its end must come up again.
+        if (bottom <= 0 || box.top >= height) delete endReached[id];
         if (shown) {
           if (!dwell[id]) dwell[id] = setTimeout(function () { dwell[id] = null; if (!jumping && onScreen(section)) count(id); }, READ_AFTER_MS);
         } else if (dwell[id]) {
