@@ -270,6 +270,29 @@ def test_the_end_key_counts_at_most_the_sections_on_screen_where_it_lands(
     assert sections_read(page) & passed == set()
 
 
+def test_a_section_passed_by_the_end_key_needs_reading_again_to_count(page: Page) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(LESSON_PATH)
+    page.locator("#main").focus()
+    page.keyboard.press("End")
+    page.wait_for_function(
+        "() => innerHeight + scrollY >= document.documentElement.scrollHeight - 2"
+    )
+    page.wait_for_timeout(500)
+    # Back up to a section the End key passed: on screen for two seconds, less than the three
+    # a section takes to count, with a small scroll that would show a scroll-through.
+    page.locator("#preserve-evidence").evaluate(
+        "section => section.scrollIntoView({behavior: 'instant'})"
+    )
+    page.mouse.move(640, 450)
+    page.wait_for_timeout(2000)
+    page.mouse.wheel(0, 20)
+    page.wait_for_timeout(300)
+    assert "preserve-evidence" not in sections_read(page)
+    page.wait_for_timeout(1500)  # now it has been on screen long enough
+    assert "preserve-evidence" in sections_read(page)
+
+
 def test_the_contents_mark_the_section_being_read_and_are_never_cut_off(page: Page) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(LESSON_PATH)
