@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 LESSON = "writing-postmortems-for-ai-system-incidents"
+# Instantly: a screenshot taken during a smooth scroll can come out blank.
+CENTRE = "el => el.scrollIntoView({block: 'center', behavior: 'instant'})"
 SIZES = {"1280": {"width": 1280, "height": 900}, "375": {"width": 375, "height": 812}}
 
 
@@ -158,7 +160,7 @@ def ask_the_tutor(page: Page, question: str) -> None:
     page.get_by_label("Your question", exact=True).press("Enter")
     answer = page.get_by_role("log").get_by_role("article").first
     answer.wait_for()
-    answer.evaluate("el => el.scrollIntoView({block: 'center'})")
+    answer.evaluate(CENTRE)
     page.wait_for_timeout(400)
 
 
@@ -168,7 +170,7 @@ def practice(page: Page, base: str, suffix: str) -> None:
     summary = page.get_by_role("textbox", name="Summary", exact=True)
     summary.fill("Sam should have tested the prompt before the release.")
     page.locator("#field-summary-coach mark").first.wait_for()
-    page.locator("#field-summary-coach").evaluate("el => el.scrollIntoView({block: 'center'})")
+    page.locator("#field-summary-coach").evaluate(CENTRE)
     page.wait_for_timeout(300)
     shoot(page, f"practice-{suffix}")
     page.get_by_role("textbox", name="Where we got lucky", exact=True).fill("If only we knew.")
