@@ -10,7 +10,13 @@ from django.core.management.base import CommandError
 
 from postmortems.checks import practice_content_problems
 from postmortems.coach import CoachRules, load_coach_rules
-from postmortems.drafts import Draft, assess_readiness, coach_draft, coach_within
+from postmortems.drafts import (
+    MAX_FLAGS_PER_FIELD,
+    Draft,
+    assess_readiness,
+    coach_draft,
+    coach_within,
+)
 from postmortems.export import export_filename, export_markdown
 from postmortems.guide import Practice, load_practice
 from postmortems.template import SECTIONS
@@ -255,6 +261,16 @@ def test_the_coach_reads_no_more_than_its_budget_whatever_is_posted(rules: Coach
     report = coach_within(values, rules=rules, max_chars=20_000)
     assert report.unchecked == ("factors.prompt", "factors.human")
     assert report.flags["summary"][0].text == "Sam should have"
+
+
+def test_a_field_lists_at_most_the_cap_of_flags_and_counts_the_rest(rules: CoachRules) -> None:
+    values = {"summary": ("if only " * 1_250)[:10_000], "timeline": "Sam should have checked."}
+    report = coach_within(values, rules=rules, max_chars=50_000)
+    assert len(report.flags["summary"]) == MAX_FLAGS_PER_FIELD
+    assert report.more_flags == {"summary": 1_250 - MAX_FLAGS_PER_FIELD}
+    assert [flag.text for flag in report.flags["timeline"]] == ["Sam should have"]
+    assert report.flag_count == 1_251
+    assert len(coach_draft(Draft(values=values), rules=rules)["summary"]) == 1_250
 
 
 def test_overlapping_flags_merge_into_one_phrase_and_touching_ones_stay_apart() -> None:

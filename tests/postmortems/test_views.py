@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import re
+import time
 from html import unescape
 from pathlib import Path
 
 import pytest
 from django.test import Client
+
+from postmortems.drafts import MAX_FLAGS_PER_FIELD
 
 LESSON_URL = "/lessons/writing-postmortems-for-ai-system-incidents/"
 PAGE = LESSON_URL + "practice/"
@@ -447,3 +450,18 @@ def test_a_fields_counter_shows_only_near_its_limit(client: Client) -> None:
     over = client.post(PAGE, {"summary": "s" * 10_002}).content.decode()
     assert ">10002 / 10000 characters: 2 over the limit</p>" in over
     assert 'data-counter-from="9000"' in html
+
+
+def test_reviewing_four_fields_of_nothing_but_flags_stays_small_and_quick(client: Client) -> None:
+    # ~5,000 flags: each field lists a few and counts the rest, so neither the rendering nor the
+    # response grows with them. CPU time (this process), generous: ~0.15 s on a laptop.
+    text = ("if only " * 1_250)[:10_000]
+    data = dict.fromkeys(("summary", "timeline", "detection", "response"), text)
+    client.post(COACH, {"summary": "warm up"})
+    start = time.process_time()
+    response = client.post(COACH, data)
+    cpu = time.process_time() - start
+    assert response.status_code == 200
+    assert len(response.content) < 200_000, len(response.content)
+    assert cpu < 0.6, cpu
+    assert response.content.decode().count("<mark>if only</mark>") == 4 * MAX_FLAGS_PER_FIELD
