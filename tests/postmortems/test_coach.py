@@ -3,6 +3,7 @@ from __future__ import annotations
 import random
 import re
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
@@ -578,10 +579,56 @@ def _shuffled_triggers(size: int) -> str:
 def test_doubling_an_adversarial_input_at_most_doubles_the_coachs_python_work(
     make: Callable[[int], str], rules: CoachRules
 ) -> None:
-    # Regex time is measured by bench/coach.py; this holds the Python side to linear growth
+    # Regex time is measured by the CPU-time test below; this holds the Python side to linear growth
     # (a quadratic loop would quadruple), counted in executed lines, not in seconds.
     small, large = _lines_run(make(2_000), rules), _lines_run(make(4_000), rules)
     assert large <= 2.5 * small + 200, (small, large)
+
+
+def _cpu_seconds(text: str, rules: CoachRules, *, runs: int = 5) -> float:
+    """The best of a few runs' CPU time coaching `text`: regex-engine time included."""
+    best = float("inf")
+    for _ in range(runs):
+        _subject_of_window.cache_clear()
+        start = time.process_time()
+        coach_text(text, rules=rules)
+        best = min(best, time.process_time() - start)
+    return best
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda size: ("a-" * size)[:size],
+        lambda size: ("A-" * size)[:size],
+        lambda size: "'" * size,
+        lambda size: ("a'" * size)[:size],
+        lambda size: "a" * size,
+        lambda size: "Z" + "a" * (size - 1),
+        lambda size: (", ; . — " * size)[:size],
+        lambda size: "Sam" + " " * size + "forgot",
+        lambda size: ("if only " * size)[:size],
+    ],
+    ids=[
+        "a-a-a",
+        "A-A-A",
+        "apostrophes",
+        "a'a'a",
+        "long-word",
+        "long-capitalised-word",
+        "separators",
+        "spaces-after-a-name",
+        "if-only",
+    ],
+)
+def test_quadrupling_an_adversarial_input_keeps_the_coachs_cpu_time_near_linear(
+    make: Callable[[int], str], rules: CoachRules
+) -> None:
+    # Seconds, so time spent inside the regex engine counts (the line count above cannot see
+    # it): linear growth is 4x, quadratic 16x; the bound leaves room for a noisy machine.
+    coach_text(make(1_000), rules=rules)  # compiled patterns warm
+    small, large = _cpu_seconds(make(10_000), rules), _cpu_seconds(make(40_000), rules)
+    assert large <= 6 * small + 0.002, (small, large)
 
 
 def test_a_phrase_that_does_not_start_with_a_word_is_reported(tmp_path: Path) -> None:
