@@ -136,7 +136,9 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {**_redis, "OPTIONS": {"FALLBACK": "local"}},
-        "sessions": {**_redis, "OPTIONS": {"FALLBACK": "none"}},
+        # A cached session lives at most 5 minutes in Redis (then it is read from the database
+        # again), so a copy a process could not delete during an outage is not served for long.
+        "sessions": {**_redis, "OPTIONS": {"FALLBACK": "none", "MAX_TIMEOUT": 300}},
     }
     # Sessions stay in the database and are read through the shared cache, so a returning
     # visitor's page costs no query. Not with the per-process cache: a worker could keep
