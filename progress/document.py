@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any, Final, Literal
 
 from django.conf import settings
@@ -63,8 +63,6 @@ _DRAFT_LIMITS = getattr(settings, "PROGRESS_DRAFT_LIMITS", {})
 MAX_FIELDS_PER_DRAFT: int = _DRAFT_LIMITS.get("fields", 128)
 MAX_DRAFT_FIELD_CHARS: int = _DRAFT_LIMITS.get("field_chars", 10_000)
 MAX_DRAFT_TITLE_CHARS = 200
-# Devices' clocks drift; a time more than this ahead of the server's clock is refused.
-MAX_CLOCK_SKEW = timedelta(hours=24)
 EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,99}$"
@@ -88,11 +86,14 @@ def normalise_time(value: datetime) -> datetime:
 
 
 def _timestamp_checked(value: datetime) -> datetime:
+    # A time ahead of the server's clock is accepted: sync clamps it to the receipt time
+    # (progress/sync.py clamp_times), so a device whose clock runs fast is never refused.
     if value.tzinfo is None:
         raise PydanticCustomError("timestamp_naive", "must include a time zone, like Z")
-    value = normalise_time(value)
-    if value > datetime.now(UTC) + MAX_CLOCK_SKEW:
-        raise PydanticCustomError("timestamp_future", "is too far in the future")
+    try:
+        value = normalise_time(value)
+    except OverflowError:  # 9999-12-31T23:00:00-05:00 is past the last time Python has
+        raise PydanticCustomError("timestamp_range", "is not a time that can be stored") from None
     if value < EARLIEST_TIME:
         raise PydanticCustomError("timestamp_past", "is before the year 2000")
     return value
