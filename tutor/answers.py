@@ -21,7 +21,7 @@ from typing import Any
 from lessons.content import Lesson
 from tutor.language import STOPWORDS, lemma, term, tokens
 from tutor.llm import rephrase
-from tutor.retrieval import Hit, LessonIndex, Passage, index_lesson
+from tutor.retrieval import Hit, LessonIndex, Passage, Query, index_lesson
 
 # Refuse unless the best passage covers at least this share of the question's weight ...
 MIN_COVERAGE = 0.6
@@ -228,6 +228,9 @@ def assess(index: LessonIndex, question: str) -> Assessment:
     if NOT_A_QUESTION.search(question):
         return Assessment(hits=(), passages=(), off_limits=True)
     query = index.parse(question)
+    named = index.under_named_heading(question)
+    if named:
+        return assess_named_heading(index, question, query, named)
     found = index.search(query)
     if not found:
         return Assessment(hits=(), passages=())
@@ -245,6 +248,30 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         coverage=index.coverage(query, best),
         unknown_weight=max(unknown, default=0.0),
         topic_weight=index.topic_weight(query, best),
+        gives_what_is_asked=gives_what_is_asked(
+            question, index.passage_terms[best.number], best.passage
+        ),
+    )
+
+
+def assess_named_heading(
+    index: LessonIndex, question: str, query: Query, named: Sequence[int]
+) -> Assessment:
+    """A question that names a heading word for word is about what stands under it: the best
+    of those passages answers it (the first when none shares a word with the question)."""
+    allowed = set(named)
+    ranked = [
+        hit for hit in index.search(query, limit=len(index.passages)) if hit.number in allowed
+    ]
+    hits = tuple(ranked) or (Hit(index.passages[named[0]], 0.0, 0.0, named[0]),)
+    best = hits[0]
+    unknown = [w for w, known in zip(query.weights, query.known, strict=True) if not known]
+    return Assessment(
+        hits=hits,
+        passages=tuple(choose_passages(hits)),
+        coverage=1.0,
+        unknown_weight=max(unknown, default=0.0),
+        topic_weight=1.0,
         gives_what_is_asked=gives_what_is_asked(
             question, index.passage_terms[best.number], best.passage
         ),

@@ -90,7 +90,8 @@ def tokens(text: str) -> list[str]:
 @lru_cache(maxsize=65536)
 def lemma(word: str) -> str:
     """The dictionary form of an English word ("held" → "hold"); the word itself if unknown."""
-    if not word.isalpha():
+    if not word.isalpha() or len(word) < 3:
+        # Two letters are too few to lemmatise safely: simplemma reads "ai" as a form of "be".
         return word
     found = str(simplemma.lemmatize(word, lang="en"))
     return found.lower() if found else word

@@ -10,7 +10,7 @@ from lessons.content import Lesson, get_lesson
 from tests.tutor.conftest import FakeChatServer
 from tutor.answers import TutorAnswer, answer_question, does_to, spells_out
 from tutor.evaluation import load_dev_sets
-from tutor.language import tokens
+from tutor.language import term, tokens
 from tutor.retrieval import Unit, lesson_units, quiz_units
 
 DEV_QUESTIONS = [
@@ -310,3 +310,29 @@ def test_stand_for_needs_the_letters_spelt_out(question: str, text: str, expecte
 def test_a_compound_is_found_whether_typed_with_or_without_its_hyphen() -> None:
     assert "grownup" in tokens("Tell a trusted grown-up.")
     assert "grownup" in tokens("who counts as a trusted grownup")
+
+
+def test_ai_is_a_topic_word_not_a_form_of_be() -> None:
+    # simplemma reads the two letters "ai" as a form of "be"; on an AI platform it is a topic.
+    assert term("ai") == "ai"
+    assert term("AI".lower()) != term("is")
+
+
+@pytest.mark.parametrize(
+    ("question", "section_id"),
+    [
+        ("what cant AI do here", "cannot-do"),  # "What AI cannot do", every lesson has it
+        ("how do i run the postmortem meeting", "blameless-culture"),  # "How to run the meeting"
+    ],
+)
+def test_a_question_naming_a_heading_is_answered_from_under_it(
+    lesson: Lesson, question: str, section_id: str
+) -> None:
+    reply = answer_question(lesson=lesson, question=question)
+    assert reply.grounded
+    assert reply.citations[0].section_id == section_id
+
+
+def test_naming_a_heading_does_not_answer_a_question_about_something_else(lesson: Lesson) -> None:
+    # Names "What AI cannot do" but asks about kubernetes, which the lesson never mentions.
+    assert not answer_question(lesson=lesson, question="what can't AI do in kubernetes").grounded
