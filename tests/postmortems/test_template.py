@@ -230,7 +230,7 @@ def test_cross_checks_name_each_bad_field(tmp_path: Path) -> None:
         f"{where}: sections[0].example.colour: not a field of section 'header'",
         f"{where}: sections[2].lesson_section: the lesson has no section 'no-such-section'",
         f"{where}: sections[3].example.ai.autonomy: “robots” is not one of the choices; pick one from the list.",
-        f"{where}: sections[11].example_action_items[0].owner_name: unknown column (known: action, category, type, owner, due)",
+        f"{where}: sections[11].example_action_items[0].owner_name: unknown column (known: action, category, type, priority, owner, due, done_when)",
     ]
 
 
