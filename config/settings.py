@@ -381,7 +381,7 @@ CSRF_FAILURE_VIEW = "progress.views.csrf_failure"
 # How large a stored draft may be: every field of the postmortem template with every action-item
 # row filled, and a field's character limit. Progress sizes drafts from this and never imports
 # the builder; the builder's system check fails start-up if its template outgrows it.
-PROGRESS_DRAFT_LIMITS = {"fields": 128, "field_chars": 10_000}
+PROGRESS_DRAFT_LIMITS = {"fields": 168, "field_chars": 10_000}
 # The coach runs as a learner types (one field per pause), so its rate is higher than the
 # tutor's. Each check reads at most this many characters over all posted fields (the worked
 # example is about 3,300), so no post can hold a worker for long.

@@ -460,16 +460,51 @@ def _page_id_problems(
     return problems
 
 
+def related_card_problems(
+    related: Sequence[RelatedLesson], *, lessons: Mapping[str, LessonListing], file: str
+) -> list[ContentProblem]:
+    """Warnings for "Keep going" cards whose title, track or minutes disagree with the lesson
+    they link to (when it exists here); a card for a lesson not written yet is fine."""
+    problems = []
+    for index, card in enumerate(related):
+        target = lessons.get(card.slug)
+        if target is None:
+            continue
+        for name, said, actual in (
+            ("title", card.title, target.title),
+            ("track", card.track, target.track),
+            ("minutes", card.minutes, target.total_minutes),
+        ):
+            if said != actual:
+                problems.append(
+                    ContentProblem(
+                        file=file,
+                        part="front matter",
+                        field=f"related[{index}].{name}",
+                        message=f"says {said!r} but the lesson '{card.slug}' has {actual!r}",
+                        warning=True,
+                    )
+                )
+    return problems
+
+
 def _load_source(source: ContentSource) -> tuple[Lesson | None, list[ContentProblem]]:
     """The lesson kind's loader: the lesson, then what is only worth a warning about it."""
     from lessons.reading_time import reading_time_problem  # it imports this module
 
     lesson, problems = load_lesson(source.path, content_dir=source.content_dir)
     if lesson is not None:
-        # An estimate that looks off should not stop the site or hide the lesson.
+        # An estimate that looks off, or a related card out of date, should not stop the site
+        # or hide the lesson.
         warning = reading_time_problem(lesson, file=source.file)
         if warning is not None:
             problems = [*problems, warning]
+        problems = [
+            *problems,
+            *related_card_problems(
+                lesson.related, lessons=source.store.index(LESSON_KIND), file=source.file
+            ),
+        ]
     return lesson, problems
 
 

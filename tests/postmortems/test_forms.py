@@ -110,3 +110,38 @@ def test_a_nul_character_is_refused_beside_its_field() -> None:
     submission = parse_submission(form(summary="a\x00b"))
     assert submission.errors["summary"] == "Null characters are not allowed."
     assert submission.draft.get("summary") == "a\x00b"
+
+
+def test_a_draft_saved_before_priority_and_done_when_existed_still_loads() -> None:
+    submission = parse_submission(
+        form(
+            action_items__0__action="Restore the grounding instruction.",
+            action_items__0__category="prompt",
+            action_items__0__type="mitigate",
+            action_items__0__owner="Support tooling team",
+            action_items__0__due="2026-03-11",
+        )
+    )
+    assert submission.errors == {}
+    (item,) = submission.draft.action_items
+    assert item["type"] == "mitigate" and item["priority"] == "" and item["done_when"] == ""
+
+
+def test_an_action_item_takes_the_lessons_types_a_priority_and_a_way_to_tell_it_is_done() -> None:
+    for kind in ("detect", "mitigate", "prevent", "investigate", "repair"):
+        submission = parse_submission(
+            form(
+                action_items__0__action="Alert on ungrounded numbers.",
+                action_items__0__type=kind,
+                action_items__0__priority="p1",
+                action_items__0__done_when="Replaying the incident fires the alert.",
+            )
+        )
+        assert submission.errors == {}, kind
+        assert submission.draft.action_items[0]["done_when"].startswith("Replaying")
+    assert (
+        "action_items.0.priority"
+        in parse_submission(
+            form(action_items__0__action="x", action_items__0__priority="urgent!")
+        ).errors
+    )

@@ -84,7 +84,8 @@ def test_start_from_the_example_prefills_the_form(client: Client) -> None:
         field_value(html, "factors.guardrail")
         == "No check that numbers in an answer appear in a source."
     )
-    assert field_value(html, "action_items.4.owner") == "Engineering manager, support AI"
+    assert field_value(html, "action_items.4.owner") == "Support tooling lead"
+    assert field_value(html, "action_items.2.done_when").startswith("Replaying the incident")
     assert '<option value="sev2" selected>' in html
     assert 'name="impact.gate" value="on" checked' in html
     assert 'data-source="example"' in html
@@ -313,7 +314,7 @@ def test_the_page_posts_its_action_items_as_a_formset_with_a_server_rendered_emp
     client: Client,
 ) -> None:
     html = client.get(PAGE + "?example=1").content.decode()
-    assert 'name="action_items-TOTAL_FORMS" value="6"' in html  # five example rows, one empty
+    assert 'name="action_items-TOTAL_FORMS" value="7"' in html  # six example rows, one empty
     assert 'name="action_items-INITIAL_FORMS" value="0"' in html
     template = html[html.index("<template data-action-template>") :]
     template = template[: template.index("</template>")]
