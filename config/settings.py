@@ -35,7 +35,7 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
             '(generate one with: python -c "import secrets; print(secrets.token_urlsafe(50))").'
         )
-    SECRET_KEY = "django-insecure-local-development-only-key-not-for-production"  # noqa: S105
+    SECRET_KEY = "django-insecure-local-development-only-key-not-for-production"  # noqa: S105 (DEBUG only; production refuses to start without one)
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
