@@ -67,8 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.request_logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Pages are compressed here because gunicorn serves them directly; Django masks CSRF tokens
-    # and pads gzip output against BREACH.
+    # Pages are compressed here because the app server (granian) serves them directly; Django
+    # masks CSRF tokens and pads gzip output against BREACH.
     "django.middleware.gzip.GZipMiddleware",
     # Errors under /api/ (a crash included) answered in JSON, keeping every header added below.
     "config.json_api.JsonApiErrorsMiddleware",
@@ -117,7 +117,7 @@ DATABASES = {
 }
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several gunicorn workers write to one file: wait for the lock instead of failing, take it
+    # Several server workers write to one file: wait for the lock instead of failing, take it
     # at the start of each transaction, and let readers go on while one worker writes (WAL).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
