@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError
 
 from content_registry import (
-    FRIENDLY_MESSAGES,
+    DEFAULT_CACHE_SIZE,
     SLUG_PATTERN,
     ContentError,
     ContentKind,
@@ -33,35 +33,17 @@ from content_registry import (
     display_path,
     duplicate_id_problems,
     errors_only,
-    field_path,
     get_store,
     parse_yaml,
-    read_yaml_file,
     register_kind,
     split_front_matter,
 )
-from content_registry.store import DEFAULT_CACHE_SIZE
+from lessons import rendering
 from lessons.rendering import html_to_text, render_markdown
 
-# Kept importable from here: the rest of the project read these from this module before the
-# registry existed.
-__all__ = [
-    "FRIENDLY_MESSAGES",
-    "SLUG_PATTERN",
-    "ContentError",
-    "ContentModel",
-    "ContentProblem",
-    "PositiveInt",
-    "Slug",
-    "Text",
-    "describe_validation_error",
-    "display_path",
-    "duplicate_id_problems",
-    "field_path",
-    "parse_yaml",
-    "read_yaml_file",
-    "split_front_matter",
-]
+# Where one block of a rendered lesson ends and the next begins: code that reads a lesson's
+# HTML as text (the tutor's passages) separates blocks here, as the lesson's own text does.
+BLOCK_BOUNDARY = rendering.BLOCK_BOUNDARY
 
 LESSON_FILE = "lesson.md"
 HEADING_PATTERN = re.compile(r"^##\s+(?P<title>.+?)\s*(?:\{#(?P<id>[^}\s]*)\})?\s*$")

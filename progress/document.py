@@ -31,7 +31,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from config.json_api import JsonBodyProblem, parse_json
-from lessons.content import SLUG_PATTERN, field_path
+from content_registry import SLUG_PATTERN, field_path
 from progress.compaction import MAX_TOMBSTONES_PER_LESSON, MAX_UNKNOWN_BYTES, unknown_key_bytes
 
 DOCUMENT_VERSION: Final = 1
