@@ -9,9 +9,10 @@ what is wrong.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -495,11 +496,10 @@ def _catalogue_of(store: ContentStore) -> Catalogue:
 def load_catalogue_with_problems(content_dir: Path) -> tuple[Catalogue, list[ContentProblem]]:
     """Parse every lesson under `content_dir` in full; collect every error rather than stop.
 
-    Warnings (a reading time that looks off) are left to the content check: the lessons load."""
-    store = ContentStore(content_dir=content_dir, kinds=(LESSON_KIND,))
-    store = ContentStore(
-        content_dir=content_dir, kinds=(LESSON_KIND,), cache_size=max(1, len(store.folders))
-    )
+    Nothing is cached between calls (the registry's store is what serves pages). Warnings (a
+    reading time that looks off) are left to the content check: the lessons load."""
+    # Unbounded: the caller holds every lesson anyway, so each is parsed once for both passes.
+    store = ContentStore(content_dir=content_dir, kinds=(LESSON_KIND,), cache_size=sys.maxsize)
     problems = errors_only(store.problems())
     lessons: dict[str, Lesson] = {}
     for slug in store.keys(LESSON_KIND):
@@ -508,15 +508,6 @@ def load_catalogue_with_problems(content_dir: Path) -> tuple[Catalogue, list[Con
             lessons[slug] = lesson
     ordered = tuple(sorted(lessons.values(), key=lambda lesson: lesson.number))
     return Catalogue(lessons=ordered, load=lessons.get), problems
-
-
-@cache
-def load_catalogue(content_dir: Path) -> Catalogue:
-    """The whole catalogue parsed in full, or ContentError naming every problem."""
-    catalogue, problems = load_catalogue_with_problems(content_dir)
-    if problems:
-        raise ContentError(problems)
-    return catalogue
 
 
 def get_catalogue() -> Catalogue:
