@@ -43,7 +43,7 @@ def _rejected(request: HtmxHttpRequest, lesson: Lesson, problem: QuestionProblem
     if request.htmx:
         # base.html tells htmx to swap 422 and 429 responses: the message goes to the error slot.
         response = render(
-            request, "tutor/_error.html", {"error": problem.message}, status=problem.status
+            request, "tutor/tutor.html#error", {"error": problem.message}, status=problem.status
         )
         return reswap(retarget(response, "#tutor-error"), "innerHTML")
     question = request.POST.get("question", "")
@@ -56,7 +56,7 @@ def _answered(request: HtmxHttpRequest, lesson: Lesson, question: str) -> HttpRe
         lesson_path = reverse("lessons:detail", args=[lesson.slug])
         on_lesson_page = request.htmx.current_url_abs_path == lesson_path
         context = {"lesson": lesson, "item": (question, reply), "on_lesson_page": on_lesson_page}
-        return render(request, "tutor/_asked.html", context)
+        return render(request, "tutor/tutor.html#asked", context)
     # Post/redirect/get: the tutor page lists the answer, and reloading it asks nothing again.
     remember_question(request.session, lesson, question)
     return redirect("tutor:ask", slug=lesson.slug, permanent=False)
