@@ -11,18 +11,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
-from django_htmx.middleware import HtmxDetails
 
+from config.htmx import HtmxHttpRequest
 from lessons.content import Lesson, get_lesson
 from tutor.answers import answer_question
 from tutor.limits import seconds_until_allowed
 from tutor.questions import QuestionProblem, clean_question, question_from_json
 from tutor.recent import recent_answers, remember_question
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
 
 SLOW_DOWN = "You’re asking faster than I can keep up — take a breath and try again in {seconds} s."
 
