@@ -1,8 +1,9 @@
 """Benchmark: a 1,600-lesson catalogue (copies of the real lessons with new slugs).
 
 Generates the catalogue in a temporary folder, points CONTENT_DIR at it, and reports
-- process start to the first served lesson page and catalogue, under gunicorn as `make serve`
-  runs it (median and p95 over --runs starts; target <= 5 s);
+- process start to the first served lesson page and catalogue, under gunicorn with
+  config/gunicorn.conf.py (the application preloaded, workers forked; `make serve` runs
+  granian instead) (median and p95 over --runs starts; target <= 5 s);
 - RSS (and PSS, which counts pages shared with the master once) per worker after those two
   pages, and again after --visits different lessons (target <= 200 MB);
 - `manage.py check_content` over the whole catalogue (target <= 60 s).
@@ -227,7 +228,7 @@ def main() -> None:
             [PYTHON, "manage.py", "collectstatic", "--noinput", "--skip-checks"], **setup
         )  # type: ignore[call-overload]
         subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "--skip-checks"], **setup)  # type: ignore[call-overload]
-        print(f"gunicorn, {args.workers} workers, preload (as `make serve`):", flush=True)
+        print(f"gunicorn, {args.workers} workers, preload:", flush=True)
         measure_starts(env, slugs, runs=args.runs, visits=args.visits, workdir=workdir)
         if not args.skip_check:
             print("manage.py check_content:", flush=True)

@@ -21,7 +21,7 @@ from django.contrib.staticfiles.finders import BaseFinder
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.storage import FileSystemStorage
 
-from lessons.content import ContentProblem
+from content_registry import ContentProblem
 
 FIGURES_DIR = "figures"
 FIGURE_SUFFIXES = frozenset({".svg", ".png"})

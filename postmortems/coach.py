@@ -16,16 +16,20 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError
 
-from content_registry import ContentKind, ContentSource, ContentStore, get_store, register_kind
-from lessons.content import (
+from content_registry import (
+    ContentKind,
     ContentModel,
     ContentProblem,
+    ContentSource,
+    ContentStore,
     Slug,
     Text,
     describe_validation_error,
     display_path,
     duplicate_id_problems,
+    get_store,
     read_yaml_file,
+    register_kind,
 )
 
 COACH_FILE = "blameless-coach.yaml"

@@ -208,17 +208,6 @@ def action_key(index: int | str, name: str) -> str:
     return f"{ACTION_PREFIX}.{index}.{name}"
 
 
-def action_field(index: int | str, spec: FieldSpec) -> FieldSpec:
-    """The control for one column of action-item row `index` (0-based)."""
-    return FieldSpec(
-        key=action_key(index, spec.key),
-        label=spec.label,
-        kind=spec.kind,
-        choices=spec.choices,
-        rows=spec.rows,
-    )
-
-
 def length_problem(value: str) -> str:
     """What to tell the learner about a field over the length limit; '' when it fits."""
     if len(value) <= MAX_FIELD_CHARS:

@@ -16,19 +16,22 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError
 
-from content_registry import ContentKind, ContentSource, get_store, register_kind, reset_store
-from lessons.content import (
-    LESSON_KIND,
+from content_registry import (
+    ContentKind,
     ContentModel,
     ContentProblem,
-    Lesson,
+    ContentSource,
     Slug,
     Text,
     describe_validation_error,
     display_path,
     duplicate_id_problems,
+    get_store,
     read_yaml_file,
+    register_kind,
+    reset_store,
 )
+from lessons.content import LESSON_KIND, Lesson
 
 QUIZ_FILE = "quiz.yaml"
 # Every form a quiz can be offered in: questions asked -> title. Each quiz file declares which

@@ -22,8 +22,8 @@ from functools import lru_cache
 import bm25s
 import numpy as np
 
-from lessons.content import ContentError, Lesson, get_lesson
-from lessons.rendering import BLOCK_BOUNDARY
+from content_registry import ContentError
+from lessons.content import BLOCK_BOUNDARY, Lesson, get_lesson
 from quiz.bank import get_question_bank
 from tutor.language import (
     STOPWORDS,

@@ -7,11 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from lessons.content import (
-    ContentError,
-    load_catalogue,
-    load_catalogue_with_problems,
-)
+from content_registry import ContentError
+from lessons.content import get_catalogue, load_catalogue_with_problems
 from lessons.rendering import render_markdown
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "content"
@@ -82,9 +79,10 @@ def test_unknown_keys_are_rejected_at_any_depth() -> None:
     ]
 
 
-def test_a_broken_catalogue_never_half_loads() -> None:
+def test_a_broken_catalogue_never_half_loads(use_content_dir) -> None:
+    use_content_dir(BROKEN / "missing-field")
     with pytest.raises(ContentError) as raised:
-        load_catalogue(BROKEN / "missing-field")
+        get_catalogue()
     assert "tagline: is required" in str(raised.value)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from lessons.content import get_catalogue
 from tests.conftest import LESSON_SLUG
 
 REAL = Path(__file__).parents[2] / "content"
@@ -61,12 +59,8 @@ def test_each_figure_is_an_accessible_svg() -> None:
 
 
 @pytest.fixture
-def lesson_copy(tmp_path: Path, settings: pytest.FixtureRequest) -> Path:
-    target = tmp_path / "content"
-    shutil.copytree(REAL, target)
-    settings.CONTENT_DIR = target
-    get_catalogue.__globals__["load_catalogue"].cache_clear()
-    return target / LESSON_SLUG
+def lesson_copy(content_copy: Path) -> Path:
+    return content_copy / LESSON_SLUG
 
 
 def problems(capsys: pytest.CaptureFixture[str]) -> list[str]:

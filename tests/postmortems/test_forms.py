@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.http import QueryDict
 
-from postmortems.drafts import Submission
-from postmortems.forms import ActionItemFormSet, read_submission
+from postmortems.drafts import Draft
+from postmortems.forms import ActionItemFormSet, BuilderForms, draft_from_post
 from postmortems.template import MAX_ACTION_ITEMS
 
 
@@ -14,8 +14,26 @@ def form(**values: str) -> QueryDict:
     return data
 
 
-def parse_submission(data: QueryDict) -> Submission:
-    return read_submission(data).submission
+class Checked:
+    """A post read into a draft, and the page's forms bound to it, as the builder does."""
+
+    def __init__(self, data: QueryDict) -> None:
+        posted = draft_from_post(data)
+        self.draft: Draft = posted.draft
+        self.forms = BuilderForms(posted.draft, post_problems=posted.problems)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Each field's message, by the field's form name (what the page shows beside it)."""
+        fields = [*self.forms.form, *(bound for row in self.forms.formset for bound in row)]
+        found = {bound.html_name: str(bound.errors[0]) for bound in fields if bound.errors}
+        if self.forms.action_items_error:
+            found["action_items"] = self.forms.action_items_error
+        return found
+
+
+def parse_submission(data: QueryDict) -> Checked:
+    return Checked(data)
 
 
 # --- parsing a form post ---------------------------------------------------------------------
@@ -73,7 +91,8 @@ def test_more_than_twenty_action_items_are_kept_and_reported() -> None:
     assert submission.errors["action_items"].startswith(
         "There are 22 action items; the limit is 20."
     )
-    assert read_submission(data).error_links[-1].target == "action-items"
+    assert submission.forms.error_links()[-1].target == "action-items"
+    assert not submission.forms.is_valid()
 
 
 def test_the_action_item_formset_names_its_fields_as_stored_drafts_do() -> None:

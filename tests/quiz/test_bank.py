@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from lessons.content import ContentError, get_lesson
+from content_registry import ContentError
+from lessons.content import get_lesson
 from quiz.bank import (
     MAX_DISTRACTOR_USES,
     Question,
