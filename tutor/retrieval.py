@@ -473,5 +473,5 @@ INDEX_CACHE_SIZE = 64
 @lru_cache(maxsize=INDEX_CACHE_SIZE)
 def index_lesson(lesson: Lesson) -> LessonIndex:
     # Keyed by the lesson itself, so a reloaded catalogue (tests, CONTENT_DIR) gets a new index.
-    english()  # the word list questions are read against, loaded with the first index, not on a question
+    english()  # the word list questions are read against, loaded with the first index
     return build_index(lesson_units(lesson) + quiz_units(lesson))
