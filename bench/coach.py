@@ -31,9 +31,9 @@ import django
 
 django.setup()
 
-from percentiles import percentile  # noqa: E402
+from percentiles import percentile
 
-from postmortems.coach import coach_text, get_coach_rules  # noqa: E402
+from postmortems.coach import coach_text, get_coach_rules
 
 WORST_CASE = (
     "Zandile Mokoena and the team saw it but they failed to act, and failed to page, and "

@@ -1,4 +1,7 @@
-"""gunicorn settings for `make serve`; every value can be overridden from the environment."""
+"""gunicorn settings for `bench/catalogue_scale.py`, which measures start-up and memory per
+worker with the application preloaded and forked; every value can be overridden from the
+environment. `make serve` runs granian (`config/serve.py`), not gunicorn.
+"""
 
 from __future__ import annotations
 

@@ -54,17 +54,6 @@ def has_value(spec: FieldSpec, value: str) -> bool:
     return bool(value.strip())
 
 
-@dataclass(frozen=True)
-class Submission:
-    """A parsed form post: the draft (always, so nothing typed is lost) and its problems.
-
-    `errors` maps a form name (or "action_items" for the rows as a whole) to its message.
-    """
-
-    draft: Draft
-    errors: Mapping[str, str]
-
-
 # ---------------------------------------------------------------------------------------------
 # Coaching a whole draft
 

@@ -2,16 +2,17 @@
 
 Validated with pydantic at the edge (the sync API, the stored record). Unknown keys are kept
 (a newer device may know more), but every known part has limits on size and counts, text has
-length caps and no timestamp may lie far in the future.
+length caps and every timestamp must be one a datetime can hold (a future one is accepted here;
+sync sets it to the receipt time).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, Protocol, Self
 
 from django.conf import settings
 from pydantic import (
@@ -31,7 +32,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from config.json_api import JsonBodyProblem, parse_json
-from lessons.content import SLUG_PATTERN, field_path
+from content_registry import SLUG_PATTERN, field_path
 from progress.compaction import MAX_TOMBSTONES_PER_LESSON, MAX_UNKNOWN_BYTES, unknown_key_bytes
 
 DOCUMENT_VERSION: Final = 1
@@ -129,6 +130,17 @@ LessonSlug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 # The quiz forms whose results a document keeps (the quiz app's form sizes).
 QuizForm = Literal[6, 10, 15]
 QuizFormKey = Literal["6", "10", "15"]
+
+
+class TimedPart(Protocol):
+    """A part written at a time (a tick, a note, a draft's field): the last writer wins by `at`."""
+
+    @property
+    def at(self) -> datetime: ...
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Self: ...
 
 
 class DocumentPart(BaseModel):

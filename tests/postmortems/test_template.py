@@ -48,10 +48,28 @@ def test_the_example_fills_every_section_of_the_template(practice: Practice) -> 
     draft = practice.example_draft()
     assert [s.id for s in SECTIONS if draft.section_is_empty(s)] == []
     assert draft.get("title") == "Support assistant invented a refund policy"
-    assert len(draft.action_items) == 5
     assert {item["category"] for item in draft.action_items} == {
-        "prompt", "guardrail", "training", "evaluation", "process",
+        "prompt", "guardrail", "evaluation", "process",
     }  # fmt: skip
+
+
+def test_the_example_action_items_follow_the_lessons_rules(practice: Practice) -> None:
+    """Separate detect, mitigate and prevent items, a human-in-the-loop one, each with a
+    priority, an owner, a due date and a way to tell it is done, as in the lesson."""
+    draft = practice.example_draft()
+    types = [item["type"] for item in draft.action_items]
+    assert {"detect", "mitigate", "prevent", "repair"} <= set(types)
+    assert any("human review" in item["action"] for item in draft.action_items)
+    for item in draft.action_items:
+        assert all(item[name] for name in ("priority", "owner", "due", "done_when")), item
+        assert "ticket SUP-" in item["action"]
+
+
+def test_the_example_keeps_the_lessons_points(practice: Practice) -> None:
+    draft = practice.example_draft()
+    assert "Moffatt v. Air Canada" in " ".join(draft.get("went.lucky").split())
+    assert "exported" in draft.get("response")
+    assert "16:12" in draft.get("timeline")
 
 
 def test_the_example_is_itself_blameless_and_ready_to_publish(
@@ -137,8 +155,10 @@ def test_the_export_has_every_filled_section_in_template_order(practice: Practic
     assert "- **Severity:** SEV 2: major" in markdown
     assert "- **Legal and communications review:** confirmed" in markdown
     assert "### Guardrail\n\nNo check that numbers in an answer appear in a source." in markdown
-    assert '1. Restore the "only quote policy' in markdown
-    assert "   - **Owner role:** Support assistant prompt owner" in markdown
+    assert "1. Restore the grounding instruction from template v11" in markdown
+    assert "   - **Owner role:** Support tooling team" in markdown
+    assert "   - **Priority:** P0: now" in markdown
+    assert "   - **Done when:** The 20 exported questions now get grounded answers." in markdown
 
 
 def test_the_export_leaves_out_empty_sections_and_escapes_nothing() -> None:
@@ -236,7 +256,7 @@ def test_cross_checks_name_each_bad_field(tmp_path: Path) -> None:
         f"{where}: sections[0].example.colour: not a field of section 'header'",
         f"{where}: sections[2].lesson_section: the lesson has no section 'no-such-section'",
         f"{where}: sections[3].example.ai.autonomy: “robots” is not one of the choices; pick one from the list.",
-        f"{where}: sections[11].example_action_items[0].owner_name: unknown column (known: action, category, type, owner, due)",
+        f"{where}: sections[11].example_action_items[0].owner_name: unknown column (known: action, category, type, priority, owner, due, done_when)",
     ]
 
 

@@ -334,4 +334,4 @@ def test_a_full_practice_draft_syncs(signed_in, learner) -> None:
     response = post(signed_in, document(drafts={draft_id: draft}))
     assert response.status_code == 200, response.json()
     saved = stored(learner)["lessons"][LESSON_SLUG]["drafts"][draft_id]["fields"]
-    assert len(saved) == len(keys) == 28 + 20 * 5
+    assert len(saved) == len(keys) == 28 + 20 * 7
