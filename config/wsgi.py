@@ -1,5 +1,5 @@
-"""WSGI entry point: granian loads `application` for `make serve` (config/serve.py); gunicorn and
-other WSGI servers can load it too."""
+"""WSGI entry point: granian loads `application` for `make serve` (config/serve.py); any other
+WSGI server can load it too."""
 
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ def warm_content_caches() -> None:
     on some learner's first request (or first question) to each worker.
 
     granian imports this module in each worker process, so every worker warms its own caches
-    before it takes a request (under gunicorn's preload_app the workers would fork from a
-    process that has already done it).
+    before it takes a request.
     The first TUTOR_WARM_UP_LESSONS lessons of the catalogue are warmed, never more than the
     tutor's index cache keeps (work past it would be thrown away); each costs a few tenths of a
     second of start-up, so every other lesson is parsed and indexed on its first use.

@@ -54,6 +54,19 @@ SLOW_DOWN = (
 )
 
 
+def coach_note(key: str, report: CoachReport) -> str:
+    """What the flags listed for a field leave out: more phrases, or the field unread."""
+    notes = []
+    if more := report.more_flags.get(key, 0):
+        notes.append(
+            f"And {more} more flagged {'phrase' if more == 1 else 'phrases'} in this field, "
+            "not listed here: rework the ones above first."
+        )
+    if key in report.unchecked:
+        notes.append(unchecked_note())
+    return " ".join(notes)
+
+
 def unchecked_note() -> str:
     return (
         f"Not checked this time: the coach reads at most {max_coached_chars():,} characters "
@@ -141,7 +154,7 @@ def coaching_for(report: CoachReport, values: Mapping[str, str]) -> dict[str, Fi
     return {
         key: FieldCoaching(
             flags=flag_views(text, report.flags.get(key, [])),
-            note=unchecked_note() if key in report.unchecked else "",
+            note=coach_note(key, report),
         )
         for key, text in values.items()
         if key in report.flags or key in report.unchecked
@@ -193,9 +206,7 @@ def page_context(
                 ],
             }
         )
-    readiness = assess_readiness(
-        draft, names=rules.names, flag_count=sum(len(found) for found in report.flags.values())
-    )
+    readiness = assess_readiness(draft, names=rules.names, flag_count=report.flag_count)
     valid = forms.is_valid()
     return {
         "lesson": lesson,
@@ -289,7 +300,7 @@ def coach(request: HttpRequest, slug: str) -> HttpResponse:
 def _region_note(key: str, text: str, report: CoachReport) -> str:
     if message := length_problem(text):
         return f"{message} The coach checks it again once it fits."
-    return unchecked_note() if key in report.unchecked else ""
+    return coach_note(key, report)
 
 
 def _review(request: HttpRequest, lesson: Lesson) -> HttpResponse:
@@ -298,9 +309,7 @@ def _review(request: HttpRequest, lesson: Lesson) -> HttpResponse:
     values = {key: request.POST[key] for key in request.POST if is_coached_field(key)}
     report = coach_within(values, rules=rules, max_chars=max_coached_chars())
     draft = draft_from_post(request.POST).draft
-    readiness = assess_readiness(
-        draft, names=rules.names, flag_count=sum(len(f) for f in report.flags.values())
-    )
+    readiness = assess_readiness(draft, names=rules.names, flag_count=report.flag_count)
     regions = [
         (dom_id(key), flag_views(text, report.flags.get(key, [])), _region_note(key, text, report))
         for key, text in values.items()

@@ -477,3 +477,16 @@ def test_reviewing_four_fields_of_nothing_but_flags_stays_small_and_quick(client
     assert len(response.content) < 200_000, len(response.content)
     assert cpu < 0.6, cpu
     assert response.content.decode().count("<mark>if only</mark>") == 4 * MAX_FLAGS_PER_FIELD
+
+
+def test_a_field_with_more_flags_than_listed_says_how_many_more_and_readiness_counts_all(
+    client: Client,
+) -> None:
+    text = ("if only " * 100)[:800]  # 100 flags in one field
+    review = client.post(COACH, {"summary": text}).content.decode()
+    more = 100 - MAX_FLAGS_PER_FIELD
+    assert f"And {more} more flagged phrases in this field" in review
+    assert review.count("<mark>if only</mark>") == MAX_FLAGS_PER_FIELD
+    assert re.search(r"\b100 phrases\b", review), "readiness counts every flag, listed or not"
+    page = client.post(PAGE, {"summary": text, "intent": "check"}).content.decode()
+    assert f"And {more} more flagged phrases in this field" in page
