@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
-from accounts.admin_site import ReadOnlyAdmin
+from accounts.admin_site import LearnerInline, ReadOnlyAdmin, learner_page_inlines
 from accounts.models import User
-from progress.admin import ProgressInline
 
 
 @admin.register(User)
@@ -17,7 +18,10 @@ class LearnerAdmin(ReadOnlyAdmin):
     search_fields = ("email",)
     ordering = ("-date_joined",)
     fields = readonly_fields = ("email", "date_joined", "last_login", "is_active", "is_staff")
-    inlines = (ProgressInline,)
+
+    def get_inlines(self, request: HttpRequest, obj: Model | None) -> list[LearnerInline]:
+        # Other apps add theirs (progress/admin.py); accounts does not know them.
+        return learner_page_inlines()
 
 
 # allauth registers an editable list with a "mark as verified" action; here staff only look.

@@ -1,9 +1,10 @@
 """Benchmark: a 1,600-lesson catalogue (copies of the real lessons with new slugs).
 
 Generates the catalogue in a temporary folder, points CONTENT_DIR at it, and reports
-- process start to the first served lesson page and catalogue, under gunicorn as `make serve`
-  runs it (median and p95 over --runs starts; target <= 5 s);
-- RSS (and PSS, which counts pages shared with the master once) per worker after those two
+- process start to the first served lesson page and catalogue, under the production server
+  started as `make serve` starts it (`python -m config.serve`: granian, WEB_CONCURRENCY worker
+  processes), median and p95 over --runs starts; target <= 5 s;
+- RSS (and PSS, which counts pages shared between processes once) per worker after those two
   pages, and again after --visits different lessons (target <= 200 MB);
 - `manage.py check_content` over the whole catalogue (target <= 60 s).
 
@@ -92,18 +93,17 @@ def workers_of(pid: int) -> list[int]:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+def production_server(
+    env: dict[str, str], log: Path
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """The server as `make serve` starts it; config.serve execs granian, so this process is
+    granian's main process and its children are the workers."""
     port = free_port()
     with log.open("w") as out:
         server = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "config.wsgi",
-                "--config",
-                "config/gunicorn.conf.py",
-            ],
+            [PYTHON, "-m", "config.serve"],
             cwd=BASE_DIR,
-            env={**env, "PORT": str(port)},
+            env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -124,9 +124,9 @@ def measure_starts(
     first_pss: list[float] = []
     after: list[tuple[float, float]] = []
     for run in range(1, runs + 1):
-        log = workdir / f"gunicorn-{run}.log"
+        log = workdir / f"server-{run}.log"
         began = time.monotonic()
-        with gunicorn(env, log) as (server, base_url):
+        with production_server(env, log) as (server, base_url):
             deadline = began + 300
             while True:
                 try:
@@ -135,7 +135,7 @@ def measure_starts(
                 except OSError:
                     pass
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"gunicorn did not serve the pages:\n{log.read_text()}")
+                    raise SystemExit(f"the server did not serve the pages:\n{log.read_text()}")
                 time.sleep(0.05)
             starts.append(time.monotonic() - began)
             workers = workers_of(server.pid)
@@ -227,7 +227,11 @@ def main() -> None:
             [PYTHON, "manage.py", "collectstatic", "--noinput", "--skip-checks"], **setup
         )  # type: ignore[call-overload]
         subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "--skip-checks"], **setup)  # type: ignore[call-overload]
-        print(f"gunicorn, {args.workers} workers, preload (as `make serve`):", flush=True)
+        subprocess.run([PYTHON, "manage.py", "index_lessons", "--skip-checks"], **setup)  # type: ignore[call-overload]
+        print(
+            f"granian (python -m config.serve, as `make serve`), {args.workers} workers:",
+            flush=True,
+        )
         measure_starts(env, slugs, runs=args.runs, visits=args.visits, workdir=workdir)
         if not args.skip_check:
             print("manage.py check_content:", flush=True)

@@ -5,7 +5,8 @@ coach every field a visitor sends, so one full section must stay quick whatever 
 the worked example's sections, a worst case of 10,000 characters (the section cap) of repeated
 blameful sentences, and adversarial inputs built to make a backtracking regex engine or a
 per-phrase analysis slow (repeated separators, apostrophes, long words, `a-a-a-…`, `'''…`,
-every word a phrase to check). Target: p95 <= 30 ms for 10,000 characters.
+every word a phrase to check, `if only ` repeated: one flag every 8 characters). Target: p95 <=
+30 ms for 10,000 characters.
 
 Wall-clock times are what a request waits; CPU times (this process only) are printed too,
 because on a shared machine the wall clock mostly measures the other processes.
@@ -30,9 +31,9 @@ import django
 
 django.setup()
 
-from percentiles import percentile  # noqa: E402
+from percentiles import percentile
 
-from postmortems.coach import coach_text, get_coach_rules  # noqa: E402
+from postmortems.coach import coach_text, get_coach_rules
 
 WORST_CASE = (
     "Zandile Mokoena and the team saw it but they failed to act, and failed to page, and "
@@ -82,6 +83,7 @@ def cases(size: int) -> dict[str, str]:
         "names without verbs": ("Sam Priya Kwame " * size)[:size],
         "every word a trigger, repeated": ("they failed to ignored " * size)[:size],
         "every word a trigger, shuffled": shuffled_triggers(size),
+        '"if only " repeated': ("if only " * size)[:size],
     }
 
 

@@ -20,14 +20,14 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
+from django.db import connection
+from django.test import Client
+from django.test.utils import (
     setup_databases,
     setup_test_environment,
     teardown_databases,
 )
-from percentiles import percentile  # noqa: E402
+from percentiles import percentile
 
 LESSON_URL = "/lessons/writing-postmortems-for-ai-system-incidents/"
 

@@ -23,19 +23,19 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
+from django.db import connection
+from django.test import Client
+from django.test.utils import (
     CaptureQueriesContext,
     setup_databases,
     setup_test_environment,
     teardown_databases,
 )
-from percentiles import percentile  # noqa: E402
+from percentiles import percentile
 
-from quiz.attempts import Owner, answer_question, start_attempt  # noqa: E402
-from quiz.bank import get_question_bank  # noqa: E402
-from quiz.models import Attempt  # noqa: E402
+from quiz.attempts import Owner, answer_question, start_attempt
+from quiz.bank import get_question_bank
+from quiz.models import Attempt
 
 SLUG = "writing-postmortems-for-ai-system-incidents"
 QUIZ_URL = f"/lessons/{SLUG}/quiz/10/"

@@ -28,13 +28,13 @@ import django
 
 django.setup()
 
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-from percentiles import percentile  # noqa: E402
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import setup_test_environment
+from percentiles import percentile
 
-from quiz.results import QuizResult, sign_quiz_result  # noqa: E402
+from quiz.results import QuizResult, sign_quiz_result
 
 SLUG = "writing-postmortems-for-ai-system-incidents"
 SYNC_URL = "/api/progress/sync"

@@ -20,19 +20,19 @@ import django
 
 django.setup()
 
-from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
+from django.test import Client
+from django.test.utils import (
     override_settings,
     setup_databases,
     setup_test_environment,
     teardown_databases,
 )
-from percentiles import percentile  # noqa: E402
+from percentiles import percentile
 
-from lessons.content import get_lesson  # noqa: E402
-from tutor.answers import answer_question  # noqa: E402
-from tutor.evaluation import load_dev_sets  # noqa: E402
-from tutor.retrieval import index_lesson  # noqa: E402
+from lessons.content import get_lesson
+from tutor.answers import answer_question
+from tutor.evaluation import load_dev_sets
+from tutor.retrieval import index_lesson
 
 TARGET_P95_MS = 15.0
 TARGET_BUILD_MS = 100.0

@@ -1,4 +1,10 @@
-"""`/healthz` for load balancers: is this instance able to reach its database and cache?"""
+"""`/healthz` for load balancers: is this instance able to reach its database and cache?
+
+Only the database decides whether the instance can serve (200 or 503). With the cache down the
+site still works, reading sessions from the database and counting rate limits per process
+(config/cache.py), so that is a 200 marked "degraded": a Redis outage must not take every
+instance out of a load balancer's rotation at once.
+"""
 
 from __future__ import annotations
 
@@ -44,8 +50,10 @@ def cache_status() -> str:
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": database_status(), "cache": cache_status()}
-    healthy = all(status == "ok" for status in checks.values())
-    body: dict[str, str | list[str]] = {"status": "ok" if healthy else "unavailable", **checks}
-    if not healthy:
-        body["down"] = [name for name, status in checks.items() if status != "ok"]
-    return JsonResponse(body, status=200 if healthy else 503)
+    down = [name for name, status in checks.items() if status != "ok"]
+    serving = checks["database"] == "ok"
+    status = "unavailable" if not serving else "degraded" if down else "ok"
+    body: dict[str, str | list[str]] = {"status": status, **checks}
+    if down:
+        body["down"] = down
+    return JsonResponse(body, status=200 if serving else 503)

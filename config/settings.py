@@ -35,7 +35,7 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
             '(generate one with: python -c "import secrets; print(secrets.token_urlsafe(50))").'
         )
-    SECRET_KEY = "django-insecure-local-development-only-key-not-for-production"  # noqa: S105
+    SECRET_KEY = "django-insecure-local-development-only-key-not-for-production"  # noqa: S105 (DEBUG only; production refuses to start without one)
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
@@ -67,8 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.request_logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Pages are compressed here because gunicorn serves them directly; Django masks CSRF tokens
-    # and pads gzip output against BREACH.
+    # Pages are compressed here because the app server (granian) serves them directly; Django
+    # masks CSRF tokens and pads gzip output against BREACH.
     "django.middleware.gzip.GZipMiddleware",
     # Errors under /api/ (a crash included) answered in JSON, keeping every header added below.
     "config.json_api.JsonApiErrorsMiddleware",
@@ -117,7 +117,7 @@ DATABASES = {
 }
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several gunicorn workers write to one file: wait for the lock instead of failing, take it
+    # Several server workers write to one file: wait for the lock instead of failing, take it
     # at the start of each transaction, and let readers go on while one worker writes (WAL).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -136,7 +136,9 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {**_redis, "OPTIONS": {"FALLBACK": "local"}},
-        "sessions": {**_redis, "OPTIONS": {"FALLBACK": "none"}},
+        # A cached session lives at most 5 minutes in Redis (then it is read from the database
+        # again), so a copy a process could not delete during an outage is not served for long.
+        "sessions": {**_redis, "OPTIONS": {"FALLBACK": "none", "MAX_TIMEOUT": 300}},
     }
     # Sessions stay in the database and are read through the shared cache, so a returning
     # visitor's page costs no query. Not with the per-process cache: a worker could keep
@@ -381,7 +383,7 @@ CSRF_FAILURE_VIEW = "progress.views.csrf_failure"
 # How large a stored draft may be: every field of the postmortem template with every action-item
 # row filled, and a field's character limit. Progress sizes drafts from this and never imports
 # the builder; the builder's system check fails start-up if its template outgrows it.
-PROGRESS_DRAFT_LIMITS = {"fields": 128, "field_chars": 10_000}
+PROGRESS_DRAFT_LIMITS = {"fields": 168, "field_chars": 10_000}
 # The coach runs as a learner types (one field per pause), so its rate is higher than the
 # tutor's. Each check reads at most this many characters over all posted fields (the worked
 # example is about 3,300), so no post can hold a worker for long.

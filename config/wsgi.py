@@ -1,4 +1,5 @@
-"""WSGI entry point for gunicorn and other servers."""
+"""WSGI entry point: granian loads `application` for `make serve` (config/serve.py); any other
+WSGI server can load it too."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ def warm_content_caches() -> None:
     """Read the catalogue's index and build the tutor indexes its cache keeps, once, instead of
     on some learner's first request (or first question) to each worker.
 
-    With gunicorn's preload_app the workers fork from a process that has already done this.
+    granian imports this module in each worker process, so every worker warms its own caches
+    before it takes a request.
     The first TUTOR_WARM_UP_LESSONS lessons of the catalogue are warmed, never more than the
     tutor's index cache keeps (work past it would be thrown away); each costs a few tenths of a
     second of start-up, so every other lesson is parsed and indexed on its first use.

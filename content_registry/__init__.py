@@ -24,14 +24,17 @@ from content_registry.problems import (
 )
 from content_registry.registry import build_store, get_store, reset_store
 from content_registry.store import (
+    DEFAULT_CACHE_SIZE,
     ContentKind,
     ContentSource,
     ContentStore,
+    code_digest,
     register_kind,
     registered_kinds,
 )
 
 __all__ = [
+    "DEFAULT_CACHE_SIZE",
     "FRIENDLY_MESSAGES",
     "SLUG_PATTERN",
     "YAML_LOADER",
@@ -45,6 +48,7 @@ __all__ = [
     "Slug",
     "Text",
     "build_store",
+    "code_digest",
     "describe_validation_error",
     "display_path",
     "duplicate_id_problems",

@@ -251,8 +251,7 @@ class ContentStore:
         if path is None:
             return {}
         try:
-            # Our own cache file, written below by this code (its digest is in the name).
-            remembered = pickle.loads(path.read_bytes())  # noqa: S301
+            remembered = pickle.loads(path.read_bytes())  # noqa: S301 (our own cache file, written below; its digest is in the name)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
             return {}
         return remembered if isinstance(remembered, dict) else {}

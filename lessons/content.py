@@ -9,16 +9,17 @@ what is wrong.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, ValidationError
 
 from content_registry import (
-    FRIENDLY_MESSAGES,
+    DEFAULT_CACHE_SIZE,
     SLUG_PATTERN,
     ContentError,
     ContentKind,
@@ -33,35 +34,17 @@ from content_registry import (
     display_path,
     duplicate_id_problems,
     errors_only,
-    field_path,
     get_store,
     parse_yaml,
-    read_yaml_file,
     register_kind,
     split_front_matter,
 )
-from content_registry.store import DEFAULT_CACHE_SIZE
+from lessons import rendering
 from lessons.rendering import html_to_text, render_markdown
 
-# Kept importable from here: the rest of the project read these from this module before the
-# registry existed.
-__all__ = [
-    "FRIENDLY_MESSAGES",
-    "SLUG_PATTERN",
-    "ContentError",
-    "ContentModel",
-    "ContentProblem",
-    "PositiveInt",
-    "Slug",
-    "Text",
-    "describe_validation_error",
-    "display_path",
-    "duplicate_id_problems",
-    "field_path",
-    "parse_yaml",
-    "read_yaml_file",
-    "split_front_matter",
-]
+# Where one block of a rendered lesson ends and the next begins: code that reads a lesson's
+# HTML as text (the tutor's passages) separates blocks here, as the lesson's own text does.
+BLOCK_BOUNDARY = rendering.BLOCK_BOUNDARY
 
 LESSON_FILE = "lesson.md"
 HEADING_PATTERN = re.compile(r"^##\s+(?P<title>.+?)\s*(?:\{#(?P<id>[^}\s]*)\})?\s*$")
@@ -465,16 +448,51 @@ def _page_id_problems(
     return problems
 
 
+def related_card_problems(
+    related: Sequence[RelatedLesson], *, lessons: Mapping[str, LessonListing], file: str
+) -> list[ContentProblem]:
+    """Warnings for "Keep going" cards whose title, track or minutes disagree with the lesson
+    they link to (when it exists here); a card for a lesson not written yet is fine."""
+    problems = []
+    for index, card in enumerate(related):
+        target = lessons.get(card.slug)
+        if target is None:
+            continue
+        for name, said, actual in (
+            ("title", card.title, target.title),
+            ("track", card.track, target.track),
+            ("minutes", card.minutes, target.total_minutes),
+        ):
+            if said != actual:
+                problems.append(
+                    ContentProblem(
+                        file=file,
+                        part="front matter",
+                        field=f"related[{index}].{name}",
+                        message=f"says {said!r} but the lesson '{card.slug}' has {actual!r}",
+                        warning=True,
+                    )
+                )
+    return problems
+
+
 def _load_source(source: ContentSource) -> tuple[Lesson | None, list[ContentProblem]]:
     """The lesson kind's loader: the lesson, then what is only worth a warning about it."""
     from lessons.reading_time import reading_time_problem  # it imports this module
 
     lesson, problems = load_lesson(source.path, content_dir=source.content_dir)
     if lesson is not None:
-        # An estimate that looks off should not stop the site or hide the lesson.
+        # An estimate that looks off, or a related card out of date, should not stop the site
+        # or hide the lesson.
         warning = reading_time_problem(lesson, file=source.file)
         if warning is not None:
             problems = [*problems, warning]
+        problems = [
+            *problems,
+            *related_card_problems(
+                lesson.related, lessons=source.store.index(LESSON_KIND), file=source.file
+            ),
+        ]
     return lesson, problems
 
 
@@ -518,11 +536,10 @@ def _catalogue_of(store: ContentStore) -> Catalogue:
 def load_catalogue_with_problems(content_dir: Path) -> tuple[Catalogue, list[ContentProblem]]:
     """Parse every lesson under `content_dir` in full; collect every error rather than stop.
 
-    Warnings (a reading time that looks off) are left to the content check: the lessons load."""
-    store = ContentStore(content_dir=content_dir, kinds=(LESSON_KIND,))
-    store = ContentStore(
-        content_dir=content_dir, kinds=(LESSON_KIND,), cache_size=max(1, len(store.folders))
-    )
+    Nothing is cached between calls (the registry's store is what serves pages). Warnings (a
+    reading time that looks off) are left to the content check: the lessons load."""
+    # Unbounded: the caller holds every lesson anyway, so each is parsed once for both passes.
+    store = ContentStore(content_dir=content_dir, kinds=(LESSON_KIND,), cache_size=sys.maxsize)
     problems = errors_only(store.problems())
     lessons: dict[str, Lesson] = {}
     for slug in store.keys(LESSON_KIND):
@@ -531,15 +548,6 @@ def load_catalogue_with_problems(content_dir: Path) -> tuple[Catalogue, list[Con
             lessons[slug] = lesson
     ordered = tuple(sorted(lessons.values(), key=lambda lesson: lesson.number))
     return Catalogue(lessons=ordered, load=lessons.get), problems
-
-
-@cache
-def load_catalogue(content_dir: Path) -> Catalogue:
-    """The whole catalogue parsed in full, or ContentError naming every problem."""
-    catalogue, problems = load_catalogue_with_problems(content_dir)
-    if problems:
-        raise ContentError(problems)
-    return catalogue
 
 
 def get_catalogue() -> Catalogue:

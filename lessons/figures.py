@@ -22,7 +22,7 @@ from django.contrib.staticfiles.finders import BaseFinder
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.storage import FileSystemStorage
 
-from lessons.content import ContentProblem
+from content_registry import ContentProblem
 
 FIGURES_DIR = "figures"
 FIGURE_SUFFIXES = frozenset({".svg", ".png"})
@@ -37,6 +37,9 @@ UNSAFE_SVG_ELEMENTS = frozenset(
     {"script", "foreignObject", "iframe", "embed", "object", "audio", "video"}
 )
 EXTERNAL_URL = re.compile(r"url\(\s*['\"]?(?!#)", re.I)
+# Animation elements set another attribute by name: `<set attributeName="href" to="javascript:…">`
+# would smuggle in what the href and event-handler checks keep out.
+ANIMATION_ELEMENTS = frozenset({"animate", "set", "animateMotion", "animateTransform"})
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
 
@@ -125,7 +128,8 @@ def figure_problems(
 
 
 def svg_problems(path: Path, *, file: str) -> list[ContentProblem]:
-    """An SVG must run no script, handle no events and reference nothing outside itself."""
+    """An SVG must run no script, handle no events and reference nothing outside itself, and
+    tell a screen reader what it shows (role="img", a non-empty <title> and <desc>)."""
     try:
         # defusedxml refuses entity declarations and external references (billion laughs,
         # XXE) instead of expanding them while we check the file.
@@ -170,6 +174,26 @@ def svg_problems(path: Path, *, file: str) -> list[ContentProblem]:
                         message="url() may only point inside the file (#id)",
                     )
                 )
+        if tag in ANIMATION_ELEMENTS:
+            target = (element.get("attributeName") or "").strip().lower()
+            if target in ("href", "xlink:href") or target.startswith("on"):
+                problems.append(
+                    ContentProblem(
+                        file=file,
+                        part="svg",
+                        field=f"<{tag}> attributeName",
+                        message=f"may not animate '{target}' (links and event handlers)",
+                    )
+                )
+        if tag in ("title", "desc") and not "".join(element.itertext()).strip():
+            problems.append(
+                ContentProblem(
+                    file=file,
+                    part="svg",
+                    field=f"<{tag}>",
+                    message="is empty; say what the figure shows",
+                )
+            )
         if (
             tag == "style"
             and (element.text or "")

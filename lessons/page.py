@@ -8,7 +8,7 @@ reader's own parts (progress, forms with their CSRF token) around them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from content_registry import DEFAULT_CACHE_SIZE
 from lessons.catalogue import catalogue_position
 from lessons.content import Catalogue, Lesson, RelatedLesson
 
@@ -35,7 +36,8 @@ def related_with_availability(
     return [(item, catalogue.has(item.slug)) for item in lesson.related]
 
 
-@cache
+# Bounded like the registry's cache of whole lessons, so memory does not grow with the catalogue.
+@lru_cache(maxsize=DEFAULT_CACHE_SIZE)
 def render_lesson_parts(*, lesson: Lesson, catalogue: Catalogue) -> LessonPageParts:
     context = {
         "lesson": lesson,

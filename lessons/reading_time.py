@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from lessons.content import ContentProblem, Lesson
+from content_registry import ContentProblem
+from lessons.content import Lesson
 
 # Adults' average silent reading rate for English non-fiction (Brysbaert, 2019, a meta-analysis
 # of 190 studies: 238 words a minute).

@@ -16,16 +16,20 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError
 
-from content_registry import ContentKind, ContentSource, ContentStore, get_store, register_kind
-from lessons.content import (
+from content_registry import (
+    ContentKind,
     ContentModel,
     ContentProblem,
+    ContentSource,
+    ContentStore,
     Slug,
     Text,
     describe_validation_error,
     display_path,
     duplicate_id_problems,
+    get_store,
     read_yaml_file,
+    register_kind,
 )
 
 COACH_FILE = "blameless-coach.yaml"
@@ -56,6 +60,9 @@ POSSESSIVE_ENDINGS = frozenset(["'s", "’s", "'S", "’S"])
 CAPITALISED = r"[^\W\d_a-z][^\W\d_]*+(?:-[^\W\d_]++)?"
 
 Subject = Literal["person", "system", "unknown"]
+# "Whoever approved this change did not read it": a clause opened by these is about a person,
+# whatever noun ends it.
+FREE_RELATIVES = frozenset(["whoever", "whomever"])
 RELATIVE_PRONOUNS: dict[str, Subject] = {
     "who": "person",
     "whom": "person",
@@ -482,6 +489,8 @@ def _subject_of_window(text: str, lexicon: Lexicon) -> Subject:
         tokens.pop()
     if not tokens:
         return "unknown"
+    if tokens[0].lower() in FREE_RELATIVES:
+        return "person"
     head = tokens[-1].lower()
     if head in CONJUNCTIONS:
         return _clause_subject(clause[: _last_start(clause, head)], lexicon)

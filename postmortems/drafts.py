@@ -54,17 +54,6 @@ def has_value(spec: FieldSpec, value: str) -> bool:
     return bool(value.strip())
 
 
-@dataclass(frozen=True)
-class Submission:
-    """A parsed form post: the draft (always, so nothing typed is lost) and its problems.
-
-    `errors` maps a form name (or "action_items" for the rows as a whole) to its message.
-    """
-
-    draft: Draft
-    errors: Mapping[str, str]
-
-
 # ---------------------------------------------------------------------------------------------
 # Coaching a whole draft
 
@@ -104,23 +93,43 @@ def merge_overlapping(text: str, flags: list[CoachFlag]) -> list[MergedFlag]:
     return merged
 
 
+# Flags listed per field: a learner rewords a field a few phrases at a time, and every listed
+# flag is rendered with its advice, so a field of nothing but "if only " (1,250 flags) must not
+# make a response of megabytes. The rest are counted in `CoachReport.more_flags`.
+MAX_FLAGS_PER_FIELD = 20
+
+
 @dataclass(frozen=True)
 class CoachReport:
-    """The coach's flags by field key (overlaps merged), and the fields it left unread to stay
-    within its budget."""
+    """The coach's flags by field key (overlaps merged, at most a cap per field), how many more
+    each field has beyond those listed, and the fields it left unread to stay within its budget."""
 
     flags: dict[str, list[MergedFlag]]
     unchecked: tuple[str, ...] = ()
+    more_flags: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def flag_count(self) -> int:
+        """Every flag found, listed or not."""
+        return sum(len(found) for found in self.flags.values()) + sum(self.more_flags.values())
 
 
-def coach_within(values: Mapping[str, str], *, rules: CoachRules, max_chars: int) -> CoachReport:
+def coach_within(
+    values: Mapping[str, str],
+    *,
+    rules: CoachRules,
+    max_chars: int,
+    max_flags_per_field: int = MAX_FLAGS_PER_FIELD,
+) -> CoachReport:
     """Coach written, coachable fields in order, reading at most `max_chars` characters in all.
 
     A field over the length limit is reported as too long instead, and not coached; a field that
     would take the total past `max_chars` is left unchecked (a later, shorter one may still fit),
-    so one request's work stays bounded whatever is posted.
+    so one request's work stays bounded whatever is posted. Each field lists its first
+    `max_flags_per_field` flags and counts the rest in `more_flags`.
     """
     flags: dict[str, list[MergedFlag]] = {}
+    more_flags: dict[str, int] = {}
     unchecked: list[str] = []
     used = 0
     for key, value in values.items():
@@ -131,13 +140,18 @@ def coach_within(values: Mapping[str, str], *, rules: CoachRules, max_chars: int
             continue
         used += len(value)
         if found := coach_text(value, rules=rules):
-            flags[key] = merge_overlapping(value, found)
-    return CoachReport(flags=flags, unchecked=tuple(unchecked))
+            merged = merge_overlapping(value, found)
+            flags[key] = merged[:max_flags_per_field]
+            if len(merged) > max_flags_per_field:
+                more_flags[key] = len(merged) - max_flags_per_field
+    return CoachReport(flags=flags, unchecked=tuple(unchecked), more_flags=more_flags)
 
 
 def coach_fields(values: Mapping[str, str], *, rules: CoachRules) -> dict[str, list[MergedFlag]]:
-    """Coach flags for every written, coachable field that has any, by field key."""
-    return coach_within(values, rules=rules, max_chars=sys.maxsize).flags
+    """Coach flags for every written, coachable field that has any, by field key (all of them)."""
+    return coach_within(
+        values, rules=rules, max_chars=sys.maxsize, max_flags_per_field=sys.maxsize
+    ).flags
 
 
 def coach_draft(draft: Draft, *, rules: CoachRules) -> dict[str, list[MergedFlag]]:

@@ -11,18 +11,20 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, ValidationError
 
-from content_registry import ContentKind, ContentSource, get_store, register_kind
-from lessons.content import (
-    LESSON_KIND,
+from content_registry import (
+    ContentKind,
     ContentModel,
     ContentProblem,
-    Lesson,
+    ContentSource,
     Slug,
     Text,
     describe_validation_error,
     display_path,
+    get_store,
     read_yaml_file,
+    register_kind,
 )
+from lessons.content import LESSON_KIND, Lesson
 from postmortems.drafts import ActionItem, Draft
 from postmortems.template import (
     ACTION_FIELD_NAMES,

@@ -84,7 +84,22 @@ CATEGORIES = (
     ("evaluation", "Evaluation"),
     ("process", "Process"),
 )
-ACTION_TYPES = (("", "Choose a type"), ("mitigate", "Mitigate"), ("prevent", "Prevent"))
+# The lesson's types: detect, mitigate and prevent, and the investigate / repair many teams track.
+ACTION_TYPES = (
+    ("", "Choose a type"),
+    ("detect", "Detect"),
+    ("mitigate", "Mitigate"),
+    ("prevent", "Prevent"),
+    ("investigate", "Investigate"),
+    ("repair", "Repair"),
+)
+PRIORITIES = (
+    ("", "Not set"),
+    ("p0", "P0: now"),
+    ("p1", "P1: this sprint"),
+    ("p2", "P2: this quarter"),
+    ("p3", "P3: when there is room"),
+)
 
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec(
@@ -175,8 +190,10 @@ ACTION_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("action", "What will change", rows=2),
     FieldSpec("category", "Category", "select", CATEGORIES),
     FieldSpec("type", "Type", "select", ACTION_TYPES),
+    FieldSpec("priority", "Priority", "select", PRIORITIES),
     FieldSpec("owner", "Owner role (a role, not a person)", "text"),
     FieldSpec("due", "Due date", "date"),
+    FieldSpec("done_when", "Done when (how you will tell it works)", "text"),
 )
 ACTION_FIELD_NAMES = tuple(spec.key for spec in ACTION_FIELDS)
 FIELDS: dict[str, FieldSpec] = {spec.key: spec for s in SECTIONS for spec in s.fields}
@@ -189,17 +206,6 @@ ACTION_KEY = re.compile(rf"^{ACTION_PREFIX}\.(?P<index>[^.]*)\.(?P<name>[^.]*)$"
 def action_key(index: int | str, name: str) -> str:
     """The form name (and stored draft key) of one column of action-item row `index`."""
     return f"{ACTION_PREFIX}.{index}.{name}"
-
-
-def action_field(index: int | str, spec: FieldSpec) -> FieldSpec:
-    """The control for one column of action-item row `index` (0-based)."""
-    return FieldSpec(
-        key=action_key(index, spec.key),
-        label=spec.label,
-        kind=spec.kind,
-        choices=spec.choices,
-        rows=spec.rows,
-    )
 
 
 def length_problem(value: str) -> str:

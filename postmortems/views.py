@@ -21,30 +21,25 @@ from postmortems.drafts import (
     CoachReport,
     Draft,
     MergedFlag,
-    Submission,
     assess_readiness,
     coach_within,
 )
 from postmortems.export import export_filename, export_markdown
 from postmortems.forms import (
-    ErrorLink,
-    ParsedPost,
-    action_rows_to_show,
-    management_form,
-    read_submission,
+    BuilderForms,
+    FieldCoaching,
+    PostedDraft,
+    draft_from_post,
+    row_field_label,
 )
 from postmortems.guide import Practice, get_practice
 from postmortems.limits import max_coached_chars, seconds_until_coach_allowed
 from postmortems.template import (
-    ACTION_FIELDS,
-    ACTION_PREFIX,
     COUNTER_FROM_CHARS,
     MAX_ACTION_ITEMS,
     MAX_FIELD_CHARS,
     MAX_FIELDS_PER_DRAFT,
-    SECTIONS,
     FieldSpec,
-    action_field,
     dom_id,
     is_coached_field,
     length_problem,
@@ -53,12 +48,23 @@ from postmortems.template import (
 PAGE = "postmortems/builder.html"
 CONTEXT_CHARS = 40
 DRAFT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-# The row `formset.empty_form` stands for; builder.js renames it when it adds a row.
-TEMPLATE_ROW = "__prefix__"
 SLOW_DOWN = (
     "The coach is catching its breath: too many checks in a minute. "
     "It reads your draft again in {seconds} s; nothing you typed is lost."
 )
+
+
+def coach_note(key: str, report: CoachReport) -> str:
+    """What the flags listed for a field leave out: more phrases, or the field unread."""
+    notes = []
+    if more := report.more_flags.get(key, 0):
+        notes.append(
+            f"And {more} more flagged {'phrase' if more == 1 else 'phrases'} in this field, "
+            "not listed here: rework the ones above first."
+        )
+    if key in report.unchecked:
+        notes.append(unchecked_note())
+    return " ".join(notes)
 
 
 def unchecked_note() -> str:
@@ -93,31 +99,6 @@ def flag_views(text: str, flags: list[MergedFlag]) -> list[FlagView]:
 
 
 @dataclass(frozen=True)
-class FieldView:
-    spec: FieldSpec
-    value: str
-    error: str
-    flags: list[FlagView]
-    note: str = ""
-
-    @property
-    def length(self) -> int:
-        return len(self.value)
-
-    @property
-    def over_limit(self) -> bool:
-        return self.length > MAX_FIELD_CHARS
-
-    @property
-    def over_by(self) -> int:
-        return self.length - MAX_FIELD_CHARS
-
-    @property
-    def near_limit(self) -> bool:
-        return self.length >= COUNTER_FROM_CHARS
-
-
-@dataclass(frozen=True)
 class FlagLink:
     """One line of the check's summary: a field the coach flagged, and how many phrases."""
 
@@ -126,25 +107,25 @@ class FlagLink:
     count: int
 
 
-def flag_links(sections: list[dict[str, Any]], rows: list[list[FieldView]]) -> list[FlagLink]:
+def flag_links(forms: BuilderForms) -> list[FlagLink]:
     """Every flagged field in page order, so the summary can link to each."""
     links = []
-    for section in sections:
-        if section["spec"].is_action_items:
-            for number, row in enumerate(rows, start=1):
+    for section, fields in forms.sections():
+        if section.is_action_items:
+            for number, row in enumerate(forms.rows(), start=1):
                 links += [
                     FlagLink(
-                        view.spec.dom_id,
-                        f"Action item {number}, {view.spec.label.split(' (')[0].lower()}",
-                        len(view.flags),
+                        bound.auto_id,
+                        row_field_label(number, str(bound.label)),
+                        len(bound.coaching.flags),
                     )
-                    for view in row
-                    if view.flags
+                    for bound in row
+                    if bound.coaching.flags
                 ]
         links += [
-            FlagLink(view.spec.dom_id, view.spec.label, len(view.flags))
-            for view in section["fields"]
-            if view.flags
+            FlagLink(bound.auto_id, str(bound.label), len(bound.coaching.flags))
+            for bound in fields
+            if bound.coaching.flags
         ]
     return links
 
@@ -155,19 +136,6 @@ def _lesson_and_practice(slug: str) -> tuple[Lesson, Practice]:
     if lesson is None or practice is None:
         raise Http404("This lesson has no practice.")
     return lesson, practice
-
-
-def _field_view(
-    spec: FieldSpec, values: Mapping[str, str], submission: Submission, report: CoachReport
-) -> FieldView:
-    value = values.get(spec.key, "")
-    return FieldView(
-        spec=spec,
-        value=value,
-        error=submission.errors.get(spec.key, ""),
-        flags=flag_views(value, report.flags.get(spec.key, [])),
-        note=unchecked_note() if spec.key in report.unchecked else "",
-    )
 
 
 def _example_text(spec: FieldSpec, value: str) -> str:
@@ -181,21 +149,32 @@ def coach_link() -> str:
     return reverse("lessons:detail", args=[rules.lesson]) + f"#{rules.lesson_section}"
 
 
+def coaching_for(report: CoachReport, values: Mapping[str, str]) -> dict[str, FieldCoaching]:
+    """What the coach said about each field it flagged or had to leave unchecked."""
+    return {
+        key: FieldCoaching(
+            flags=flag_views(text, report.flags.get(key, [])),
+            note=coach_note(key, report),
+        )
+        for key, text in values.items()
+        if key in report.flags or key in report.unchecked
+    }
+
+
 def page_context(
     lesson: Lesson,
     practice: Practice,
-    submission: Submission,
+    posted: PostedDraft,
     *,
     coached: bool,
-    error_links: tuple[ErrorLink, ...] = (),
     extra_rows: int = 0,
     coach_wait: int | None = None,
-) -> dict[str, object]:
-    """Everything the builder shows: sections with guidance, fields, flags and readiness.
+) -> dict[str, Any]:
+    """Everything the builder shows: sections with guidance, the bound forms, flags, readiness.
 
     `coach_wait` (seconds) says the coach is rate-limited: the page is checked but not coached.
     """
-    draft = submission.draft
+    draft = posted.draft
     values = draft.form_values()
     rules = get_coach_rules()
     coaching = coached and coach_wait is None
@@ -204,17 +183,22 @@ def page_context(
         if coaching
         else CoachReport(flags={})
     )
-    sections: list[dict[str, Any]] = []
-    for section in SECTIONS:
+    forms = BuilderForms(
+        draft,
+        extra_rows=extra_rows,
+        post_problems=posted.problems,
+        coach_url=reverse("postmortems:coach", args=[lesson.slug]),
+        coaching=coaching_for(report, values),
+    )
+    sections = []
+    for section, fields in forms.sections():
         guide = practice.guides[section.id]
         sections.append(
             {
                 "spec": section,
                 "guide": guide,
                 "lesson_title": lesson.section_title(guide.lesson_section),
-                "fields": [
-                    _field_view(spec, values, submission, report) for spec in section.fields
-                ],
+                "fields": fields,
                 "example": [
                     (spec.label, _example_text(spec, guide.example[spec.key]))
                     for spec in section.fields
@@ -222,35 +206,19 @@ def page_context(
                 ],
             }
         )
-    row_count = action_rows_to_show(draft, extra=extra_rows)
-    rows = [
-        [
-            _field_view(action_field(index, spec), values, submission, report)
-            for spec in ACTION_FIELDS
-        ]
-        for index in range(row_count)
-    ]
-    empty = Submission(draft=Draft(), errors={})
-    template_row = [
-        _field_view(action_field(TEMPLATE_ROW, spec), {}, empty, CoachReport(flags={}))
-        for spec in ACTION_FIELDS
-    ]
-    readiness = assess_readiness(
-        draft, names=rules.names, flag_count=sum(len(found) for found in report.flags.values())
-    )
+    readiness = assess_readiness(draft, names=rules.names, flag_count=report.flag_count)
+    valid = forms.is_valid()
     return {
         "lesson": lesson,
         "practice": practice,
+        "forms": forms,
         "sections": sections,
-        "action_rows": rows,
-        "template_row": template_row,
-        "action_management": management_form(rows=row_count),
-        "action_error": submission.errors.get(ACTION_PREFIX, ""),
-        "errors": submission.errors,
-        "error_links": error_links,
+        "action_error": forms.action_items_error,
+        "errors": not valid,
+        "error_links": [] if valid else forms.error_links(),
         "coach_link": coach_link(),
         "flag_total": readiness.flag_count,
-        "flag_links": flag_links(sections, rows),
+        "flag_links": flag_links(forms),
         "coached": coaching,
         "coach_wait_note": SLOW_DOWN.format(seconds=coach_wait) if coach_wait else "",
         "unchecked_count": len(report.unchecked),
@@ -261,7 +229,7 @@ def page_context(
         "max_action_items": MAX_ACTION_ITEMS,
         # The sync API's cap per draft is configured to hold this many (see the system check).
         "max_fields": MAX_FIELDS_PER_DRAFT,
-        "can_add_row": len(rows) < MAX_ACTION_ITEMS,
+        "can_add_row": len(forms.formset.forms) < MAX_ACTION_ITEMS,
     }
 
 
@@ -272,21 +240,14 @@ def _draft_id(request: HttpRequest) -> str:
 
 
 def _posted_page(
-    request: HttpRequest, lesson: Lesson, practice: Practice, parsed: ParsedPost, *, extra: int = 0
+    request: HttpRequest, lesson: Lesson, practice: Practice, posted: PostedDraft, *, extra: int = 0
 ) -> HttpResponse:
-    submission = parsed.submission
     wait = seconds_until_coach_allowed(request)
     context = page_context(
-        lesson,
-        practice,
-        submission,
-        coached=True,
-        error_links=parsed.error_links,
-        extra_rows=extra,
-        coach_wait=wait,
+        lesson, practice, posted, coached=True, extra_rows=extra, coach_wait=wait
     )
     context.update(source="post", draft_id=_draft_id(request))
-    status = 400 if submission.errors else 429 if wait else 200
+    status = 400 if context["errors"] else 429 if wait else 200
     response = render(request, PAGE, context, status=status)
     if wait:
         response["Retry-After"] = str(wait)
@@ -300,11 +261,11 @@ def builder_page(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
         from_example = request.GET.get("example") == "1"
         draft = practice.example_draft() if from_example else Draft()
-        context = page_context(lesson, practice, Submission(draft=draft, errors={}), coached=False)
+        context = page_context(lesson, practice, PostedDraft(draft=draft), coached=False)
         context["source"] = "example" if from_example else "blank"
         return render(request, PAGE, context)
     extra = 1 if request.POST.get("intent") == "add-action" else 0
-    return _posted_page(request, lesson, practice, read_submission(request.POST), extra=extra)
+    return _posted_page(request, lesson, practice, draft_from_post(request.POST), extra=extra)
 
 
 @require_POST
@@ -339,7 +300,7 @@ def coach(request: HttpRequest, slug: str) -> HttpResponse:
 def _region_note(key: str, text: str, report: CoachReport) -> str:
     if message := length_problem(text):
         return f"{message} The coach checks it again once it fits."
-    return unchecked_note() if key in report.unchecked else ""
+    return coach_note(key, report)
 
 
 def _review(request: HttpRequest, lesson: Lesson) -> HttpResponse:
@@ -347,10 +308,8 @@ def _review(request: HttpRequest, lesson: Lesson) -> HttpResponse:
     rules = get_coach_rules()
     values = {key: request.POST[key] for key in request.POST if is_coached_field(key)}
     report = coach_within(values, rules=rules, max_chars=max_coached_chars())
-    submission = read_submission(request.POST).submission
-    readiness = assess_readiness(
-        submission.draft, names=rules.names, flag_count=sum(len(f) for f in report.flags.values())
-    )
+    draft = draft_from_post(request.POST).draft
+    readiness = assess_readiness(draft, names=rules.names, flag_count=report.flag_count)
     regions = [
         (dom_id(key), flag_views(text, report.flags.get(key, [])), _region_note(key, text, report))
         for key, text in values.items()
@@ -367,10 +326,10 @@ def _review(request: HttpRequest, lesson: Lesson) -> HttpResponse:
 @require_POST
 def export(request: HttpRequest, slug: str) -> HttpResponse:
     lesson, practice = _lesson_and_practice(slug)
-    parsed = read_submission(request.POST)
-    if parsed.submission.errors:
-        return _posted_page(request, lesson, practice, parsed)
-    draft = parsed.submission.draft
+    posted = draft_from_post(request.POST)
+    if not BuilderForms(posted.draft, post_problems=posted.problems).is_valid():
+        return _posted_page(request, lesson, practice, posted)
+    draft = posted.draft
     response = HttpResponse(export_markdown(draft), content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export_filename(draft)}"'
     return response

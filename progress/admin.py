@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.template.defaultfilters import pluralize
 from django.utils.html import format_html, format_html_join
 
-from accounts.admin_site import ReadOnlyAdmin
+from accounts.admin_site import ReadOnlyAdmin, show_on_learner_page
 from progress.document import best_score, validate_document
 from progress.models import ProgressRecord
 
@@ -47,6 +47,7 @@ def lessons_html(record: ProgressRecord) -> str:
     )
 
 
+@show_on_learner_page
 class ProgressInline(admin.StackedInline):
     model = ProgressRecord
     fields = readonly_fields = ("lessons", "version", "updated_at")

@@ -2,16 +2,17 @@
 
 Validated with pydantic at the edge (the sync API, the stored record). Unknown keys are kept
 (a newer device may know more), but every known part has limits on size and counts, text has
-length caps and no timestamp may lie far in the future.
+length caps and every timestamp must be one a datetime can hold (a future one is accepted here;
+sync sets it to the receipt time).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Final, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Final, Literal, Protocol, Self
 
 from django.conf import settings
 from pydantic import (
@@ -31,7 +32,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from config.json_api import JsonBodyProblem, parse_json
-from lessons.content import SLUG_PATTERN, field_path
+from content_registry import SLUG_PATTERN, field_path
 from progress.compaction import MAX_TOMBSTONES_PER_LESSON, MAX_UNKNOWN_BYTES, unknown_key_bytes
 
 DOCUMENT_VERSION: Final = 1
@@ -63,8 +64,6 @@ _DRAFT_LIMITS = getattr(settings, "PROGRESS_DRAFT_LIMITS", {})
 MAX_FIELDS_PER_DRAFT: int = _DRAFT_LIMITS.get("fields", 128)
 MAX_DRAFT_FIELD_CHARS: int = _DRAFT_LIMITS.get("field_chars", 10_000)
 MAX_DRAFT_TITLE_CHARS = 200
-# Devices' clocks drift; a time more than this ahead of the server's clock is refused.
-MAX_CLOCK_SKEW = timedelta(hours=24)
 EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,99}$"
@@ -88,11 +87,14 @@ def normalise_time(value: datetime) -> datetime:
 
 
 def _timestamp_checked(value: datetime) -> datetime:
+    # A time ahead of the server's clock is accepted: sync clamps it to the receipt time
+    # (progress/sync.py clamp_times), so a device whose clock runs fast is never refused.
     if value.tzinfo is None:
         raise PydanticCustomError("timestamp_naive", "must include a time zone, like Z")
-    value = normalise_time(value)
-    if value > datetime.now(UTC) + MAX_CLOCK_SKEW:
-        raise PydanticCustomError("timestamp_future", "is too far in the future")
+    try:
+        value = normalise_time(value)
+    except OverflowError:  # 9999-12-31T23:00:00-05:00 is past the last time Python has
+        raise PydanticCustomError("timestamp_range", "is not a time that can be stored") from None
     if value < EARLIEST_TIME:
         raise PydanticCustomError("timestamp_past", "is before the year 2000")
     return value
@@ -128,6 +130,17 @@ LessonSlug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 # The quiz forms whose results a document keeps (the quiz app's form sizes).
 QuizForm = Literal[6, 10, 15]
 QuizFormKey = Literal["6", "10", "15"]
+
+
+class TimedPart(Protocol):
+    """A part written at a time (a tick, a note, a draft's field): the last writer wins by `at`."""
+
+    @property
+    def at(self) -> datetime: ...
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Self: ...
 
 
 class DocumentPart(BaseModel):

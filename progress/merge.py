@@ -25,11 +25,12 @@ from progress.document import (
     Draft,
     LessonProgress,
     ProgressDocument,
+    TimedPart,
     larger,
     union_attempts,
 )
 
-Part = TypeVar("Part", bound=BaseModel)
+Part = TypeVar("Part", bound=TimedPart)
 Value = TypeVar("Value")
 
 
@@ -37,10 +38,8 @@ def _last_writer(a: Part, b: Part) -> Part:
     """Last writer wins by `at`; equal times fall back to `larger`."""
     if a is b:
         return a
-    a_at: datetime = a.at  # type: ignore[attr-defined]
-    b_at: datetime = b.at  # type: ignore[attr-defined]
-    if a_at != b_at:
-        return a if a_at > b_at else b
+    if a.at != b.at:
+        return a if a.at > b.at else b
     chosen: Part = larger(a, b)
     return chosen
 

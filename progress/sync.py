@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import TypeVar
 
 from django.db import IntegrityError, transaction
-from pydantic import BaseModel
 
 from lessons.content import get_catalogue
 from progress.compaction import compact_document_data, json_size
@@ -24,6 +23,7 @@ from progress.document import (
     LessonProgress,
     ProgressDocument,
     Reflection,
+    TimedPart,
     check_limits,
     document_to_json,
     empty_document,
@@ -38,7 +38,7 @@ from progress.models import ProgressRecord
 from quiz.attempts import claim_anonymous_result
 from quiz.results import QuizResult, finished_results_for_user, verify_quiz_result
 
-Part = TypeVar("Part", bound=BaseModel)
+Part = TypeVar("Part", bound=TimedPart)
 
 
 @dataclass(frozen=True)
@@ -317,8 +317,7 @@ def merge_into_record(
 
 
 def _no_later(value: Part, now: datetime) -> Part:
-    at: datetime = value.at  # type: ignore[attr-defined]
-    return value.model_copy(update={"at": now}) if at > now else value
+    return value.model_copy(update={"at": now}) if value.at > now else value
 
 
 def _clamped_draft(draft: Draft, now: datetime) -> Draft:

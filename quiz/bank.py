@@ -16,19 +16,22 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError
 
-from content_registry import ContentKind, ContentSource, get_store, register_kind, reset_store
-from lessons.content import (
-    LESSON_KIND,
+from content_registry import (
+    ContentKind,
     ContentModel,
     ContentProblem,
-    Lesson,
+    ContentSource,
     Slug,
     Text,
     describe_validation_error,
     display_path,
     duplicate_id_problems,
+    get_store,
     read_yaml_file,
+    register_kind,
+    reset_store,
 )
+from lessons.content import LESSON_KIND, Lesson
 
 QUIZ_FILE = "quiz.yaml"
 # Every form a quiz can be offered in: questions asked -> title. Each quiz file declares which
@@ -40,9 +43,9 @@ BANK_SIZE = max(DEFAULT_FORMS)
 # A distractor reused across many questions stops testing anything (the seed's "coercion
 # threshold" appeared in nearly every question), so the same wrong text may appear at most twice.
 MAX_DISTRACTOR_USES = 2
-# Test-wise learners pick the longest option; if the key is the longest in more than this share
-# of single-answer questions, length alone scores well.
-MAX_LONGEST_CORRECT_SHARE = 1 / 3
+# Test-wise learners pick the longest option (and, where authors overcorrect, the shortest): if
+# the key is either in more than this share of single-answer questions, length alone scores well.
+MAX_LENGTH_CUE_SHARE = 1 / 3
 
 
 class Option(ContentModel):
@@ -169,11 +172,13 @@ def _option_length(option: Option) -> int:
 
 
 def _length_cue_problems(questions: Sequence[Question], *, file: str) -> list[ContentProblem]:
-    """The right answer must not be findable by length: not the longest too often (single
-    answer), and never exactly the longest ones (select all)."""
+    """The right answer must not be findable by length, either way: not the longest, nor the
+    shortest, too often (single answer), and never exactly the longest or the shortest ones
+    (select all)."""
     problems = []
     singles: list[int] = []
     longest_correct: list[int] = []
+    shortest_correct: list[int] = []
     for index, question in enumerate(questions):
         if not question.correct_option_ids:
             continue  # reported as "no option is marked correct"
@@ -185,25 +190,41 @@ def _length_cue_problems(questions: Sequence[Question], *, file: str) -> list[Co
             singles.append(index)
             if min(right) > max(wrong):
                 longest_correct.append(index)
-        elif min(right) > max(wrong):
+            elif max(right) < min(wrong):
+                shortest_correct.append(index)
+            continue
+        for extreme, fix, is_cue in (
+            (
+                "longest",
+                "lengthen a distractor or shorten a correct option",
+                min(right) > max(wrong),
+            ),
+            (
+                "shortest",
+                "shorten a distractor or lengthen a correct option",
+                max(right) < min(wrong),
+            ),
+        ):
+            if is_cue:
+                problems.append(
+                    ContentProblem(
+                        file=file,
+                        part=f"questions[{index}].options",
+                        message=f"the {len(right)} correct options are exactly the {len(right)} "
+                        f"{extreme}; {fix}",
+                    )
+                )
+    for extreme, found in (("longest", longest_correct), ("shortest", shortest_correct)):
+        if singles and len(found) > MAX_LENGTH_CUE_SHARE * len(singles):
+            listed = ", ".join(f"questions[{index}]" for index in found)
             problems.append(
                 ContentProblem(
                     file=file,
-                    part=f"questions[{index}].options",
-                    message=f"the {len(right)} correct options are exactly the {len(right)} "
-                    "longest; lengthen a distractor or shorten a correct option",
+                    part="questions",
+                    message=f"the correct option is the {extreme} in {len(found)} of "
+                    f"{len(singles)} single-answer questions ({listed}); at most a third may be",
                 )
             )
-    if singles and len(longest_correct) > MAX_LONGEST_CORRECT_SHARE * len(singles):
-        listed = ", ".join(f"questions[{index}]" for index in longest_correct)
-        problems.append(
-            ContentProblem(
-                file=file,
-                part="questions",
-                message=f"the correct option is the longest in {len(longest_correct)} of "
-                f"{len(singles)} single-answer questions ({listed}); at most a third may be",
-            )
-        )
     return problems
 
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from lessons.content import SLUG_PATTERN, field_path
+from content_registry import SLUG_PATTERN, field_path
 from quiz.attempts import QuizRejection
 
 MAX_OPTIONS = 8

@@ -14,7 +14,7 @@ from typing import Annotated
 from django.core import signing
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from lessons.content import SLUG_PATTERN
+from content_registry import SLUG_PATTERN
 from quiz.bank import FORMS
 from quiz.models import Attempt
 

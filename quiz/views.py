@@ -16,8 +16,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
+from config.htmx import HtmxHttpRequest
 from lessons.content import Lesson, get_lesson
 from quiz.attempts import (
     SESSION_OWNER_KEY,
@@ -48,11 +48,6 @@ from quiz.pages import (
     results_page_context,
     take_choice_missing,
 )
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
 
 # Where a question's own screen scrolls to: the question, not the site header; once answered,
 # the feedback under it (its scroll margin keeps the answers above it in sight).

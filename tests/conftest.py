@@ -10,7 +10,6 @@ import pytest
 from django.conf import settings
 
 from content_registry import reset_store
-from lessons.content import load_catalogue
 
 # Playwright's sync API keeps an event loop running in the main thread for the whole
 # session; Django would otherwise refuse ORM calls made from test bodies after that.
@@ -41,10 +40,8 @@ def fresh_content(settings: pytest.FixtureRequest) -> Iterator[None]:
     """Every test reads content/ afresh: the one way to reset what the registry has read."""
     settings.CONTENT_BUILD_CACHE_DIR = ""  # tests of the build cache set their own
     reset_store()
-    load_catalogue.cache_clear()
     yield
     reset_store()
-    load_catalogue.cache_clear()
 
 
 @pytest.fixture

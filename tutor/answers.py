@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lessons.content import Lesson
-from tutor.language import term, tokens
+from tutor.language import STOPWORDS, lemma, term, tokens
 from tutor.llm import rephrase
-from tutor.retrieval import Hit, LessonIndex, Passage, index_lesson
+from tutor.retrieval import Hit, LessonIndex, Passage, Query, index_lesson
 
 # Refuse unless the best passage covers at least this share of the question's weight ...
 MIN_COVERAGE = 0.6
@@ -52,6 +52,7 @@ NOT_A_QUESTION = re.compile(
     r"|\b(?:pretend|role-?play|roleplay|jailbreak|simulate)\b|\bact\s+as\b|\byou\s+are\s+now\b"
     r"|\bfrom\s+now\s+on\b|\bnew\s+task\b|^\s*system\s*:|</|\bpassword\b|\bactivation\s+key\b"
     r"|\b(?:repeat|recite|echo|parrot)\b|\bsay\s+(?:back|after|['\"“‘])|\bverbatim\b"
+    r"|\bsay\b.{0,40}\bagain\b|\bcopy\b.{0,30}\bout\b"
     r"|\bwrite\s+(?:me\s+)?(?:a\s+|some\s+)?(?:poem|song|story|joke|essay|code|python|script)"
     # Small talk about the tutor itself, not the lesson.
     r"|\b(?:tell|know)\s+(?:me\s+)?(?:a|any)\s+jokes?\b|\bhow\s+are\s+you\b"
@@ -70,6 +71,34 @@ ASKS_TIME = re.compile(
     r"often)\b",
     re.I,
 )
+# "When was X passed?", "what year did Y launch?": the date of an event, so the unit must
+# name that event's verb and a date, not merely a word about time.
+ASKS_EVENT_DATE = re.compile(
+    r"^\W*when\s+(?:was|were|did)\b.*?\b(?P<verb>[a-z]+)\W*$"
+    r"|\bwhat\s+(?:year|date|day)\s+(?:was|were|did)\b.*?\b(?P<verb2>[a-z]+)\W*$",
+    re.I,
+)
+DATE = re.compile(
+    r"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:january|february|march|april|may|june|july|august|"
+    r"september|october|november|december)\b",
+    re.I,
+)
+# "Who invented / came up with / coined X?": an origin, so the unit must say who did so.
+ASKS_ORIGIN = re.compile(
+    r"\bwho\s+(?:first\s+)?(?:invented|created|coined|founded|discovered|came\s+up\s+with|"
+    r"thought\s+of|made\s+up|developed|proposed|introduced|wrote|started|designed)\b",
+    re.I,
+)
+ORIGIN_VERBS = re.compile(
+    r"\b(?:invent|creat|coin|found|discover|came\s+up|thought\s+of|develop|propos|introduc|"
+    r"describ|wrote|written|author|start|design|devis|first\s+used)\w*",
+    re.I,
+)
+# "What does OWASP stand for?": the unit must spell the letters out.
+ASKS_EXPANSION = re.compile(
+    r"\b(?:stands?\s+for|short\s+for|acronym|abbreviation|abbreviated)\b", re.I
+)
+ACRONYM = re.compile(r"\b[A-Za-z]{2,8}\b")
 ASKS_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\bcost\b|\bprice\b", re.I)
 ASKS_RANKING = re.compile(r"\b(?:best|better|worse|worst|favou?rite|top)\b", re.I)
 RANKS = re.compile(r"\b(?:best|better|worse|worst|prefer|rather|top)\b", re.I)
@@ -103,6 +132,7 @@ AMOUNT_TEXT = """
 """
 AMOUNT_TERMS = frozenset(term(word) for word in AMOUNT_TEXT.split())
 NUMBER = re.compile(r"\d|[%$€£]")
+SENTENCE = re.compile(r"(?<=[.!?])\s+")
 NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+")
 # "How do I do/be/have …" asks nothing beyond its topic.
 EMPTY_VERBS = frozenset({"do", "be", "have", "i", "we", "you"})
@@ -198,6 +228,9 @@ def assess(index: LessonIndex, question: str) -> Assessment:
     if NOT_A_QUESTION.search(question):
         return Assessment(hits=(), passages=(), off_limits=True)
     query = index.parse(question)
+    named = index.under_named_heading(question)
+    if named:
+        return assess_named_heading(index, question, query, named)
     found = index.search(query)
     if not found:
         return Assessment(hits=(), passages=())
@@ -215,6 +248,30 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         coverage=index.coverage(query, best),
         unknown_weight=max(unknown, default=0.0),
         topic_weight=index.topic_weight(query, best),
+        gives_what_is_asked=gives_what_is_asked(
+            question, index.passage_terms[best.number], best.passage
+        ),
+    )
+
+
+def assess_named_heading(
+    index: LessonIndex, question: str, query: Query, named: Sequence[int]
+) -> Assessment:
+    """A question that names a heading word for word is about what stands under it: the best
+    of those passages answers it (the first when none shares a word with the question)."""
+    allowed = set(named)
+    ranked = [
+        hit for hit in index.search(query, limit=len(index.passages)) if hit.number in allowed
+    ]
+    hits = tuple(ranked) or (Hit(index.passages[named[0]], 0.0, 0.0, named[0]),)
+    best = hits[0]
+    unknown = [w for w, known in zip(query.weights, query.known, strict=True) if not known]
+    return Assessment(
+        hits=hits,
+        passages=tuple(choose_passages(hits)),
+        coverage=1.0,
+        unknown_weight=max(unknown, default=0.0),
+        topic_weight=1.0,
         gives_what_is_asked=gives_what_is_asked(
             question, index.passage_terms[best.number], best.passage
         ),
@@ -259,14 +316,69 @@ def gives_what_is_asked(question: str, found: frozenset[str], passage: Passage) 
         return False
     if ASKS_RANKING.search(question) and not RANKS.search(passage.text):
         return False
+    event = ASKS_EVENT_DATE.search(question)
+    if event:
+        verb = event.group("verb") or event.group("verb2")
+        if not (DATE.search(text) and term(verb) in found):
+            return False
+    if ASKS_ORIGIN.search(question) and not (ORIGIN_VERBS.search(text) and NAME.search(text)):
+        return False
+    if ASKS_EXPANSION.search(question) and not spells_out(question, text):
+        return False
     if ASKS_AMOUNT.search(question) and not (found & AMOUNT_TERMS or NUMBER.search(text)):
         return False
     procedure = ASKS_PROCEDURE.search(question)
     if procedure:
         verb = tokens(procedure.group("verb"))[0] if tokens(procedure.group("verb")) else ""
         if verb and verb not in EMPTY_VERBS:
-            return term(verb) in found
+            wanted = [
+                term(word)
+                for word in tokens(question[procedure.end() :])
+                if word not in STOPWORDS and lemma(word) not in STOPWORDS
+            ]
+            heading = frozenset(term(word) for word in tokens(passage.unit.context))
+            if term(verb) in heading and found & frozenset(wanted):
+                return True  # the unit sits under a heading about doing just that
+            return does_to(text, verb=term(verb), objects=frozenset(wanted))
     return True
+
+
+# How far apart a verb and what it acts on may stand in a sentence ("write the timeline",
+# "the timeline is written by").
+VERB_REACH = 6
+
+
+def does_to(text: str, *, verb: str, objects: frozenset[str]) -> bool:
+    """Whether a sentence of `text` has `verb` acting on one of `objects` (or the verb at
+    all when the question names no object): "how do I make a chatbot" is not answered by
+    "an app that makes pictures"."""
+    for sentence in SENTENCE.split(text):
+        words = [
+            term(word)
+            for word in tokens(sentence)
+            if word not in STOPWORDS and lemma(word) not in STOPWORDS
+        ]
+        places = [i for i, word in enumerate(words) if word == verb]
+        if places and not objects:
+            return True
+        for place in places:
+            near = words[max(0, place - VERB_REACH) : place + VERB_REACH + 1]
+            if objects & set(near):
+                return True
+    return False
+
+
+def spells_out(question: str, text: str) -> bool:
+    """Whether `text` spells out an acronym of the question: capitalised words whose initials
+    are its letters ("Open Worldwide Application Security Project" for OWASP)."""
+    capitals = "".join(
+        word[0] for word in re.findall(r"[A-Za-z]+", text) if word[0].isupper()
+    ).lower()
+    return any(
+        word.lower() in capitals
+        for word in ACRONYM.findall(ASKS_EXPANSION.sub(" ", question))
+        if word.lower() not in STOPWORDS
+    )
 
 
 def choose_passages(hits: Sequence[Hit]) -> list[Passage]:

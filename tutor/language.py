@@ -17,6 +17,8 @@ import simplemma
 import Stemmer
 
 WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
+# A hyphenated compound ("grown-up", "follow-up") is also typed as one word ("grownup").
+COMPOUND = re.compile(r"\b[a-z]+(?:-[a-z]+)+\b")
 # Contractions of general English, written with or without the apostrophe. Only forms that are
 # not also ordinary words: "well" (we'll), "were" (we're), "id" (I'd) and "its" stay as typed.
 CONTRACTIONS = {
@@ -64,7 +66,8 @@ _stemmer = Stemmer.Stemmer("english")
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case words of `text`, apostrophes dropped and contractions spelt out."""
+    """Lower-case words of `text`, apostrophes dropped and contractions spelt out; each
+    hyphenated compound is also given joined, as learners often type it."""
     found: list[str] = []
     for word in WORD.findall(text.lower()):
         if "'" in word or "’" in word:
@@ -80,13 +83,15 @@ def tokens(text: str) -> list[str]:
             found.append(bare)
         else:
             found += expanded.split()
+    found += [compound.replace("-", "") for compound in COMPOUND.findall(text.lower())]
     return found
 
 
 @lru_cache(maxsize=65536)
 def lemma(word: str) -> str:
     """The dictionary form of an English word ("held" → "hold"); the word itself if unknown."""
-    if not word.isalpha():
+    if not word.isalpha() or len(word) < 3:
+        # Two letters are too few to lemmatise safely: simplemma reads "ai" as a form of "be".
         return word
     found = str(simplemma.lemmatize(word, lang="en"))
     return found.lower() if found else word

@@ -98,7 +98,7 @@ def ask_chat_backend(
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=backend.timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=backend.timeout) as response:  # noqa: S310 (the request built above from our own settings)
             reply = json.load(response)
         text = reply["choices"][0]["message"]["content"]
     except (OSError, ValueError, KeyError, IndexError, TypeError) as error:

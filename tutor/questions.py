@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from config.json_api import JsonBodyProblem, read_json_body
-from lessons.content import FRIENDLY_MESSAGES, field_path
+from content_registry import FRIENDLY_MESSAGES, field_path
 
 # A question is at most a few hundred characters; the body never needs more than this.
 MAX_BODY_BYTES = 16 * 1024

@@ -22,8 +22,8 @@ from functools import lru_cache
 import bm25s
 import numpy as np
 
-from lessons.content import ContentError, Lesson, get_lesson
-from lessons.rendering import BLOCK_BOUNDARY
+from content_registry import ContentError
+from lessons.content import BLOCK_BOUNDARY, Lesson, get_lesson
 from quiz.bank import get_question_bank
 from tutor.language import (
     STOPWORDS,
@@ -275,6 +275,8 @@ class LessonIndex:
     pervasive: frozenset[str] = field(repr=False)
     # Surface words of the lesson by length, most frequent first (spelling correction).
     spellings: dict[int, tuple[str, ...]] = field(repr=False)
+    # The words of the headings each passage sits under (its section's and subsection's).
+    passage_headings: tuple[tuple[frozenset[str], ...], ...] = field(repr=False, default=())
 
     def parse(self, question: str) -> Query:
         """Search terms of a question, misspelt words corrected to lesson or English words."""
@@ -335,6 +337,16 @@ class LessonIndex:
             if passage_scores[i] > 0
         ]
 
+    def under_named_heading(self, question: str) -> list[int]:
+        """Passages under a heading the question names word for word ("what can't AI do"
+        for "What AI cannot do", "how do I run the meeting" for "How to run the meeting")."""
+        asked = heading_words(question)
+        return [
+            number
+            for number, headings in enumerate(self.passage_headings)
+            if any(len(words) >= MIN_HEADING_WORDS and words <= asked for words in headings)
+        ]
+
     def coverage(self, query: Query, hit: Hit) -> float:
         """Share of the question's weight that the passage, its unit and headings match."""
         total = sum(query.weights)
@@ -352,6 +364,23 @@ class LessonIndex:
         """The weight of the question's words that the passage itself matches."""
         found = self.passage_terms[hit.number]
         return sum(w for t, w in zip(query.terms, query.weights, strict=True) if t in found)
+
+
+# Words a heading can do without ("Preserve the evidence" is named by "preserve evidence").
+HEADING_FILLER_TEXT = """
+    a an the of and or it its this that these those here there your you our my to is are
+"""
+HEADING_FILLER = frozenset(HEADING_FILLER_TEXT.split())
+# A heading is named by a question only when it has this many words: "What to say" is
+# named by too many questions it does not answer.
+MIN_HEADING_WORDS = 3
+
+
+def heading_words(text: str) -> frozenset[str]:
+    """The words of a heading or question, function words included, in comparable form."""
+    return frozenset(
+        term(word) if len(word) > 2 else word for word in tokens(text) if word not in HEADING_FILLER
+    )
 
 
 # The least a content word weighs: even "time" or "name" says something about the topic.
@@ -422,6 +451,14 @@ def build_index(units: Sequence[Unit]) -> LessonIndex:
             t for t, count in unit_frequency.items() if count >= PERVASIVE_SHARE * len(units)
         ),
         spellings={length: tuple(found) for length, found in spellings.items()},
+        passage_headings=tuple(
+            tuple(
+                heading_words(heading)
+                for heading in (p.unit.section_title, p.unit.context[len(p.unit.section_title) :])
+                if heading.strip()
+            )
+            for p in passages
+        ),
     )
 
 
@@ -439,5 +476,5 @@ INDEX_CACHE_SIZE = 64
 @lru_cache(maxsize=INDEX_CACHE_SIZE)
 def index_lesson(lesson: Lesson) -> LessonIndex:
     # Keyed by the lesson itself, so a reloaded catalogue (tests, CONTENT_DIR) gets a new index.
-    english()  # the word list questions are read against, loaded before gunicorn forks too
+    english()  # the word list questions are read against, loaded with the first index
     return build_index(lesson_units(lesson) + quiz_units(lesson))

@@ -11,18 +11,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
-from django_htmx.middleware import HtmxDetails
 
+from config.htmx import HtmxHttpRequest
 from lessons.content import Lesson, get_lesson
 from tutor.answers import answer_question
 from tutor.limits import seconds_until_allowed
 from tutor.questions import QuestionProblem, clean_question, question_from_json
 from tutor.recent import recent_answers, remember_question
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
 
 SLOW_DOWN = "You’re asking faster than I can keep up — take a breath and try again in {seconds} s."
 
@@ -43,7 +38,7 @@ def _rejected(request: HtmxHttpRequest, lesson: Lesson, problem: QuestionProblem
     if request.htmx:
         # base.html tells htmx to swap 422 and 429 responses: the message goes to the error slot.
         response = render(
-            request, "tutor/_error.html", {"error": problem.message}, status=problem.status
+            request, "tutor/tutor.html#error", {"error": problem.message}, status=problem.status
         )
         return reswap(retarget(response, "#tutor-error"), "innerHTML")
     question = request.POST.get("question", "")
@@ -56,7 +51,7 @@ def _answered(request: HtmxHttpRequest, lesson: Lesson, question: str) -> HttpRe
         lesson_path = reverse("lessons:detail", args=[lesson.slug])
         on_lesson_page = request.htmx.current_url_abs_path == lesson_path
         context = {"lesson": lesson, "item": (question, reply), "on_lesson_page": on_lesson_page}
-        return render(request, "tutor/_asked.html", context)
+        return render(request, "tutor/tutor.html#asked", context)
     # Post/redirect/get: the tutor page lists the answer, and reloading it asks nothing again.
     remember_question(request.session, lesson, question)
     return redirect("tutor:ask", slug=lesson.slug, permanent=False)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -41,7 +43,10 @@ def test_failed_sign_ins_for_one_account_from_one_address_are_limited(learner) -
         sign_in(Client(), "ada@example.com", WRONG, ip="198.51.100.1")
     attacker = Client()
     response = sign_in(attacker, "ada@example.com", PASSWORD, ip="198.51.100.1")
-    assert "Too many failed login attempts" in response.content.decode()
+    # Announced to screen readers as an alert, not only shown.
+    assert re.search(
+        r'role="alert">[^<]*<p>Too many failed login attempts', response.content.decode()
+    )
     assert not is_signed_in(attacker)
 
 

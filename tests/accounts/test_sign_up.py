@@ -64,6 +64,20 @@ def test_sign_up_answers_a_taken_address_exactly_as_a_new_one(learner) -> None:
     assert "already" in to_ada[0].body
 
 
+def test_the_page_after_sign_up_asks_to_confirm_the_email_and_says_what_waits(
+    client: Client,
+) -> None:
+    response = sign_up(client, "someone.new@example.com")
+    landing = client.get(response["Location"])
+    assert landing.request["PATH_INFO"] == "/"
+    html = landing.content.decode()
+    assert html.count("Confirmation email sent to someone.new@example.com.") == 1
+    assert "until then you can learn and sync, but downloading your data waits." in html
+    # Shown once, in the page's status region, not again on the next page.
+    assert '<div role="status"><p class="notice notice--ok">Confirmation email sent' in html
+    assert "Confirmation email sent" not in client.get("/").content.decode()
+
+
 def test_the_notice_after_sign_up_is_the_same_for_a_taken_address(learner) -> None:
     new_client, taken_client = Client(), Client()
     sign_up(new_client, "someone.new@example.com")

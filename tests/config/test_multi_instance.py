@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 LESSON_SLUG = "writing-postmortems-for-ai-system-incidents"
@@ -81,10 +80,11 @@ def two_servers(
     for index in range(2):
         port = free_port()
         servers.append(
+            # The production server, started as `make serve` starts it (granian).
             subprocess.Popen(
-                [str(GUNICORN), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+                [sys.executable, "-m", "config.serve"],
                 cwd=BASE_DIR,
-                env=env,
+                env={**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2"},
                 stdout=(logs / f"server{index}.log").open("w"),
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

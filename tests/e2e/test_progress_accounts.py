@@ -143,15 +143,6 @@ def test_a_field_error_is_announced_with_its_field(page: Page, learner) -> None:
     expect(password).to_have_accessible_description(re.compile(r"This password is too common\."))
 
 
-def test_too_many_failed_sign_ins_say_so(page: Page, learner) -> None:
-    page.goto("/accounts/login/")
-    for _ in range(6):
-        page.get_by_label("Email").fill(EMAIL)
-        page.get_by_label("Password").fill("wrong password")
-        page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("alert")).to_contain_text("Too many failed login attempts")
-
-
 def test_the_account_pages_fit_a_375px_phone(phone_page: Page, learner) -> None:
     for path in ["/accounts/login/", "/accounts/signup/", "/progress/"]:
         phone_page.goto(path)

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from lessons.content import (
-    ContentError,
-    load_catalogue,
-    load_catalogue_with_problems,
-)
+from content_registry import ContentError
+from lessons.content import get_catalogue, load_catalogue_with_problems
 from lessons.rendering import render_markdown
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "content"
@@ -81,9 +79,10 @@ def test_unknown_keys_are_rejected_at_any_depth() -> None:
     ]
 
 
-def test_a_broken_catalogue_never_half_loads() -> None:
+def test_a_broken_catalogue_never_half_loads(use_content_dir) -> None:
+    use_content_dir(BROKEN / "missing-field")
     with pytest.raises(ContentError) as raised:
-        load_catalogue(BROKEN / "missing-field")
+        get_catalogue()
     assert "tagline: is required" in str(raised.value)
 
 
@@ -172,3 +171,42 @@ def test_the_real_lesson_has_every_part_the_page_needs() -> None:
         "postmortem-template", "timeline-and-analysis", "attribution-narrative",
         "worked-example", "blameless-language", "further-reading",
     } <= section_ids  # fmt: skip
+
+
+REAL = Path(__file__).parents[2] / "content"
+POSTMORTEM = "writing-postmortems-for-ai-system-incidents"
+
+
+def test_a_related_card_that_disagrees_with_its_lesson_is_a_warning_naming_the_field(
+    tmp_path: Path, settings: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(REAL, content)
+    lesson_file = content / POSTMORTEM / "lesson.md"
+    text = lesson_file.read_text()
+    card = "    title: Writing Your Own HS AI Honor Code\n    track: Creators\n    minutes: 9\n"
+    assert card in text
+    text = text.replace(card, card.replace("Creators", "Explorers").replace("9\n", "12\n"))
+    lesson_file.write_text(text)
+    settings.CONTENT_DIR = content
+    call_command("check_content")  # a warning does not fail the check
+    out = capsys.readouterr()
+    assert "Content OK. (2 warning(s))" in out.out
+    where = f"warning: content/{POSTMORTEM}/lesson.md: front matter: related[2]"
+    assert out.err.strip().splitlines() == [
+        f"{where}.track: says 'Explorers' but the lesson "
+        "'writing-your-own-hs-ai-honor-code' has 'Creators'",
+        f"{where}.minutes: says 12 but the lesson 'writing-your-own-hs-ai-honor-code' has 9",
+    ]
+    catalogue, problems = load_catalogue_with_problems(content)
+    assert problems == [] and catalogue.get(POSTMORTEM) is not None
+
+
+def test_a_related_card_for_a_lesson_not_written_yet_is_not_checked(
+    tmp_path: Path, settings: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(REAL, content)
+    settings.CONTENT_DIR = content
+    call_command("check_content")
+    assert capsys.readouterr().err == ""  # using-ai-vendor-due-diligence… has no folder

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from lessons.content import get_catalogue
 from tests.conftest import LESSON_SLUG
 
 REAL = Path(__file__).parents[2] / "content"
@@ -61,12 +59,8 @@ def test_each_figure_is_an_accessible_svg() -> None:
 
 
 @pytest.fixture
-def lesson_copy(tmp_path: Path, settings: pytest.FixtureRequest) -> Path:
-    target = tmp_path / "content"
-    shutil.copytree(REAL, target)
-    settings.CONTENT_DIR = target
-    get_catalogue.__globals__["load_catalogue"].cache_clear()
-    return target / LESSON_SLUG
+def lesson_copy(content_copy: Path) -> Path:
+    return content_copy / LESSON_SLUG
 
 
 def problems(capsys: pytest.CaptureFixture[str]) -> list[str]:
@@ -113,6 +107,27 @@ def test_a_missing_figure_and_missing_alt_text_are_reported(
             'fill="url(https://example.com/p.svg#a)"',
             "url() may only point inside",
         ),
+        (
+            "<title",
+            "<style>@import 'https://example.com/a.css';</style><title",
+            "<style>: may not load outside content",
+        ),
+        (
+            "<title",
+            '<set attributeName="href" to="javascript:alert(1)"/><title',
+            "<set> attributeName: may not animate 'href' (links and event handlers)",
+        ),
+        (
+            "<title",
+            '<animate attributeName="xlink:href" values="#a;#b"/><title',
+            "<animate> attributeName: may not animate 'xlink:href'",
+        ),
+        (
+            "<title",
+            '<animate attributeName="onclick" to="steal()"/><title',
+            "<animate> attributeName: may not animate 'onclick'",
+        ),
+        ('role="img"', "", '<svg>: needs role="img" and a <title> and <desc>'),
     ],
 )
 def test_an_unsafe_svg_is_reported_naming_the_file_and_the_element(
@@ -123,3 +138,64 @@ def test_an_unsafe_svg_is_reported_naming_the_file_and_the_element(
     (line,) = problems(capsys)
     assert line.startswith(f"content/{LESSON_SLUG}/figures/swiss-cheese-layers.svg: svg: ")
     assert expected in line
+
+
+def _svg_lines(lesson_copy: Path, capsys: pytest.CaptureFixture[str], text: str) -> list[str]:
+    (lesson_copy / "figures" / "swiss-cheese-layers.svg").write_text(text)
+    return problems(capsys)
+
+
+SVG_FILE = f"content/{LESSON_SLUG}/figures/swiss-cheese-layers.svg"
+
+
+def test_an_svg_without_a_title_or_a_description_is_reported(
+    lesson_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (lesson_copy / "figures" / "swiss-cheese-layers.svg").read_text()
+    start, end = text.index("<desc"), text.index("</desc>") + len("</desc>")
+    assert _svg_lines(lesson_copy, capsys, text[:start] + text[end:]) == [
+        f'{SVG_FILE}: svg: <svg>: needs role="img" and a <title> and <desc> for screen readers'
+    ]
+
+
+def test_an_empty_title_or_description_is_reported(
+    lesson_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (lesson_copy / "figures" / "swiss-cheese-layers.svg").read_text()
+    start = text.index(">", text.index("<title")) + 1
+    emptied = text[:start] + "  " + text[text.index("</title>") :]
+    assert _svg_lines(lesson_copy, capsys, emptied) == [
+        f"{SVG_FILE}: svg: <title>: is empty; say what the figure shows"
+    ]
+
+
+def test_an_svg_declaring_entities_is_refused_without_expanding_them(
+    lesson_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (lesson_copy / "figures" / "swiss-cheese-layers.svg").read_text()
+    doctype = '<!DOCTYPE svg [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>\n'
+    if text.startswith("<?xml"):
+        head, _, rest = text.partition("?>")
+        text = head + "?>\n" + doctype + rest.lstrip()
+    else:
+        text = doctype + text
+    assert _svg_lines(lesson_copy, capsys, text) == [f"{SVG_FILE}: svg: must not declare entities"]
+
+
+def test_a_file_that_is_not_valid_svg_is_reported(
+    lesson_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (line,) = _svg_lines(lesson_copy, capsys, "<svg xmlns='http://www.w3.org/2000/svg'><g></svg>")
+    assert line.startswith(f"{SVG_FILE}: svg: is not valid SVG: mismatched tag")
+
+
+@pytest.mark.parametrize("src", ["../other-lesson/figures/x.svg", "images/x.svg", "figures/x.gif"])
+def test_a_figure_outside_the_lessons_figures_folder_is_reported(
+    lesson_copy: Path, capsys: pytest.CaptureFixture[str], src: str
+) -> None:
+    lesson = lesson_copy / "lesson.md"
+    lesson.write_text(lesson.read_text().replace("figures/swiss-cheese-layers.svg", src, 1))
+    assert problems(capsys) == [
+        f"{FILE}: body: section 'contributing-factors': figure '{src}': "
+        "must be a .svg or .png file in this lesson's figures/ folder"
+    ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import random
 import re
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
@@ -437,6 +438,73 @@ def test_the_quizs_blameful_options_are_flagged_and_its_blameless_answers_are_no
             assert flagged(quoted, rules) != [], f"{question['id']}: quoted sentence not flagged"
 
 
+# Every option, across the postmortem quiz, that is a clearly blameful way to write about an
+# incident (the rest of those questions' wrong options are wrong for other reasons), by question.
+BLAMEFUL_QUIZ_OPTIONS = {
+    "unique-shapes": {"people"},
+    "timeline-entry": {"carelessly", "unfortunately", "caused-because"},
+    "contributing-factor": {"nobody-checked", "human-error"},
+    "blameless-rewrite": {"under-pressure", "lapse", "passive"},
+}
+
+
+def test_every_clearly_blameful_quiz_option_is_flagged_and_the_keys_beside_them_are_not(
+    rules: CoachRules,
+) -> None:
+    quiz = yaml.safe_load((_lesson_dir(rules) / "quiz.yaml").read_text(encoding="utf-8"))
+    questions = {question["id"]: question for question in quiz["questions"]}
+    for question_id, blameful in BLAMEFUL_QUIZ_OPTIONS.items():
+        options = {option["id"]: option for option in questions[question_id]["options"]}
+        assert blameful <= set(options), question_id
+        for option_id, option in options.items():
+            found = flagged(option["text"], rules)
+            if option_id in blameful:
+                assert found != [], f"{question_id}: blameful option not flagged: {option['text']}"
+            elif option.get("correct"):
+                assert found == [], f"{question_id}: correct option flagged: {found}"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "the deploy pipeline allowed the change through",
+        "the template lacked the grounding instruction",
+        "the alert looked like the usual noise",
+        "The on-call engineer followed the runbook and paged the model owner.",
+        "The failover did not complete within five minutes.",
+        "It was not a human error: the form accepted any value.",
+        "Human error was ruled out.",
+        "Operator error rates are tracked weekly.",
+        "The team did not yet have a runbook for drift.",
+    ],
+)
+def test_blameless_findings_about_roles_and_systems_are_not_flagged(
+    sentence: str, rules: CoachRules
+) -> None:
+    assert flagged(sentence, rules) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The on-call engineer didn't acknowledge the page.",
+        "Our data team forgot the re-index.",
+        "Support failed the handover.",
+        "The SRE team caused the outage.",
+        "Ops never looked at the drift report.",
+        "The intern accidentally deleted the index.",
+        "Whoever approved this did not read it.",
+        "They made the wrong call.",
+        "The reviewers were asleep at the wheel.",
+        "Our data team dropped the ball.",
+    ],
+)
+def test_failure_verbs_after_a_role_a_team_or_a_pronoun_are_flagged(
+    sentence: str, rules: CoachRules
+) -> None:
+    assert flagged(sentence, rules) != []
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=400))
 def test_the_coach_never_crashes_and_spans_always_match_the_text(text: str) -> None:
@@ -578,10 +646,56 @@ def _shuffled_triggers(size: int) -> str:
 def test_doubling_an_adversarial_input_at_most_doubles_the_coachs_python_work(
     make: Callable[[int], str], rules: CoachRules
 ) -> None:
-    # Regex time is measured by bench/coach.py; this holds the Python side to linear growth
+    # Regex time is measured by the CPU-time test below; this holds the Python side to linear growth
     # (a quadratic loop would quadruple), counted in executed lines, not in seconds.
     small, large = _lines_run(make(2_000), rules), _lines_run(make(4_000), rules)
     assert large <= 2.5 * small + 200, (small, large)
+
+
+def _cpu_seconds(text: str, rules: CoachRules, *, runs: int = 5) -> float:
+    """The best of a few runs' CPU time coaching `text`: regex-engine time included."""
+    best = float("inf")
+    for _ in range(runs):
+        _subject_of_window.cache_clear()
+        start = time.process_time()
+        coach_text(text, rules=rules)
+        best = min(best, time.process_time() - start)
+    return best
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda size: ("a-" * size)[:size],
+        lambda size: ("A-" * size)[:size],
+        lambda size: "'" * size,
+        lambda size: ("a'" * size)[:size],
+        lambda size: "a" * size,
+        lambda size: "Z" + "a" * (size - 1),
+        lambda size: (", ; . — " * size)[:size],
+        lambda size: "Sam" + " " * size + "forgot",
+        lambda size: ("if only " * size)[:size],
+    ],
+    ids=[
+        "a-a-a",
+        "A-A-A",
+        "apostrophes",
+        "a'a'a",
+        "long-word",
+        "long-capitalised-word",
+        "separators",
+        "spaces-after-a-name",
+        "if-only",
+    ],
+)
+def test_quadrupling_an_adversarial_input_keeps_the_coachs_cpu_time_near_linear(
+    make: Callable[[int], str], rules: CoachRules
+) -> None:
+    # Seconds, so time spent inside the regex engine counts (the line count above cannot see
+    # it): linear growth is 4x, quadratic 16x; the bound leaves room for a noisy machine.
+    coach_text(make(1_000), rules=rules)  # compiled patterns warm
+    small, large = _cpu_seconds(make(10_000), rules), _cpu_seconds(make(40_000), rules)
+    assert large <= 6 * small + 0.002, (small, large)
 
 
 def test_a_phrase_that_does_not_start_with_a_word_is_reported(tmp_path: Path) -> None:

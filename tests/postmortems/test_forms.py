@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.http import QueryDict
 
-from postmortems.drafts import Submission
-from postmortems.forms import ActionItemFormSet, read_submission
+from postmortems.drafts import Draft
+from postmortems.forms import ActionItemFormSet, BuilderForms, draft_from_post
 from postmortems.template import MAX_ACTION_ITEMS
 
 
@@ -14,8 +14,26 @@ def form(**values: str) -> QueryDict:
     return data
 
 
-def parse_submission(data: QueryDict) -> Submission:
-    return read_submission(data).submission
+class Checked:
+    """A post read into a draft, and the page's forms bound to it, as the builder does."""
+
+    def __init__(self, data: QueryDict) -> None:
+        posted = draft_from_post(data)
+        self.draft: Draft = posted.draft
+        self.forms = BuilderForms(posted.draft, post_problems=posted.problems)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Each field's message, by the field's form name (what the page shows beside it)."""
+        fields = [*self.forms.form, *(bound for row in self.forms.formset for bound in row)]
+        found = {bound.html_name: str(bound.errors[0]) for bound in fields if bound.errors}
+        if self.forms.action_items_error:
+            found["action_items"] = self.forms.action_items_error
+        return found
+
+
+def parse_submission(data: QueryDict) -> Checked:
+    return Checked(data)
 
 
 # --- parsing a form post ---------------------------------------------------------------------
@@ -73,7 +91,8 @@ def test_more_than_twenty_action_items_are_kept_and_reported() -> None:
     assert submission.errors["action_items"].startswith(
         "There are 22 action items; the limit is 20."
     )
-    assert read_submission(data).error_links[-1].target == "action-items"
+    assert submission.forms.error_links()[-1].target == "action-items"
+    assert not submission.forms.is_valid()
 
 
 def test_the_action_item_formset_names_its_fields_as_stored_drafts_do() -> None:
@@ -110,3 +129,38 @@ def test_a_nul_character_is_refused_beside_its_field() -> None:
     submission = parse_submission(form(summary="a\x00b"))
     assert submission.errors["summary"] == "Null characters are not allowed."
     assert submission.draft.get("summary") == "a\x00b"
+
+
+def test_a_draft_saved_before_priority_and_done_when_existed_still_loads() -> None:
+    submission = parse_submission(
+        form(
+            action_items__0__action="Restore the grounding instruction.",
+            action_items__0__category="prompt",
+            action_items__0__type="mitigate",
+            action_items__0__owner="Support tooling team",
+            action_items__0__due="2026-03-11",
+        )
+    )
+    assert submission.errors == {}
+    (item,) = submission.draft.action_items
+    assert item["type"] == "mitigate" and item["priority"] == "" and item["done_when"] == ""
+
+
+def test_an_action_item_takes_the_lessons_types_a_priority_and_a_way_to_tell_it_is_done() -> None:
+    for kind in ("detect", "mitigate", "prevent", "investigate", "repair"):
+        submission = parse_submission(
+            form(
+                action_items__0__action="Alert on ungrounded numbers.",
+                action_items__0__type=kind,
+                action_items__0__priority="p1",
+                action_items__0__done_when="Replaying the incident fires the alert.",
+            )
+        )
+        assert submission.errors == {}, kind
+        assert submission.draft.action_items[0]["done_when"].startswith("Replaying")
+    assert (
+        "action_items.0.priority"
+        in parse_submission(
+            form(action_items__0__action="x", action_items__0__priority="urgent!")
+        ).errors
+    )

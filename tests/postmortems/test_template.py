@@ -10,7 +10,13 @@ from django.core.management.base import CommandError
 
 from postmortems.checks import practice_content_problems
 from postmortems.coach import CoachRules, load_coach_rules
-from postmortems.drafts import Draft, assess_readiness, coach_draft, coach_within
+from postmortems.drafts import (
+    MAX_FLAGS_PER_FIELD,
+    Draft,
+    assess_readiness,
+    coach_draft,
+    coach_within,
+)
 from postmortems.export import export_filename, export_markdown
 from postmortems.guide import Practice, load_practice
 from postmortems.template import SECTIONS
@@ -42,10 +48,28 @@ def test_the_example_fills_every_section_of_the_template(practice: Practice) -> 
     draft = practice.example_draft()
     assert [s.id for s in SECTIONS if draft.section_is_empty(s)] == []
     assert draft.get("title") == "Support assistant invented a refund policy"
-    assert len(draft.action_items) == 5
     assert {item["category"] for item in draft.action_items} == {
-        "prompt", "guardrail", "training", "evaluation", "process",
+        "prompt", "guardrail", "evaluation", "process",
     }  # fmt: skip
+
+
+def test_the_example_action_items_follow_the_lessons_rules(practice: Practice) -> None:
+    """Separate detect, mitigate and prevent items, a human-in-the-loop one, each with a
+    priority, an owner, a due date and a way to tell it is done, as in the lesson."""
+    draft = practice.example_draft()
+    types = [item["type"] for item in draft.action_items]
+    assert {"detect", "mitigate", "prevent", "repair"} <= set(types)
+    assert any("human review" in item["action"] for item in draft.action_items)
+    for item in draft.action_items:
+        assert all(item[name] for name in ("priority", "owner", "due", "done_when")), item
+        assert "ticket SUP-" in item["action"]
+
+
+def test_the_example_keeps_the_lessons_points(practice: Practice) -> None:
+    draft = practice.example_draft()
+    assert "Moffatt v. Air Canada" in " ".join(draft.get("went.lucky").split())
+    assert "exported" in draft.get("response")
+    assert "16:12" in draft.get("timeline")
 
 
 def test_the_example_is_itself_blameless_and_ready_to_publish(
@@ -131,8 +155,10 @@ def test_the_export_has_every_filled_section_in_template_order(practice: Practic
     assert "- **Severity:** SEV 2: major" in markdown
     assert "- **Legal and communications review:** confirmed" in markdown
     assert "### Guardrail\n\nNo check that numbers in an answer appear in a source." in markdown
-    assert '1. Restore the "only quote policy' in markdown
-    assert "   - **Owner role:** Support assistant prompt owner" in markdown
+    assert "1. Restore the grounding instruction from template v11" in markdown
+    assert "   - **Owner role:** Support tooling team" in markdown
+    assert "   - **Priority:** P0: now" in markdown
+    assert "   - **Done when:** The 20 exported questions now get grounded answers." in markdown
 
 
 def test_the_export_leaves_out_empty_sections_and_escapes_nothing() -> None:
@@ -230,7 +256,7 @@ def test_cross_checks_name_each_bad_field(tmp_path: Path) -> None:
         f"{where}: sections[0].example.colour: not a field of section 'header'",
         f"{where}: sections[2].lesson_section: the lesson has no section 'no-such-section'",
         f"{where}: sections[3].example.ai.autonomy: “robots” is not one of the choices; pick one from the list.",
-        f"{where}: sections[11].example_action_items[0].owner_name: unknown column (known: action, category, type, owner, due)",
+        f"{where}: sections[11].example_action_items[0].owner_name: unknown column (known: action, category, type, priority, owner, due, done_when)",
     ]
 
 
@@ -255,6 +281,16 @@ def test_the_coach_reads_no_more_than_its_budget_whatever_is_posted(rules: Coach
     report = coach_within(values, rules=rules, max_chars=20_000)
     assert report.unchecked == ("factors.prompt", "factors.human")
     assert report.flags["summary"][0].text == "Sam should have"
+
+
+def test_a_field_lists_at_most_the_cap_of_flags_and_counts_the_rest(rules: CoachRules) -> None:
+    values = {"summary": ("if only " * 1_250)[:10_000], "timeline": "Sam should have checked."}
+    report = coach_within(values, rules=rules, max_chars=50_000)
+    assert len(report.flags["summary"]) == MAX_FLAGS_PER_FIELD
+    assert report.more_flags == {"summary": 1_250 - MAX_FLAGS_PER_FIELD}
+    assert [flag.text for flag in report.flags["timeline"]] == ["Sam should have"]
+    assert report.flag_count == 1_251
+    assert len(coach_draft(Draft(values=values), rules=rules)["summary"]) == 1_250
 
 
 def test_overlapping_flags_merge_into_one_phrase_and_touching_ones_stay_apart() -> None:

@@ -238,25 +238,32 @@ def test_tombstones_from_two_devices_are_capped_and_accepted_again(learner) -> N
     assert sync(phone, merged)["document"] == merged
 
 
-def test_a_device_six_hours_fast_cannot_win_later_conflicts(learner) -> None:
+@pytest.mark.parametrize(
+    "hours_fast", [6, 25, 30 * 24], ids=["six-hours", "a-day-and-an-hour", "thirty-days"]
+)
+def test_a_device_whose_clock_runs_fast_is_accepted_and_cannot_win_later_conflicts(
+    learner, hours_fast: int
+) -> None:
+    # However fast its clock, the device's edits are kept (never refused), at the receipt time.
     fast_phone, laptop = device(learner), device(learner)
-    six_hours_ahead = at(-6 * 60)
+    ahead = at(-hours_fast * 60)
     draft_id = str(uuid.uuid4())
     sync(
         fast_phone,
         lesson_doc(
-            checklist={"apply-postmortem": {"done": True, "at": six_hours_ahead}},
-            reflection={"text": "from the fast phone", "at": six_hours_ahead},
-            sections_read={"premise": six_hours_ahead},
+            checklist={"apply-postmortem": {"done": True, "at": ahead}},
+            reflection={"text": "from the fast phone", "at": ahead},
+            sections_read={"premise": ahead},
             drafts={
                 draft_id: {
-                    "title": {"text": "fast title", "at": six_hours_ahead},
-                    "fields": {"summary": {"text": "fast", "at": six_hours_ahead}},
+                    "title": {"text": "fast title", "at": ahead},
+                    "fields": {"summary": {"text": "fast", "at": ahead}},
                 }
             },
         ),
     )
     stored = ProgressRecord.objects.get(user=learner).document["lessons"][LESSON_SLUG]
+    assert stored["reflection"]["text"] == "from the fast phone"
     assert stored["checklist"]["apply-postmortem"]["at"] <= at(0)
     assert stored["sections_read"]["premise"] <= at(0)
 

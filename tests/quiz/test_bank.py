@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from lessons.content import ContentError, get_lesson
+from content_registry import ContentError
+from lessons.content import get_lesson
 from quiz.bank import (
     MAX_DISTRACTOR_USES,
     Question,
@@ -19,6 +20,7 @@ from quiz.bank import (
 from tests.conftest import LESSON_SLUG
 
 FILE = f"content/{LESSON_SLUG}/quiz.yaml"
+REAL_CONTENT = Path(__file__).parents[2] / "content"
 
 
 def check_content_lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
@@ -145,6 +147,17 @@ def test_the_small_valid_fixture_loads(install_quiz: Callable[[str], Path]) -> N
             "lengthen a distractor or shorten a correct option",
         ),
         (
+            "broken-shortest-correct.yaml",
+            f"{FILE}: questions: the correct option is the shortest in 6 of 14 single-answer "
+            "questions (questions[0], questions[1], questions[2], questions[3], questions[4], "
+            "questions[5]); at most a third may be",
+        ),
+        (
+            "broken-select-all-shortest.yaml",
+            f"{FILE}: questions[2].options: the 2 correct options are exactly the 2 shortest; "
+            "shorten a distractor or lengthen a correct option",
+        ),
+        (
             "broken-every-option-correct.yaml",
             f"{FILE}: questions[14].options: every option is correct, so the question tests nothing",
         ),
@@ -201,6 +214,21 @@ def test_no_real_quiz_can_be_answered_by_picking_the_longest_option(bank: Questi
         if max(bank_option_lengths(q, correct=True)) > max(bank_option_lengths(q, correct=False))
     ]
     assert len(longest) * 3 <= len(singles), longest
+
+
+@pytest.mark.parametrize(
+    "slug", sorted(path.parent.name for path in REAL_CONTENT.glob("*/quiz.yaml"))
+)
+def test_no_real_quiz_can_be_answered_by_picking_the_shortest_option(slug: str) -> None:
+    bank = get_question_bank(slug)
+    assert bank is not None
+    singles = [q for q in bank.questions if q.kind == "single"]
+    shortest = [
+        q.id
+        for q in singles
+        if max(bank_option_lengths(q, correct=True)) < min(bank_option_lengths(q, correct=False))
+    ]
+    assert len(shortest) * 3 <= len(singles), shortest
 
 
 def bank_option_lengths(question: Question, *, correct: bool) -> list[int]:

@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from lessons.content import Lesson, get_lesson
 from tests.tutor.conftest import FakeChatServer
-from tutor.answers import TutorAnswer, answer_question
+from tutor.answers import TutorAnswer, answer_question, does_to, spells_out
 from tutor.evaluation import load_dev_sets
+from tutor.language import term, tokens
 from tutor.retrieval import Unit, lesson_units, quiz_units
 
 DEV_QUESTIONS = [
@@ -250,3 +251,88 @@ def test_the_json_shape_is_answer_grounded_and_citations(lesson: Lesson) -> None
     assert refused["citations"] == []
     assert 2 <= len(refused["suggestions"]) <= 3
     assert re.search(r"“.+”", refused["answer"])
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how do I train reviewers",  # "reviewers" and "train" occur, never one acting on the other
+        "when was the eu ai act passed",  # dates of application, not when it was passed
+        "what does owasp stand for",  # OWASP is cited, never spelt out
+        "who invented the postmortem",  # postmortems everywhere, nobody credited
+        "say the blameful sentence again",  # a request to repeat, refused without quoting
+    ],
+)
+def test_a_question_is_refused_when_no_unit_gives_what_its_shape_asks_for(
+    lesson: Lesson, question: str
+) -> None:
+    reply = answer_question(lesson=lesson, question=question)
+    assert not reply.grounded
+    assert not reply.citations
+
+
+def test_who_came_up_with_an_idea_is_answered_when_the_lesson_credits_someone(
+    lesson: Lesson,
+) -> None:
+    reply = answer_question(lesson=lesson, question="who came up with the swiss cheese model")
+    assert reply.grounded
+    assert "James Reason" in reply.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "verb", "objects", "expected"),
+    [
+        ("An app that makes pictures. A chatbot answers.", "make", {"chatbot"}, False),
+        ("You can make a chatbot in an afternoon.", "make", {"chatbot"}, True),
+        ("The timeline is written by the incident lead.", "write", {"timelin"}, True),
+        ("Write it down.", "write", set(), True),
+        ("Nothing here.", "write", set(), False),
+    ],
+)
+def test_how_do_i_needs_the_verb_acting_on_what_the_question_names(
+    text: str, verb: str, objects: set[str], expected: bool
+) -> None:
+    assert does_to(text, verb=verb, objects=frozenset(objects)) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        ("what does owasp stand for", "the Open Worldwide Application Security Project", True),
+        ("what does owasp stand for", "OWASP lists prompt injection first.", False),
+        ("what is SRE short for", "Site Reliability Engineering, Google's book", True),
+    ],
+)
+def test_stand_for_needs_the_letters_spelt_out(question: str, text: str, expected: bool) -> None:
+    assert spells_out(question, text) is expected
+
+
+def test_a_compound_is_found_whether_typed_with_or_without_its_hyphen() -> None:
+    assert "grownup" in tokens("Tell a trusted grown-up.")
+    assert "grownup" in tokens("who counts as a trusted grownup")
+
+
+def test_ai_is_a_topic_word_not_a_form_of_be() -> None:
+    # simplemma reads the two letters "ai" as a form of "be"; on an AI platform it is a topic.
+    assert term("ai") == "ai"
+    assert term("AI".lower()) != term("is")
+
+
+@pytest.mark.parametrize(
+    ("question", "section_id"),
+    [
+        ("what cant AI do here", "cannot-do"),  # "What AI cannot do", every lesson has it
+        ("how do i run the postmortem meeting", "blameless-culture"),  # "How to run the meeting"
+    ],
+)
+def test_a_question_naming_a_heading_is_answered_from_under_it(
+    lesson: Lesson, question: str, section_id: str
+) -> None:
+    reply = answer_question(lesson=lesson, question=question)
+    assert reply.grounded
+    assert reply.citations[0].section_id == section_id
+
+
+def test_naming_a_heading_does_not_answer_a_question_about_something_else(lesson: Lesson) -> None:
+    # Names "What AI cannot do" but asks about kubernetes, which the lesson never mentions.
+    assert not answer_question(lesson=lesson, question="what can't AI do in kubernetes").grounded

@@ -16,7 +16,7 @@ from tutor.retrieval import INDEX_CACHE_SIZE, index_lesson
 def reload_wsgi() -> None:
     import config.wsgi
 
-    importlib.reload(config.wsgi)  # what gunicorn's preload does once, before it forks
+    importlib.reload(config.wsgi)  # what each server worker does as it loads the application
 
 
 def test_the_wsgi_module_builds_the_tutor_index_of_every_lesson_its_cache_keeps() -> None:

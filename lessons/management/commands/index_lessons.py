@@ -5,8 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from content_registry import get_store
-from content_registry.store import code_digest
+from content_registry import code_digest, get_store
 from lessons.content import LESSON_KIND, get_catalogue
 from lessons.search import sources_digest, sync_search_index
 

@@ -13,7 +13,8 @@
   var MAX_CHARS = Number(root.getAttribute("data-max-chars")) || 10000;
   var COUNTER_FROM = Number(root.getAttribute("data-counter-from")) || 0;
   var MAX_ROWS = Number(root.getAttribute("data-max-action-items")) || 20;
-  var MAX_FIELDS = Number(root.getAttribute("data-max-fields")) || 128;
+  // The server sets the limit (PROGRESS_DRAFT_LIMITS); it also refuses a draft past it.
+  var MAX_FIELDS = Number(root.getAttribute("data-max-fields")) || Infinity;
   var MAX_LIVE_DRAFTS = 20;
   var MAX_ALL_DRAFTS = 120;
   var SYNC_BUDGET = 200 * 1024; // the sync API takes documents up to 256 KB
