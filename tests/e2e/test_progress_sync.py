@@ -240,7 +240,10 @@ def test_synced_just_now_ages_into_minutes_ago(devices) -> None:
     laptop = first.new_page()
     laptop.clock.install()
     sign_up(laptop)
-    # The sections read on arrival are saved and synced too: wait until that has happened.
+    # A section on screen long enough counts as read, is saved and synced: wait for that.
+    laptop.locator("#main section[id]").first.scroll_into_view_if_needed()
+    laptop.mouse.wheel(0, 200)
+    laptop.clock.run_for("00:05")
     laptop.wait_for_function(
         f"""() => {{
             const doc = JSON.parse(localStorage.getItem("{KEY}") || "{{}}");
