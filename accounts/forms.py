@@ -20,6 +20,9 @@ class SignInForm(LoginForm):
         self.fields["login"].label = "Email"
         self.fields["login"].widget.attrs.pop("placeholder", None)
         self.fields["login"].widget.attrs["autofocus"] = True
+        # allauth puts a "Forgot your password?" link in the password's help text; the page
+        # already offers it below the form, once.
+        self.fields["password"].help_text = ""
 
 
 class SignUpForm(SignupForm):

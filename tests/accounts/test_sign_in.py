@@ -127,3 +127,8 @@ def test_the_navigation_offers_sign_in_or_sign_out(client: Client, learner) -> N
     html = client.get("/").content.decode()
     assert ">Sign out</button>" in html and ">My progress</a>" in html
     assert f'data-account="{learner.pk}"' in html
+
+
+def test_the_sign_in_page_offers_the_password_reset_link_once(client: Client) -> None:
+    html = client.get("/accounts/login/").content.decode()
+    assert html.count("/accounts/password/reset/") == 1
