@@ -398,9 +398,16 @@ def measure_page_weight(base_url: str) -> list[Row]:
 
 
 def lighthouse_pages() -> list[tuple[str, str]]:
-    pages = [("lesson", LESSON_PATH), ("quiz", f"/lessons/{LESSON_SLUG}/quiz/10/")]
-    pages.append(("progress", "/progress/"))
-    return pages
+    """Every kind of page a learner meets (an error page has no Lighthouse score to read)."""
+    return [
+        ("catalogue", "/"),
+        ("search", "/?q=postmortem"),
+        ("lesson", LESSON_PATH),
+        ("quiz", f"/lessons/{LESSON_SLUG}/quiz/10/"),
+        ("postmortem builder", f"/lessons/{LESSON_SLUG}/practice/"),
+        ("progress", "/progress/"),
+        ("sign-in", "/accounts/login/"),
+    ]
 
 
 LIGHTHOUSE_RUNS = 3  # scores vary run to run; Lighthouse's own advice is a median of several

@@ -12,6 +12,7 @@ from django.test import Client
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import AXE_VIEWPORTS
+from tests.e2e.test_lesson_page import LAYOUT_SHIFT_TOTAL
 
 SLUG = "writing-postmortems-for-ai-system-incidents"
 LESSON = f"/lessons/{SLUG}/"
@@ -432,3 +433,26 @@ def test_start_from_the_example_twice_opens_the_same_example_draft(page: Page) -
     expect(title).to_have_value("Refund bot, my version")
     assert len(live_drafts(page)) == 1
     expect(page.get_by_role("combobox", name="Open draft").locator("option")).to_have_count(1)
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_the_builder_does_not_jump_when_its_script_shows_the_drafts_panel(
+    phone_page: Page, page: Page, size: str
+) -> None:
+    viewer = phone_page if size == "phone" else page
+    # A slow connection: the browser paints the form before the script has run.
+    cdp = viewer.context.new_cdp_session(viewer)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 150,
+            "downloadThroughput": 200_000,
+            "uploadThroughput": 90_000,
+        },
+    )
+    viewer.goto(PRACTICE)
+    viewer.wait_for_load_state("load")
+    expect(viewer.get_by_role("heading", name="Your drafts")).to_be_visible()
+    assert viewer.evaluate(LAYOUT_SHIFT_TOTAL) < 0.01
