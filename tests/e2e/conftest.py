@@ -68,6 +68,31 @@ def phone_page(browser: Any, live_server: Any) -> Any:
 _axe = Axe()
 
 
+LAYOUT_SHIFT_TOTAL = """() => new Promise(resolve => {
+    let total = 0;
+    new PerformanceObserver(list => {
+        for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+    }).observe({type: 'layout-shift', buffered: true});
+    setTimeout(() => resolve(total), 500);
+})"""
+
+
+def on_a_slow_connection(page: Page) -> None:
+    """Throttle the page as Lighthouse's mobile run does: the browser paints the first part of
+    a page before its scripts have run, which is when a page can jump."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 150,
+            "downloadThroughput": 200_000,
+            "uploadThroughput": 90_000,
+        },
+    )
+
+
 def _describe(violations: list[dict[str, Any]]) -> str:
     lines = []
     for violation in violations:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import LAYOUT_SHIFT_TOTAL, on_a_slow_connection
+
 LESSON_PATH = "/lessons/writing-postmortems-for-ai-system-incidents/"
 
 
@@ -76,32 +78,11 @@ def test_on_a_phone_the_contents_start_folded_and_open_by_keyboard(phone_page: P
     expect(phone_page.locator("#premise")).to_be_focused()
 
 
-LAYOUT_SHIFT_TOTAL = """() => new Promise(resolve => {
-    let total = 0;
-    new PerformanceObserver(list => {
-        for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
-    }).observe({type: 'layout-shift', buffered: true});
-    setTimeout(() => resolve(total), 500);
-})"""
-
-
 @pytest.mark.parametrize("size", ["phone", "desktop"])
 def test_the_lesson_does_not_jump_while_it_loads(phone_page: Page, page: Page, size: str) -> None:
     # Folding or unfolding the contents after the first paint used to push the lesson around.
     viewer = phone_page if size == "phone" else page
-    # A slow connection, as Lighthouse's mobile run has: the browser paints the first part of
-    # the page before the scripts have run.
-    cdp = viewer.context.new_cdp_session(viewer)
-    cdp.send("Network.enable")
-    cdp.send(
-        "Network.emulateNetworkConditions",
-        {
-            "offline": False,
-            "latency": 150,
-            "downloadThroughput": 200_000,
-            "uploadThroughput": 90_000,
-        },
-    )
+    on_a_slow_connection(viewer)
     viewer.goto(LESSON_PATH)
     viewer.wait_for_load_state("load")
     toc = viewer.get_by_role("navigation", name="On this page")

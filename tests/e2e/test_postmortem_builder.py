@@ -11,8 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import AXE_VIEWPORTS
-from tests.e2e.test_lesson_page import LAYOUT_SHIFT_TOTAL
+from tests.e2e.conftest import AXE_VIEWPORTS, LAYOUT_SHIFT_TOTAL
 
 SLUG = "writing-postmortems-for-ai-system-incidents"
 LESSON = f"/lessons/{SLUG}/"
