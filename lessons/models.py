@@ -7,10 +7,15 @@ class SearchSection(models.Model):
     """One readable section of one lesson, as the catalogue search indexes it.
 
     Rebuilt from `content/` by `manage.py index_lessons`; the full-text index over these rows is
-    the database's own (SQLite FTS5 or PostgreSQL's tsvector), created by the migration.
+    the database's own (SQLite FTS5, or on PostgreSQL a stored `search_vector` tsvector column
+    with a GIN index), created by the migrations. The lesson's number, track and category let
+    search order, filter and page in SQL.
     """
 
     lesson_slug = models.SlugField(max_length=200, db_index=True)
+    lesson_number = models.PositiveIntegerField(default=0)
+    track = models.CharField(max_length=200, default="")
+    category = models.CharField(max_length=200, default="")
     lesson_title = models.CharField(max_length=300)
     tagline = models.CharField(max_length=500)
     section_id = models.CharField(max_length=200)
