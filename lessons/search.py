@@ -216,6 +216,12 @@ def _sqlite_fts_rows(command: str, *, rowids: Iterable[int]) -> None:
         )
 
 
+def resync_lessons(*, slugs: Collection[str], lessons: Iterable[Lesson]) -> None:
+    """Bring the search rows of the lessons `slugs` in step with `lessons` (those that still
+    exist and load; a slug without one loses its rows)."""
+    replace_search_rows(rows=section_rows(lessons=lessons), slugs=slugs)
+
+
 def _sqlite_match(terms: Sequence[str], *, every: bool) -> str:
     # Each word quoted, so FTS5 reads it as a string, never as an operator or column filter.
     # The last word may be unfinished: its prefix form (FTS5 does not stem prefixes) lets

@@ -297,3 +297,25 @@ def test_a_search_of_only_stop_words_browses_and_says_why(
     html = response.content.decode()
     assert "not searched for" in html
     assert "Writing Postmortems for AI System Incidents" in html
+
+
+@pytest.mark.django_db
+def test_with_reload_search_finds_an_edited_title_on_the_next_request(
+    client: Client,
+    content_copy: Path,
+    use_content_dir: Callable[[Path], None],
+    settings: pytest.FixtureRequest,
+) -> None:
+    settings.CONTENT_RELOAD = True
+    use_content_dir(content_copy)
+    sync_search_index(lessons=get_catalogue().whole_lessons(), force=True)
+    assert "No lessons match" in client.get("/", {"q": "quokkas"}).content.decode()
+    path = content_copy / LESSON_SLUG / "lesson.md"
+    old = get_catalogue().by_slug[LESSON_SLUG].title
+    path.write_text(path.read_text().replace(f"title: {old}", "title: Postmortems for quokkas", 1))
+    html = client.get("/", {"q": "quokkas"}).content.decode()
+    assert "1 lesson matching “quokkas”" in html
+    assert f'href="{LESSON_URL}#' in html
+    path.write_text(path.read_text().replace("for quokkas", "for wombats", 1))
+    assert "No lessons match" in client.get("/", {"q": "quokkas"}).content.decode()
+    assert "1 lesson matching “wombats”" in client.get("/", {"q": "wombats"}).content.decode()
