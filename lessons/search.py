@@ -1,11 +1,13 @@
-"""Search across lessons: the database's own full-text index over every readable section.
+"""Search across lessons: the database's own full-text index over every lesson and section.
 
-SQLite (the embedded default) uses an FTS5 table, PostgreSQL a GIN index over a stored, weighted
-tsvector column; both are created by the lessons migrations and filled by `manage.py
+SQLite (the embedded default) uses FTS5 tables, PostgreSQL GIN indexes over stored, weighted
+tsvector columns; both are created by the lessons migrations and filled by `manage.py
 index_lessons`, which start-up runs and which does nothing when `content/` has not changed.
-Matches are collapsed to one row per lesson (its best section), filtered, counted and paged in
-SQL, so a result count is exact however many sections match. The index lives in
-the database, so it costs no worker memory and is shared by every worker and instance.
+Whole lessons are matched, ranked, filtered by track and category, counted and paged in SQL
+(one row per lesson, so a count is exact and costs what the catalogue's size does, not its
+sections'); then the best section of each lesson on the page is found for its link and snippet.
+The index lives in the database, so it costs no worker memory and is shared by every worker
+and instance.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.db import connection, transaction
 from django.utils.safestring import SafeString, mark_safe
 
 from lessons.content import Lesson
-from lessons.models import SearchIndexState, SearchSection
+from lessons.models import SearchIndexState, SearchLesson, SearchSection
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
@@ -91,40 +93,51 @@ def parse_query(*, raw: str) -> SearchQuery:
     return SearchQuery(text=text, terms=terms, notice=notice)
 
 
-def section_rows(*, lessons: Iterable[Lesson]) -> list[SearchSection]:
-    return [
-        SearchSection(
-            lesson_slug=lesson.slug,
-            lesson_number=lesson.number,
-            track=lesson.track,
-            category=lesson.category,
-            lesson_title=lesson.title,
-            tagline=lesson.tagline,
-            section_id=part.id,
-            section_title=part.title,
-            body=part.text,
+@dataclass(frozen=True)
+class LessonRows:
+    """One lesson's search rows: the lesson and its readable sections, in page order."""
+
+    lesson: SearchLesson
+    sections: tuple[SearchSection, ...]
+
+
+def lesson_rows(*, lessons: Iterable[Lesson]) -> list[LessonRows]:
+    found = []
+    for lesson in lessons:
+        parts = lesson.readable_sections
+        found.append(
+            LessonRows(
+                lesson=SearchLesson(
+                    slug=lesson.slug,
+                    number=lesson.number,
+                    track=lesson.track,
+                    category=lesson.category,
+                    title=lesson.title,
+                    tagline=lesson.tagline,
+                    section_titles="\n".join(part.title for part in parts),
+                    body="\n\n".join(part.text for part in parts),
+                ),
+                sections=tuple(
+                    SearchSection(section_id=part.id, section_title=part.title, body=part.text)
+                    for part in parts
+                ),
+            )
         )
-        for lesson in lessons
-        for part in lesson.readable_sections
-    ]
+    return found
 
 
-def rows_hash(rows: Sequence[SearchSection]) -> str:
+def rows_hash(rows: Sequence[LessonRows]) -> str:
     digest = hashlib.sha256()
     for row in rows:
-        for value in (
-            row.lesson_slug,
-            str(row.lesson_number),
-            row.track,
-            row.category,
-            row.lesson_title,
-            row.tagline,
-            row.section_id,
-            row.section_title,
-            row.body,
-        ):
+        lesson = row.lesson
+        values = [lesson.slug, str(lesson.number), lesson.track, lesson.category]
+        values += [lesson.title, lesson.tagline]
+        for section in row.sections:
+            values += [section.section_id, section.section_title, section.body]
+        for value in values:
             digest.update(value.encode())
             digest.update(b"\x1f")
+        digest.update(b"\x1e")
     return digest.hexdigest()
 
 
@@ -153,7 +166,7 @@ def sync_search_index(
     state = SearchIndexState.objects.first()
     if not force and state is not None and sources_hash and state.content_hash == sources_hash:
         return False
-    rows = section_rows(lessons=lessons)
+    rows = lesson_rows(lessons=lessons)
     wanted = sources_hash or rows_hash(rows)
     if not force and state is not None and state.content_hash == wanted:
         return False
@@ -164,62 +177,74 @@ def sync_search_index(
     return True
 
 
+def resync_lessons(*, slugs: Collection[str], lessons: Iterable[Lesson]) -> None:
+    """Bring the search rows of the lessons `slugs` in step with `lessons` (those that still
+    exist and load; a slug without one loses its rows)."""
+    replace_search_rows(rows=lesson_rows(lessons=lessons), slugs=slugs)
+
+
+# Each table's FTS5 columns (SQLite), as the migration made them.
+FTS_COLUMNS = {
+    "lessons_searchlesson": ("title", "tagline", "section_titles", "body"),
+    "lessons_searchsection": ("lesson_id", "section_title", "body"),
+}
+
+
 def replace_search_rows(
-    *, rows: Sequence[SearchSection], slugs: Collection[str] | None = None
+    *, rows: Sequence[LessonRows], slugs: Collection[str] | None = None
 ) -> None:
     """Put `rows` in place of the rows of the lessons `slugs` (of every lesson when None).
 
-    The FTS5 table reads its text from the rows but keeps its own index of it, so on SQLite each
-    replaced row is taken out of that index (with its old text) and each new one put in.
+    An FTS5 table reads its text from the rows but keeps its own index of it, so on SQLite each
+    replaced row is taken out of that index (with its old text) and each new one put in; a whole
+    rebuild rebuilds the FTS5 tables instead.
     """
     sqlite = connection.vendor == "sqlite"
-    old = (
-        SearchSection.objects.all()
-        if slugs is None
-        else SearchSection.objects.filter(lesson_slug__in=list(slugs))
-    )
+    lessons = SearchLesson.objects.all()
+    if slugs is not None:
+        lessons = lessons.filter(slug__in=list(slugs))
+    sections = SearchSection.objects.filter(lesson__in=lessons)
     with transaction.atomic():
         if sqlite and slugs is not None:
-            _sqlite_fts_rows("'delete', id,", rowids=old.values_list("id", flat=True))
-        old.delete()
-        SearchSection.objects.bulk_create(rows, batch_size=500)
+            _sqlite_fts("lessons_searchlesson", ids=lessons.values_list("id", flat=True), add=False)
+            _sqlite_fts(
+                "lessons_searchsection", ids=sections.values_list("id", flat=True), add=False
+            )
+        sections.delete()
+        lessons.delete()
+        SearchLesson.objects.bulk_create([row.lesson for row in rows], batch_size=500)
+        for row in rows:
+            for section in row.sections:
+                section.lesson = row.lesson
+        new_sections = [section for row in rows for section in row.sections]
+        SearchSection.objects.bulk_create(new_sections, batch_size=500)
         if not sqlite:
             return
         if slugs is None:
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "INSERT INTO lessons_searchsection_fts(lessons_searchsection_fts) "
-                    "VALUES('rebuild')"
-                )
+                for table in FTS_COLUMNS:
+                    cursor.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES('rebuild')")
         else:
-            new = SearchSection.objects.filter(lesson_slug__in=list(slugs))
-            _sqlite_fts_rows("id,", rowids=new.values_list("id", flat=True))
+            _sqlite_fts("lessons_searchlesson", ids=[row.lesson.pk for row in rows], add=True)
+            _sqlite_fts("lessons_searchsection", ids=[s.pk for s in new_sections], add=True)
 
 
-def _sqlite_fts_rows(command: str, *, rowids: Iterable[int]) -> None:
-    """Add rows to the FTS5 index (`command` "id,") or take them out of it ("'delete', id,")."""
-    ids = list(rowids)
-    if not ids:
-        return
-    target = "lessons_searchsection_fts(rowid, lesson_title, tagline, section_title, body)"
-    if command.startswith("'delete'"):
-        target = (
-            "lessons_searchsection_fts(lessons_searchsection_fts, rowid, lesson_title, "
-            "tagline, section_title, body)"
-        )
-    marks = ", ".join(["%s"] * len(ids))
+def _sqlite_fts(table: str, *, ids: Iterable[int], add: bool) -> None:
+    """Add the rows `ids` of `table` to its FTS5 index, or take them out (before they change)."""
+    wanted = list(ids)
+    columns = ", ".join(FTS_COLUMNS[table])
+    fts = f"{table}_fts"
+    target = f"{fts}(rowid, {columns})" if add else f"{fts}({fts}, rowid, {columns})"
+    command = "" if add else "'delete', "
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {target} SELECT {command} lesson_title, tagline, section_title, body "  # noqa: S608 (constants and placeholders)
-            f"FROM lessons_searchsection WHERE id IN ({marks})",
-            ids,
-        )
-
-
-def resync_lessons(*, slugs: Collection[str], lessons: Iterable[Lesson]) -> None:
-    """Bring the search rows of the lessons `slugs` in step with `lessons` (those that still
-    exist and load; a slug without one loses its rows)."""
-    replace_search_rows(rows=section_rows(lessons=lessons), slugs=slugs)
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start : start + 500]
+            marks = ", ".join(["%s"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {target} SELECT {command}id, {columns} FROM {table} "  # noqa: S608 (constants and placeholders)
+                f"WHERE id IN ({marks})",
+                batch,
+            )
 
 
 def _sqlite_match(terms: Sequence[str], *, every: bool) -> str:
@@ -241,61 +266,69 @@ def _postgres_query(terms: Sequence[str], *, every: bool) -> str:
     return (" & " if every else " | ").join(quoted)
 
 
-# Each backend's matching sections with a rank (lower is better) as `matches`; the rest of the
-# query, shared, keeps each lesson's best section and pages through the lessons.
-SQLITE_MATCHES = """
-    SELECT s.id, s.lesson_slug, s.lesson_number,
-           bm25(lessons_searchsection_fts, 10.0, 4.0, 4.0, 1.0) AS rank
-    FROM lessons_searchsection_fts
-    JOIN lessons_searchsection s ON s.id = lessons_searchsection_fts.rowid
-    WHERE lessons_searchsection_fts MATCH %s {filters}
-"""
-POSTGRES_MATCHES = """
-    SELECT s.id, s.lesson_slug, s.lesson_number,
-           -ts_rank_cd(s.search_vector, query.q) AS rank
-    FROM lessons_searchsection s, to_tsquery('english', %s) AS query(q)
-    WHERE s.search_vector @@ query.q {filters}
-"""
-BEST_PER_LESSON = """
-    WITH matches AS ({matches}),
-    best AS (
-        SELECT id, rank, lesson_number,
-               ROW_NUMBER() OVER (PARTITION BY lesson_slug ORDER BY rank, id) AS nth
-        FROM matches
-    )
-    SELECT id, COUNT(*) OVER () FROM best WHERE nth = 1
-    ORDER BY rank, lesson_number, id LIMIT %s OFFSET %s
-"""
-COUNT_LESSONS = "WITH matches AS ({matches}) SELECT COUNT(DISTINCT lesson_slug) FROM matches"
-
-
-def _matches_sql(
-    terms: Sequence[str], *, every: bool, track: str, category: str
-) -> tuple[str, list[str | int]]:
-    filters = ""
-    params: list[str | int] = []
-    if connection.vendor == "sqlite":
-        template, params = SQLITE_MATCHES, [_sqlite_match(terms, every=every)]
-    elif connection.vendor == "postgresql":
-        template, params = POSTGRES_MATCHES, [_postgres_query(terms, every=every)]
-    else:
+def _vendor() -> str:
+    if connection.vendor not in ("sqlite", "postgresql"):
         raise NotImplementedError(f"no full-text search for {connection.vendor}")
-    if track:
-        filters += " AND s.track = %s"
-        params.append(track)
-    if category:
-        filters += " AND s.category = %s"
-        params.append(category)
-    return template.format(filters=filters), params
+    return connection.vendor
+
+
+# The matching lessons (rank: lower is better), then each backend's sections of given lessons
+# that match any word.
+LESSON_MATCHES = {
+    "sqlite": """
+        SELECT l.id, bm25(lessons_searchlesson_fts, 10.0, 4.0, 4.0, 1.0) AS rank, l.number
+        FROM lessons_searchlesson_fts
+        JOIN lessons_searchlesson l ON l.id = lessons_searchlesson_fts.rowid
+        WHERE lessons_searchlesson_fts MATCH %s {filters}
+    """,
+    "postgresql": """
+        SELECT l.id, -ts_rank(l.search_vector, query.q) AS rank, l.number
+        FROM lessons_searchlesson l, to_tsquery('english', %s) AS query(q)
+        WHERE l.search_vector @@ query.q {filters}
+    """,
+}
+PAGE_OF_LESSONS = """
+    SELECT id, COUNT(*) OVER () FROM ({matches}) AS matches
+    ORDER BY rank, number, id LIMIT %s OFFSET %s
+"""
+COUNT_LESSONS = "SELECT COUNT(*) FROM ({matches}) AS matches"
+SECTION_MATCHES = {
+    "sqlite": """
+        SELECT s.id, s.lesson_id, bm25(lessons_searchsection_fts, 0.0, 4.0, 1.0)
+        FROM lessons_searchsection_fts
+        JOIN lessons_searchsection s ON s.id = lessons_searchsection_fts.rowid
+        WHERE lessons_searchsection_fts MATCH %s
+    """,
+    "postgresql": """
+        SELECT s.id, s.lesson_id, -ts_rank_cd(s.search_vector, query.q)
+        FROM lessons_searchsection s, to_tsquery('english', %s) AS query(q)
+        WHERE s.lesson_id = ANY(%s) AND s.search_vector @@ query.q
+    """,
+}
 
 
 def _page_of_lessons(
     terms: Sequence[str], *, every: bool, track: str, category: str, offset: int, limit: int
 ) -> tuple[int, list[int]]:
-    """How many lessons match, and the ids of the best section of each lesson on the page."""
-    matches, params = _matches_sql(terms, every=every, track=track, category=category)
-    with connection.cursor() as cursor:
-        cursor.execute(BEST_PER_LESSON.format(matches=matches), [*params, limit, offset])
+    """How many lessons match, and the ids of those on the page, best first."""
+    vendor = _vendor()
+    query = _sqlite_match if vendor == "sqlite" else _postgres_query
+    params: list[str | int] = [query(terms, every=every)]
+    filters = ""
+    if track:
+        filters += " AND l.track = %s"
+        params.append(track)
+    if category:
+        filters += " AND l.category = %s"
+        params.append(category)
+    matches = LESSON_MATCHES[vendor].format(filters=filters)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if vendor == "postgresql":
+            # A lesson's tsvector is large, so it lives compressed out of line (TOAST), which
+            # the planner does not cost: for a common word it would scan every row and read
+            # every lesson's vector where the GIN index reads only the matching ones.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(PAGE_OF_LESSONS.format(matches=matches), [*params, limit, offset])
         rows = cursor.fetchall()
         if rows:
             return int(rows[0][1]), [row[0] for row in rows]
@@ -304,6 +337,27 @@ def _page_of_lessons(
         # Past the last page: the window count has no row to ride on.
         cursor.execute(COUNT_LESSONS.format(matches=matches), params)
         return int(cursor.fetchone()[0]), []
+
+
+def _best_sections(terms: Sequence[str], *, lesson_ids: Sequence[int]) -> dict[int, int]:
+    """The id of the best section (with any of the words) of each of the lessons `lesson_ids`."""
+    vendor = _vendor()
+    if not lesson_ids:
+        return {}
+    if vendor == "sqlite":
+        # The lesson_id column narrows the match to these lessons' sections inside FTS5.
+        only = " OR ".join(f'"{lesson_id}"' for lesson_id in lesson_ids)
+        words = _sqlite_match(terms, every=False)
+        params: list[str | list[int]] = [f"lesson_id : ({only}) AND ({words})"]
+    else:
+        params = [_postgres_query(terms, every=False), list(lesson_ids)]
+    best: dict[int, tuple[float, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(SECTION_MATCHES[vendor], params)
+        for section_id, lesson_id, rank in cursor.fetchall():
+            if lesson_id not in best or (rank, section_id) < best[lesson_id]:
+                best[lesson_id] = (rank, section_id)
+    return {lesson_id: section_id for lesson_id, (_, section_id) in best.items()}
 
 
 def snippet(*, text: str, terms: Sequence[str]) -> SafeString:
@@ -332,7 +386,8 @@ def search_lessons(
     """The matching lessons from `offset` on, best first, each with its best section.
 
     `track` and `category` are names as lessons state them. Lessons with every word come
-    first; when none has them all, lessons with any of them.
+    first; when none has them all, lessons with any of them. A lesson whose only match is its
+    title or tagline is shown with its first section.
     """
     if not query.terms:
         return SearchResults(total=0, hits=())
@@ -343,14 +398,26 @@ def search_lessons(
         total, ids = _page_of_lessons(
             query.terms, every=False, track=track, category=category, offset=offset, limit=limit
         )
-    rows = SearchSection.objects.in_bulk(ids)
+    best = _best_sections(query.terms, lesson_ids=ids)
+    missing = [lesson_id for lesson_id in ids if lesson_id not in best]
+    if missing:
+        for lesson_id, section_id in (
+            SearchSection.objects.filter(lesson_id__in=missing)
+            .order_by("lesson_id", "id")
+            .values_list("lesson_id", "id")
+        ):
+            best.setdefault(lesson_id, section_id)
+    wanted = [best[lesson_id] for lesson_id in ids if lesson_id in best]
+    shown = SearchSection.objects.select_related("lesson")
+    shown = shown.only("section_id", "section_title", "body", "lesson__slug")
+    sections = shown.in_bulk(wanted)
     hits = tuple(
         SectionHit(
-            lesson_slug=row.lesson_slug,
-            section_id=row.section_id,
-            section_title=row.section_title,
-            snippet=snippet(text=row.body, terms=query.terms),
+            lesson_slug=section.lesson.slug,
+            section_id=section.section_id,
+            section_title=section.section_title,
+            snippet=snippet(text=section.body, terms=query.terms),
         )
-        for row in (rows[row_id] for row_id in ids if row_id in rows)
+        for section in (sections[section_id] for section_id in wanted if section_id in sections)
     )
     return SearchResults(total=total, hits=hits)
