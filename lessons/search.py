@@ -282,7 +282,7 @@ LESSON_MATCHES = {
         WHERE lessons_searchlesson_fts MATCH %s {filters}
     """,
     "postgresql": """
-        SELECT l.id, -ts_rank(l.search_vector, query.q) AS rank, l.number
+        SELECT l.id, -ts_rank(l.rank_vector, query.q) AS rank, l.number
         FROM lessons_searchlesson l, to_tsquery('english', %s) AS query(q)
         WHERE l.search_vector @@ query.q {filters}
     """,
@@ -324,9 +324,9 @@ def _page_of_lessons(
     matches = LESSON_MATCHES[vendor].format(filters=filters)
     with transaction.atomic(), connection.cursor() as cursor:
         if vendor == "postgresql":
-            # A lesson's tsvector is large, so it lives compressed out of line (TOAST), which
-            # the planner does not cost: for a common word it would scan every row and read
-            # every lesson's vector where the GIN index reads only the matching ones.
+            # A lesson's whole tsvector is large, so it lives compressed out of line (TOAST),
+            # which the planner does not cost: for a common word it would scan every row and
+            # read every lesson's vector where the GIN index reads none.
             cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(PAGE_OF_LESSONS.format(matches=matches), [*params, limit, offset])
         rows = cursor.fetchall()

@@ -10,6 +10,9 @@ from django.db import migrations, models
 # On PostgreSQL each table gets a stored generated tsvector column with a GIN index: ranking over
 # the old expression index recomputed to_tsvector for every matching row. SQLite gets one FTS5
 # table per table. The section table is made anew, so the next `index_lessons` refills both.
+# Ranking on PostgreSQL reads the opening of a lesson's text (its premise and what AI does and
+# cannot do, the sections that come first), not all of it.
+RANK_BODY_CHARS = 1000
 TOKENIZE = "tokenize='porter unicode61 remove_diacritics 2'"
 SQLITE_FORWARD = [
     "CREATE VIRTUAL TABLE lessons_searchlesson_fts USING fts5("
@@ -31,6 +34,15 @@ POSTGRES_FORWARD = [
     "setweight(to_tsvector('english', section_titles), 'B') || "
     "setweight(to_tsvector('english', body), 'C')) STORED",
     "CREATE INDEX lessons_searchlesson_vector ON lessons_searchlesson USING GIN (search_vector)",
+    # What ranking reads: a lesson's whole vector is about 9 KB, kept compressed out of line,
+    # and reading it for every matching lesson cost more than the rest of a search together.
+    "ALTER TABLE lessons_searchlesson ADD COLUMN rank_vector tsvector GENERATED ALWAYS AS ("
+    "setweight(to_tsvector('english', title), 'A') || "
+    "setweight(to_tsvector('english', tagline), 'B') || "
+    "setweight(to_tsvector('english', section_titles), 'B') || "
+    f"setweight(to_tsvector('english', left(body, {RANK_BODY_CHARS})), 'C')) STORED",
+    # Kept in the row itself (compressed if need be) while the long columns move out of it.
+    "ALTER TABLE lessons_searchlesson ALTER COLUMN rank_vector SET STORAGE MAIN",
     "ALTER TABLE lessons_searchsection ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
     "setweight(to_tsvector('english', section_title), 'B') || "
     "setweight(to_tsvector('english', body), 'C')) STORED",

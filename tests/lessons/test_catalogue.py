@@ -266,6 +266,8 @@ def test_search_counts_every_matching_lesson_and_filters_before_paging(
 ) -> None:
     everywhere = client.get("/?q=zorblatt").content.decode()
     assert f"Showing 1–{PAGE_SIZE} of 550 lessons matching" in everywhere
+    # The word is only in their titles: each links to its lesson's first section.
+    assert everywhere.count('#premise">The premise</a>') == PAGE_SIZE
     creators = client.get("/?track=creators&q=zorblatt").content.decode()
     assert f"Showing 1–{PAGE_SIZE} of 150 lessons matching" in creators
     seen: list[str] = []
