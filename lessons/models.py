@@ -8,8 +8,9 @@ class SearchLesson(models.Model):
 
     Rebuilt from `content/` by `manage.py index_lessons`. The full-text indexes over these rows
     and their sections are the database's own (SQLite FTS5 tables, or on PostgreSQL a stored
-    `search_vector` tsvector column with a GIN index), created by the migrations. Search matches,
-    ranks, filters, counts and pages lessons here, then picks each shown lesson's best section.
+    `search_vector` tsvector column with a GIN index, and a short `rank_vector` that orders the
+    matches), created by the migrations. Search matches, ranks, filters, counts and pages
+    lessons here, then picks each shown lesson's best section.
     """
 
     slug = models.SlugField(max_length=200, unique=True)
