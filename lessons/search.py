@@ -408,16 +408,19 @@ def search_lessons(
         ):
             best.setdefault(lesson_id, section_id)
     wanted = [best[lesson_id] for lesson_id in ids if lesson_id in best]
-    shown = SearchSection.objects.select_related("lesson")
-    shown = shown.only("section_id", "section_title", "body", "lesson__slug")
-    sections = shown.in_bulk(wanted)
+    found = {
+        row[0]: row[1:]
+        for row in SearchSection.objects.filter(id__in=wanted).values_list(
+            "id", "lesson__slug", "section_id", "section_title", "body"
+        )
+    }
     hits = tuple(
         SectionHit(
-            lesson_slug=section.lesson.slug,
-            section_id=section.section_id,
-            section_title=section.section_title,
-            snippet=snippet(text=section.body, terms=query.terms),
+            lesson_slug=slug,
+            section_id=section_id,
+            section_title=title,
+            snippet=snippet(text=body, terms=query.terms),
         )
-        for section in (sections[section_id] for section_id in wanted if section_id in sections)
+        for slug, section_id, title, body in (found[row] for row in wanted if row in found)
     )
     return SearchResults(total=total, hits=hits)
