@@ -3,9 +3,13 @@
 Generates the catalogue first: copies of the real lessons' lesson.md with new slugs, titles and
 numbers, spread over the three tracks and a dozen categories, in a temporary CONTENT_DIR (only
 lesson.md: the catalogue and search read nothing else). Builds the search index on a throwaway
-test database, then times each page. Targets: p95 <= 20 ms, catalogue HTML <= 100 KB.
+test database, then times each page with CONTENT_RELOAD off, as in production (no `stat` of
+every content file per request). Targets: p95 <= 20 ms and HTML <= 100 KB per page.
 
-Run: .venv/bin/python bench/catalogue.py [--lessons 1600] [--requests 200]
+On SQLite by default; on PostgreSQL with --database-url (or DATABASE_URL), e.g.
+postgres://postgres@127.0.0.1:5432/test (the test database is a throwaway `test_<name>`).
+
+Run: .venv/bin/python bench/catalogue.py [--lessons 1600] [--requests 200] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -78,7 +82,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lessons", type=int, default=1600)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", ""),
+        help="the database to measure on (default: DATABASE_URL, else SQLite)",
+    )
     args = parser.parse_args()
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    # Production reads content once; the per-request check for edits is a development aid.
+    os.environ["CONTENT_RELOAD"] = "0"
 
     with tempfile.TemporaryDirectory() as tmp:
         content_dir = Path(tmp)
@@ -93,6 +108,8 @@ def run(args: argparse.Namespace) -> None:
 
     django.setup()
 
+    from django.conf import settings
+    from django.db import connection
     from django.test import Client
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases
     from percentiles import percentile
@@ -118,28 +135,37 @@ def run(args: argparse.Namespace) -> None:
             "catalogue, track and category": "/?track=creators&category=ethics-and-society",
             "catalogue, page 20": "/?page=20",
             "search 'postmortem'": "/?q=postmortem",
-            "search in a track": "/?track=explorers&q=timeline+blameless",
+            "search, page 10": "/?q=postmortem&page=10",
+            "search in a track": "/?track=creators&q=timeline+blameless",
+            "search a prefix": "/?q=postmort",
+            "search 'ai'": "/?q=ai",
             "search, no match": "/?q=zzzyxxq",
         }
+        assert not settings.CONTENT_RELOAD
         print(
-            f"catalogue of {len(lessons)} lessons (Django test client, anonymous, "
-            f"{args.requests} requests each)"
+            f"catalogue of {len(lessons)} lessons on {connection.vendor} (Django test client, "
+            f"anonymous, CONTENT_RELOAD off, {args.requests} requests each; targets: p95 <= "
+            f"{TARGET_MS:.0f} ms, HTML <= {TARGET_BYTES // 1024} KB)"
         )
         for name, url in pages.items():
             print(f"  {name}: {url}", file=sys.stderr, flush=True)
             response = client.get(url)  # warm
             assert response.status_code == 200, (url, response.status_code)
-            samples = []
+            samples, cpu = [], []
             for _ in range(args.requests):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 response = client.get(url)
                 samples.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.process_time() - start_cpu) * 1000)
             p95 = percentile(samples, 0.95)
-            verdict = "meets" if p95 <= TARGET_MS else "MISSES"
+            size = len(response.content)
+            verdict = "meets" if p95 <= TARGET_MS and size <= TARGET_BYTES else "MISSES"
+            # This process's CPU time per request: what the page costs here whatever else runs
+            # on the machine (a database server's own work is not in it).
             print(
                 f"  {name:<30} median {statistics.median(samples):6.2f} ms   "
-                f"p95 {p95:6.2f} ms   {len(response.content) / 1024:6.1f} KB   "
-                f"(target p95 <= {TARGET_MS:.0f} ms: {verdict})"
+                f"p95 {p95:6.2f} ms   {size / 1024:6.1f} KB   {verdict}   "
+                f"(CPU median {statistics.median(cpu):5.2f} ms)"
             )
         # A yardstick from the same run: on a loaded machine every figure above grows with it.
         samples = []
@@ -151,9 +177,6 @@ def run(args: argparse.Namespace) -> None:
             f"  {'reference: /healthz':<30} median {statistics.median(samples):6.2f} ms   "
             f"p95 {percentile(samples, 0.95):6.2f} ms   (same run, for scale)"
         )
-        size = len(client.get("/").content)
-        verdict = "meets" if size <= TARGET_BYTES else "MISSES"
-        print(f"  catalogue HTML {size / 1024:.1f} KB (target <= 100 KB: {verdict})")
     finally:
         teardown_databases(databases, verbosity=0)
 

@@ -5,8 +5,9 @@ Prints a table and appends it, dated, to bench/results.md:
 - median and p95 under load of quiz answer, tutor answer and progress sync;
 - lesson page weight on a first visit in Chromium: compressed bytes and requests (≤ 60 KB, ≤ 6);
 - Lighthouse (mobile preset) on the lesson, quiz and progress pages;
-- then the in-process benchmarks (bench/*.py: lesson page, quiz, tutor, sync, coach) with
-  their output kept verbatim; quiz and sync also on PostgreSQL when BENCH_DATABASE_URL answers.
+- then the in-process benchmarks (bench/*.py: lesson page, quiz, tutor, sync, coach, catalogue) with
+  their output kept verbatim; quiz, sync and catalogue also on PostgreSQL when
+  BENCH_DATABASE_URL answers.
 
 Run: .venv/bin/python bench/under_load.py [--seconds 5] [--connections 8] [--no-lighthouse]
 Needs wrk (Debian package) and, for Lighthouse, Node.js; `make bench` installs both.
@@ -484,7 +485,7 @@ IN_PROCESS_SCRIPTS = [
     "coach.py",
     "catalogue.py",
 ]
-ON_POSTGRESQL_TOO = ["quiz.py", "sync.py"]
+ON_POSTGRESQL_TOO = ["quiz.py", "sync.py", "catalogue.py"]
 
 
 def postgresql_url() -> str | None:

@@ -56,12 +56,18 @@ def reload_if_changed(**_: Any) -> bool:
 
     Runs at every request's start when CONTENT_RELOAD is on (the default under DEBUG), so authors
     see an edit on their next reload without restarting the server. It costs a `stat` per
-    content file, which production (DEBUG off) never pays.
+    content file, which production (DEBUG off) never pays. Each kind's `on_reload` is then told
+    which of its keys changed.
     """
     store = _store
     if store is None or not getattr(settings, "CONTENT_RELOAD", settings.DEBUG):
         return False
-    if content_fingerprint(store.content_dir, store.kinds) == store.fingerprint:
+    fingerprint = content_fingerprint(store.content_dir, store.kinds)
+    if fingerprint == store.fingerprint:
         return False
     reset_store()
+    for kind in store.kinds:
+        keys = kind.changed_keys(store.fingerprint, fingerprint)
+        if kind.on_reload is not None and keys:
+            kind.on_reload(keys)
     return True

@@ -73,6 +73,9 @@ class ContentKind(Generic[ItemT_co, IndexT_co]):
     optional: bool = False
     # Checked only when this says so (the coach file only matters when a lesson has practice).
     checked_when: Callable[[ContentStore], bool] | None = None
+    # After CONTENT_RELOAD reloads, called with the keys whose files were added, saved or
+    # removed, for what the kind keeps outside the store (the lessons' search rows).
+    on_reload: Callable[[frozenset[str]], None] | None = None
 
     @property
     def per_folder(self) -> bool:
@@ -81,6 +84,19 @@ class ContentKind(Generic[ItemT_co, IndexT_co]):
     @property
     def file_name(self) -> str:
         return self.files.removeprefix("*/")
+
+    def changed_keys(
+        self,
+        before: Iterable[tuple[str, int, int]],
+        after: Iterable[tuple[str, int, int]],
+    ) -> frozenset[str]:
+        """The keys of this kind whose files differ between two `content_fingerprint`s."""
+        changed = set(before) ^ set(after)
+        if not self.per_folder:
+            return frozenset("" for name, _, _ in changed if name == self.files)
+        return frozenset(
+            name.split("/", 1)[0] for name, _, _ in changed if name.endswith("/" + self.file_name)
+        )
 
 
 AnyKind = ContentKind[Any, Any]

@@ -8,6 +8,7 @@ what is wrong.
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -16,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
+from django.db import DatabaseError
 from pydantic import Field, ValidationError
 
 from content_registry import (
@@ -45,6 +47,8 @@ from lessons.rendering import html_to_text, render_markdown
 # Where one block of a rendered lesson ends and the next begins: code that reads a lesson's
 # HTML as text (the tutor's passages) separates blocks here, as the lesson's own text does.
 BLOCK_BOUNDARY = rendering.BLOCK_BOUNDARY
+
+logger = logging.getLogger(__name__)
 
 LESSON_FILE = "lesson.md"
 HEADING_PATTERN = re.compile(r"^##\s+(?P<title>.+?)\s*(?:\{#(?P<id>[^}\s]*)\})?\s*$")
@@ -500,6 +504,36 @@ def _index_source(source: ContentSource) -> tuple[LessonListing | None, list[Con
     return load_listing(source.path, content_dir=source.content_dir)
 
 
+def _lessons_reloaded(slugs: frozenset[str]) -> None:
+    """Under CONTENT_RELOAD, search finds an edited lesson as its page shows it.
+
+    A lesson that no longer loads keeps its rows until it is fixed (its page shows the
+    problem); a removed lesson loses them.
+    """
+    from lessons.search import resync_lessons  # lessons.search imports this module
+
+    try:
+        catalogue = get_catalogue()
+    except ContentError:
+        return  # every page names the problem until it is fixed; nothing to search meanwhile
+    current: list[Lesson] = []
+    gone: set[str] = set()
+    for slug in slugs:
+        try:
+            lesson = catalogue.get(slug)
+        except ContentError:
+            continue
+        if lesson is None:
+            gone.add(slug)
+        else:
+            current.append(lesson)
+    try:
+        resync_lessons(slugs=gone | {lesson.slug for lesson in current}, lessons=current)
+    except DatabaseError:
+        # Not migrated yet: `make run` migrates and indexes before it serves.
+        logger.warning("search rows of %s not updated", ", ".join(sorted(slugs)), exc_info=True)
+
+
 LESSON_KIND: ContentKind[Lesson, LessonListing] = register_kind(
     ContentKind(
         name="lesson",
@@ -507,6 +541,7 @@ LESSON_KIND: ContentKind[Lesson, LessonListing] = register_kind(
         load=_load_source,
         index=_index_source,
         in_every_folder=True,
+        on_reload=_lessons_reloaded,
     )
 )
 

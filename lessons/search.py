@@ -1,9 +1,13 @@
-"""Search across lessons: the database's own full-text index over every readable section.
+"""Search across lessons: the database's own full-text index over every lesson and section.
 
-SQLite (the embedded default) uses an FTS5 table, PostgreSQL a GIN index over a weighted
-tsvector; both are created by the lessons migration and filled by `manage.py index_lessons`,
-which start-up runs and which does nothing when `content/` has not changed. The index lives in
-the database, so it costs no worker memory and is shared by every worker and instance.
+SQLite (the embedded default) uses FTS5 tables, PostgreSQL GIN indexes over stored, weighted
+tsvector columns; both are created by the lessons migrations and filled by `manage.py
+index_lessons`, which start-up runs and which does nothing when `content/` has not changed.
+Whole lessons are matched, ranked, filtered by track and category, counted and paged in SQL
+(one row per lesson, so a count is exact and costs what the catalogue's size does, not its
+sections'); then the best section of each lesson on the page is found for its link and snippet.
+The index lives in the database, so it costs no worker memory and is shared by every worker
+and instance.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,20 +23,27 @@ from django.db import connection, transaction
 from django.utils.safestring import SafeString, mark_safe
 
 from lessons.content import Lesson
-from lessons.models import SearchIndexState, SearchSection
+from lessons.models import SearchIndexState, SearchLesson, SearchSection
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
-MAX_SECTION_HITS = 500
 SNIPPET_CHARS = 180
+# The last word is also matched as a prefix (it may be unfinished), once it is this long: a
+# prefix of one or two letters matches most of the catalogue.
+MIN_PREFIX_CHARS = 3
 WORD = re.compile(r"\w+", re.UNICODE)
-
-POSTGRES_VECTOR = (
-    "setweight(to_tsvector('english', lesson_title), 'A') || "
-    "setweight(to_tsvector('english', tagline), 'B') || "
-    "setweight(to_tsvector('english', section_title), 'B') || "
-    "setweight(to_tsvector('english', body), 'C')"
-)
+# PostgreSQL's English stop words (the Snowball list its `english` configuration drops), left
+# out on both backends so that they search alike and a query of only these can be told apart.
+STOP_WORDS_TEXT = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
+    she her hers herself it its itself they them their theirs themselves what which who whom
+    this that these those am is are was were be been being have has had having do does did
+    doing a an the and but if or because as until while of at by for with about against between
+    into through during before after above below to from up down in out on off over under again
+    further then once here there when where why how all any both each few more most other some
+    such no nor not only own same so than too very s t can will just don should now
+"""
+STOP_WORDS = frozenset(STOP_WORDS_TEXT.split())
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,14 @@ class SectionHit:
     snippet: SafeString
 
 
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of the matching lessons, best first, and how many lessons match in all."""
+
+    total: int
+    hits: tuple[SectionHit, ...]
+
+
 def parse_query(*, raw: str) -> SearchQuery:
     """Words only: operators and punctuation are never passed to the index's query language."""
     text = raw.replace("\x00", "").strip()
@@ -59,43 +78,66 @@ def parse_query(*, raw: str) -> SearchQuery:
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
         notice = f"Searched for the first {MAX_QUERY_CHARS} characters of what you typed."
-    terms = tuple(dict.fromkeys(word.casefold() for word in WORD.findall(text)))
+    words = tuple(dict.fromkeys(word.casefold() for word in WORD.findall(text)))
+    terms = tuple(word for word in words if word not in STOP_WORDS)
     if len(terms) > MAX_TERMS:
         terms = terms[:MAX_TERMS]
         notice = f"Searched for the first {MAX_TERMS} words of what you typed."
-    if text and not terms:
+    if words and not terms:
+        notice = (
+            "Words as common as “the” or “and” are in every lesson, so they are not searched "
+            "for: add a more particular word, such as “postmortem”."
+        )
+    elif text and not terms:
         notice = "Type a word or two to search for, such as “postmortem”."
     return SearchQuery(text=text, terms=terms, notice=notice)
 
 
-def section_rows(*, lessons: Iterable[Lesson]) -> list[SearchSection]:
-    return [
-        SearchSection(
-            lesson_slug=lesson.slug,
-            lesson_title=lesson.title,
-            tagline=lesson.tagline,
-            section_id=part.id,
-            section_title=part.title,
-            body=part.text,
+@dataclass(frozen=True)
+class LessonRows:
+    """One lesson's search rows: the lesson and its readable sections, in page order."""
+
+    lesson: SearchLesson
+    sections: tuple[SearchSection, ...]
+
+
+def lesson_rows(*, lessons: Iterable[Lesson]) -> list[LessonRows]:
+    found = []
+    for lesson in lessons:
+        parts = lesson.readable_sections
+        found.append(
+            LessonRows(
+                lesson=SearchLesson(
+                    slug=lesson.slug,
+                    number=lesson.number,
+                    track=lesson.track,
+                    category=lesson.category,
+                    title=lesson.title,
+                    tagline=lesson.tagline,
+                    section_titles="\n".join(part.title for part in parts),
+                    body="\n\n".join(part.text for part in parts),
+                ),
+                sections=tuple(
+                    SearchSection(section_id=part.id, section_title=part.title, body=part.text)
+                    for part in parts
+                ),
+            )
         )
-        for lesson in lessons
-        for part in lesson.readable_sections
-    ]
+    return found
 
 
-def rows_hash(rows: Sequence[SearchSection]) -> str:
+def rows_hash(rows: Sequence[LessonRows]) -> str:
     digest = hashlib.sha256()
     for row in rows:
-        for value in (
-            row.lesson_slug,
-            row.lesson_title,
-            row.tagline,
-            row.section_id,
-            row.section_title,
-            row.body,
-        ):
+        lesson = row.lesson
+        values = [lesson.slug, str(lesson.number), lesson.track, lesson.category]
+        values += [lesson.title, lesson.tagline]
+        for section in row.sections:
+            values += [section.section_id, section.section_title, section.body]
+        for value in values:
             digest.update(value.encode())
             digest.update(b"\x1f")
+        digest.update(b"\x1e")
     return digest.hexdigest()
 
 
@@ -124,57 +166,198 @@ def sync_search_index(
     state = SearchIndexState.objects.first()
     if not force and state is not None and sources_hash and state.content_hash == sources_hash:
         return False
-    rows = section_rows(lessons=lessons)
+    rows = lesson_rows(lessons=lessons)
     wanted = sources_hash or rows_hash(rows)
     if not force and state is not None and state.content_hash == wanted:
         return False
     with transaction.atomic():
-        SearchSection.objects.all().delete()
-        SearchSection.objects.bulk_create(rows, batch_size=500)
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "INSERT INTO lessons_searchsection_fts(lessons_searchsection_fts) "
-                    "VALUES('rebuild')"
-                )
+        replace_search_rows(rows=rows)
         SearchIndexState.objects.all().delete()
         SearchIndexState.objects.create(content_hash=wanted)
     return True
 
 
+def resync_lessons(*, slugs: Collection[str], lessons: Iterable[Lesson]) -> None:
+    """Bring the search rows of the lessons `slugs` in step with `lessons` (those that still
+    exist and load; a slug without one loses its rows)."""
+    replace_search_rows(rows=lesson_rows(lessons=lessons), slugs=slugs)
+
+
+# Each table's FTS5 columns (SQLite), as the migration made them.
+FTS_COLUMNS = {
+    "lessons_searchlesson": ("title", "tagline", "section_titles", "body"),
+    "lessons_searchsection": ("lesson_id", "section_title", "body"),
+}
+
+
+def replace_search_rows(
+    *, rows: Sequence[LessonRows], slugs: Collection[str] | None = None
+) -> None:
+    """Put `rows` in place of the rows of the lessons `slugs` (of every lesson when None).
+
+    An FTS5 table reads its text from the rows but keeps its own index of it, so on SQLite each
+    replaced row is taken out of that index (with its old text) and each new one put in; a whole
+    rebuild rebuilds the FTS5 tables instead.
+    """
+    sqlite = connection.vendor == "sqlite"
+    lessons = SearchLesson.objects.all()
+    if slugs is not None:
+        lessons = lessons.filter(slug__in=list(slugs))
+    sections = SearchSection.objects.filter(lesson__in=lessons)
+    with transaction.atomic():
+        if sqlite and slugs is not None:
+            _sqlite_fts("lessons_searchlesson", ids=lessons.values_list("id", flat=True), add=False)
+            _sqlite_fts(
+                "lessons_searchsection", ids=sections.values_list("id", flat=True), add=False
+            )
+        sections.delete()
+        lessons.delete()
+        SearchLesson.objects.bulk_create([row.lesson for row in rows], batch_size=500)
+        for row in rows:
+            for section in row.sections:
+                section.lesson = row.lesson
+        new_sections = [section for row in rows for section in row.sections]
+        SearchSection.objects.bulk_create(new_sections, batch_size=500)
+        if not sqlite:
+            return
+        if slugs is None:
+            with connection.cursor() as cursor:
+                for table in FTS_COLUMNS:
+                    cursor.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES('rebuild')")
+        else:
+            _sqlite_fts("lessons_searchlesson", ids=[row.lesson.pk for row in rows], add=True)
+            _sqlite_fts("lessons_searchsection", ids=[s.pk for s in new_sections], add=True)
+
+
+def _sqlite_fts(table: str, *, ids: Iterable[int], add: bool) -> None:
+    """Add the rows `ids` of `table` to its FTS5 index, or take them out (before they change)."""
+    wanted = list(ids)
+    columns = ", ".join(FTS_COLUMNS[table])
+    fts = f"{table}_fts"
+    target = f"{fts}(rowid, {columns})" if add else f"{fts}({fts}, rowid, {columns})"
+    command = "" if add else "'delete', "
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start : start + 500]
+            marks = ", ".join(["%s"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {target} SELECT {command}id, {columns} FROM {table} "  # noqa: S608 (constants and placeholders)
+                f"WHERE id IN ({marks})",
+                batch,
+            )
+
+
 def _sqlite_match(terms: Sequence[str], *, every: bool) -> str:
     # Each word quoted, so FTS5 reads it as a string, never as an operator or column filter.
-    # The stemmed word finds its other forms; the prefix form (FTS5 does not stem prefixes)
-    # lets an unfinished word such as "postmort" find "postmortems".
+    # The last word may be unfinished: its prefix form (FTS5 does not stem prefixes) lets
+    # "postmort" find "postmortems".
     quoted = ['"' + term.replace('"', '""') + '"' for term in terms]
-    return (" AND " if every else " OR ").join(f"({word} OR {word}*)" for word in quoted)
+    if len(terms[-1]) >= MIN_PREFIX_CHARS:
+        quoted[-1] = f"({quoted[-1]} OR {quoted[-1]}*)"
+    return (" AND " if every else " OR ").join(quoted)
 
 
 def _postgres_query(terms: Sequence[str], *, every: bool) -> str:
-    # Each word as a quoted lexeme, so to_tsquery never reads the learner's text as operators.
+    # Each word as a quoted lexeme, so to_tsquery never reads the learner's text as operators;
+    # the last word also as a prefix (`:*`), as on SQLite.
     quoted = ["'" + term.replace("'", "''").replace("\\", "") + "'" for term in terms]
+    if len(terms[-1]) >= MIN_PREFIX_CHARS:
+        quoted[-1] = f"({quoted[-1]} | {quoted[-1]}:*)"
     return (" & " if every else " | ").join(quoted)
 
 
-def _search_ids(terms: Sequence[str], *, every: bool) -> list[int]:
+def _vendor() -> str:
+    if connection.vendor not in ("sqlite", "postgresql"):
+        raise NotImplementedError(f"no full-text search for {connection.vendor}")
+    return connection.vendor
+
+
+# The matching lessons (rank: lower is better), then each backend's sections of given lessons
+# that match any word.
+LESSON_MATCHES = {
+    "sqlite": """
+        SELECT l.id, bm25(lessons_searchlesson_fts, 10.0, 4.0, 4.0, 1.0) AS rank, l.number
+        FROM lessons_searchlesson_fts
+        JOIN lessons_searchlesson l ON l.id = lessons_searchlesson_fts.rowid
+        WHERE lessons_searchlesson_fts MATCH %s {filters}
+    """,
+    "postgresql": """
+        SELECT l.id, -ts_rank(l.rank_vector, query.q) AS rank, l.number
+        FROM lessons_searchlesson l, to_tsquery('english', %s) AS query(q)
+        WHERE l.search_vector @@ query.q {filters}
+    """,
+}
+PAGE_OF_LESSONS = """
+    SELECT id, COUNT(*) OVER () FROM ({matches}) AS matches
+    ORDER BY rank, number, id LIMIT %s OFFSET %s
+"""
+COUNT_LESSONS = "SELECT COUNT(*) FROM ({matches}) AS matches"
+SECTION_MATCHES = {
+    "sqlite": """
+        SELECT s.id, s.lesson_id, bm25(lessons_searchsection_fts, 0.0, 4.0, 1.0)
+        FROM lessons_searchsection_fts
+        JOIN lessons_searchsection s ON s.id = lessons_searchsection_fts.rowid
+        WHERE lessons_searchsection_fts MATCH %s
+    """,
+    "postgresql": """
+        SELECT s.id, s.lesson_id, -ts_rank_cd(s.search_vector, query.q)
+        FROM lessons_searchsection s, to_tsquery('english', %s) AS query(q)
+        WHERE s.lesson_id = ANY(%s) AND s.search_vector @@ query.q
+    """,
+}
+
+
+def _page_of_lessons(
+    terms: Sequence[str], *, every: bool, track: str, category: str, offset: int, limit: int
+) -> tuple[int, list[int]]:
+    """How many lessons match, and the ids of those on the page, best first."""
+    vendor = _vendor()
+    query = _sqlite_match if vendor == "sqlite" else _postgres_query
+    params: list[str | int] = [query(terms, every=every)]
+    filters = ""
+    if track:
+        filters += " AND l.track = %s"
+        params.append(track)
+    if category:
+        filters += " AND l.category = %s"
+        params.append(category)
+    matches = LESSON_MATCHES[vendor].format(filters=filters)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if vendor == "postgresql":
+            # A lesson's whole tsvector is large, so it lives compressed out of line (TOAST),
+            # which the planner does not cost: for a common word it would scan every row and
+            # read every lesson's vector where the GIN index reads none.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(PAGE_OF_LESSONS.format(matches=matches), [*params, limit, offset])
+        rows = cursor.fetchall()
+        if rows:
+            return int(rows[0][1]), [row[0] for row in rows]
+        if offset == 0:
+            return 0, []
+        # Past the last page: the window count has no row to ride on.
+        cursor.execute(COUNT_LESSONS.format(matches=matches), params)
+        return int(cursor.fetchone()[0]), []
+
+
+def _best_sections(terms: Sequence[str], *, lesson_ids: Sequence[int]) -> dict[int, int]:
+    """The id of the best section (with any of the words) of each of the lessons `lesson_ids`."""
+    vendor = _vendor()
+    if not lesson_ids:
+        return {}
+    if vendor == "sqlite":
+        # The lesson_id column narrows the match to these lessons' sections inside FTS5.
+        only = " OR ".join(f'"{lesson_id}"' for lesson_id in lesson_ids)
+        words = _sqlite_match(terms, every=False)
+        params: list[str | list[int]] = [f"lesson_id : ({only}) AND ({words})"]
+    else:
+        params = [_postgres_query(terms, every=False), list(lesson_ids)]
+    best: dict[int, tuple[float, int]] = {}
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT rowid FROM lessons_searchsection_fts WHERE lessons_searchsection_fts "
-                "MATCH %s ORDER BY bm25(lessons_searchsection_fts, 10.0, 4.0, 4.0, 1.0) LIMIT %s",
-                [_sqlite_match(terms, every=every), MAX_SECTION_HITS],
-            )
-        elif connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT id FROM lessons_searchsection WHERE ({POSTGRES_VECTOR}) @@ "  # noqa: S608 (a constant)
-                "to_tsquery('english', %s) "
-                f"ORDER BY ts_rank_cd(({POSTGRES_VECTOR}), to_tsquery('english', %s)) DESC, "
-                "id LIMIT %s",
-                [_postgres_query(terms, every=every)] * 2 + [MAX_SECTION_HITS],
-            )
-        else:
-            raise NotImplementedError(f"no full-text search for {connection.vendor}")
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(SECTION_MATCHES[vendor], params)
+        for section_id, lesson_id, rank in cursor.fetchall():
+            if lesson_id not in best or (rank, section_id) < best[lesson_id]:
+                best[lesson_id] = (rank, section_id)
+    return {lesson_id: section_id for lesson_id, (_, section_id) in best.items()}
 
 
 def snippet(*, text: str, terms: Sequence[str]) -> SafeString:
@@ -197,26 +380,47 @@ def snippet(*, text: str, terms: Sequence[str]) -> SafeString:
     return mark_safe(marked)  # noqa: S308 (built from escaped text only)
 
 
-def search_sections(*, query: SearchQuery) -> list[SectionHit]:
-    """Every lesson that matches, with its best section first, best lessons first.
+def search_lessons(
+    *, query: SearchQuery, track: str = "", category: str = "", offset: int = 0, limit: int
+) -> SearchResults:
+    """The matching lessons from `offset` on, best first, each with its best section.
 
-    Sections with every word come first; when none has them all, sections with any of them.
+    `track` and `category` are names as lessons state them. Lessons with every word come
+    first; when none has them all, lessons with any of them. A lesson whose only match is its
+    title or tagline is shown with its first section.
     """
     if not query.terms:
-        return []
-    ids = _search_ids(query.terms, every=True)
-    if not ids and len(query.terms) > 1:
-        ids = _search_ids(query.terms, every=False)
-    rows = SearchSection.objects.in_bulk(ids)
-    best: dict[str, SectionHit] = {}
-    for row_id in ids:
-        row = rows.get(row_id)
-        if row is None or row.lesson_slug in best:
-            continue
-        best[row.lesson_slug] = SectionHit(
-            lesson_slug=row.lesson_slug,
-            section_id=row.section_id,
-            section_title=row.section_title,
-            snippet=snippet(text=row.body, terms=query.terms),
+        return SearchResults(total=0, hits=())
+    total, ids = _page_of_lessons(
+        query.terms, every=True, track=track, category=category, offset=offset, limit=limit
+    )
+    if not total and len(query.terms) > 1:
+        total, ids = _page_of_lessons(
+            query.terms, every=False, track=track, category=category, offset=offset, limit=limit
         )
-    return list(best.values())
+    best = _best_sections(query.terms, lesson_ids=ids)
+    missing = [lesson_id for lesson_id in ids if lesson_id not in best]
+    if missing:
+        for lesson_id, section_id in (
+            SearchSection.objects.filter(lesson_id__in=missing)
+            .order_by("lesson_id", "id")
+            .values_list("lesson_id", "id")
+        ):
+            best.setdefault(lesson_id, section_id)
+    wanted = [best[lesson_id] for lesson_id in ids if lesson_id in best]
+    found = {
+        row[0]: row[1:]
+        for row in SearchSection.objects.filter(id__in=wanted).values_list(
+            "id", "lesson__slug", "section_id", "section_title", "body"
+        )
+    }
+    hits = tuple(
+        SectionHit(
+            lesson_slug=slug,
+            section_id=section_id,
+            section_title=title,
+            snippet=snippet(text=body, terms=query.terms),
+        )
+        for slug, section_id, title, body in (found[row] for row in wanted if row in found)
+    )
+    return SearchResults(total=total, hits=hits)

@@ -16,9 +16,9 @@ from lessons.search import parse_query
 @require_safe
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueForm(request.GET)
-    lessons = get_catalogue().lessons
+    catalogue = get_catalogue()
     listing = browse_catalogue(
-        lessons=lessons,
+        catalogue=catalogue,
         query=parse_query(raw=form.value("q")),
         track=form.value("track"),
         category=form.value("category"),
@@ -30,7 +30,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "lessons/catalogue.html",
-        {"listing": listing, "form": form, "any_lessons": bool(lessons)},
+        {"listing": listing, "form": form, "any_lessons": bool(catalogue.lessons)},
         status=status,
     )
 

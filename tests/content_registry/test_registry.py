@@ -121,6 +121,23 @@ def test_with_reload_on_an_edited_lesson_shows_on_the_next_request(
     assert "Edited while the server runs" in client.get("/").content.decode()
 
 
+def test_a_kind_learns_which_of_its_files_a_reload_found_changed() -> None:
+    before = (
+        (f"a/{LESSON_FILE}", 1, 10),
+        (f"b/{LESSON_FILE}", 1, 10),
+        (f"c/{LESSON_FILE}", 1, 10),
+        (f"b/{QUIZ_FILE}", 1, 10),
+    )
+    after = (
+        (f"a/{LESSON_FILE}", 1, 10),
+        (f"b/{LESSON_FILE}", 2, 11),
+        (f"d/{LESSON_FILE}", 1, 10),
+        (f"b/{QUIZ_FILE}", 3, 12),
+    )
+    assert LESSON_KIND.changed_keys(before, after) == {"b", "c", "d"}
+    assert LESSON_KIND.changed_keys(before, before) == frozenset()
+
+
 @pytest.mark.django_db
 def test_without_reload_the_process_keeps_what_it_read(
     content_copy: Path, settings: pytest.FixtureRequest, client: Client

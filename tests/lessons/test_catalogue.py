@@ -75,8 +75,7 @@ def search_index(db: None) -> None:
 
 
 def test_tracks_and_categories_are_listed_with_their_counts(big_catalogue: Path) -> None:
-    lessons = get_catalogue().lessons
-    page = browse_catalogue(lessons=lessons, query=parse_query(raw=""), track="explorers")
+    page = browse_catalogue(catalogue=get_catalogue(), query=parse_query(raw=""), track="explorers")
     tracks = {facet.name: facet.count for facet in page.tracks}
     assert tracks["Explorers"] == PAGE_SIZE + 6
     assert tracks["Adults & Professionals"] == 3
@@ -90,20 +89,17 @@ def test_tracks_and_categories_are_listed_with_their_counts(big_catalogue: Path)
 
 
 def test_an_unknown_track_shows_every_track_and_says_why(big_catalogue: Path) -> None:
-    page = browse_catalogue(
-        lessons=get_catalogue().lessons, query=parse_query(raw=""), track="pirates"
-    )
+    page = browse_catalogue(catalogue=get_catalogue(), query=parse_query(raw=""), track="pirates")
     assert page.track == ""
     assert page.total == len(get_catalogue().lessons)
     assert "There is no such track" in page.notices[0]
 
 
 def test_queries_keep_only_words() -> None:
+    # "and" and "or" are stop words: in every lesson, so never searched for.
     assert parse_query(raw='postmortem AND "drift" OR NEAR(x*) -col:').terms == (
         "postmortem",
-        "and",
         "drift",
-        "or",
         "near",
         "x",
         "col",
@@ -114,6 +110,12 @@ def test_queries_keep_only_words() -> None:
     assert "first" in long.notice
     assert parse_query(raw="*** ((( ").notice.startswith("Type a word")
     assert parse_query(raw="Café naïve 日本語").terms == ("café", "naïve", "日本語")
+
+
+def test_a_query_of_only_stop_words_says_so() -> None:
+    query = parse_query(raw="The and of")
+    assert query.terms == ()
+    assert "not searched for" in query.notice
 
 
 def test_the_catalogue_browses_by_track_without_javascript(
@@ -242,3 +244,80 @@ def test_index_lessons_parses_no_lesson_when_content_is_unchanged(
     reset_store()
     call_command("index_lessons")
     assert "Search index rebuilt" in capsys.readouterr().out
+
+
+@pytest.fixture
+def many_matches(content_copy: Path, use_content_dir: Callable[[Path], None]) -> Path:
+    """More lessons matching one word than a page, or the old 500-section cap, could hold."""
+    _copies(content_copy, count=400, track="Explorers", category="Safety Basics", prefix="zorblatt")
+    _copies(content_copy, count=150, track="Creators", category="Everyday AI", prefix="zorblatt-b")
+    use_content_dir(content_copy)
+    sync_search_index(lessons=get_catalogue().whole_lessons(), force=True)
+    return content_copy
+
+
+def _cards(html: str) -> list[str]:
+    return re.findall(r'data-lesson-slug="([^"]+)"', html)
+
+
+@pytest.mark.django_db
+def test_search_counts_every_matching_lesson_and_filters_before_paging(
+    client: Client, many_matches: Path
+) -> None:
+    everywhere = client.get("/?q=zorblatt").content.decode()
+    assert f"Showing 1–{PAGE_SIZE} of 550 lessons matching" in everywhere
+    # The word is only in their titles: each links to its lesson's first section.
+    assert everywhere.count('#premise">The premise</a>') == PAGE_SIZE
+    creators = client.get("/?track=creators&q=zorblatt").content.decode()
+    assert f"Showing 1–{PAGE_SIZE} of 150 lessons matching" in creators
+    seen: list[str] = []
+    for page in range(1, 150 // PAGE_SIZE + 2):
+        html = client.get(f"/?track=creators&q=zorblatt&page={page}").content.decode()
+        seen += _cards(html)
+    assert len(seen) == len(set(seen)) == 150
+    assert all(slug.startswith("zorblatt-b-") for slug in seen)
+    past_the_end = client.get("/?track=creators&q=zorblatt&page=99").content.decode()
+    assert "showing the last" in past_the_end
+    assert set(_cards(past_the_end)) == set(seen[-(150 % PAGE_SIZE) :])
+
+
+@pytest.mark.django_db
+def test_the_last_word_matches_as_a_prefix(client: Client, search_index: None) -> None:
+    html = client.get("/", {"q": "blameless postmor"}).content.decode()
+    assert "Writing Postmortems for AI System Incidents" in html
+    assert "Writing Postmortems" in client.get("/", {"q": "postmor"}).content.decode()
+    # Two letters would match most words: too short to be taken as a prefix.
+    assert "No lessons match" in client.get("/", {"q": "po"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_search_of_only_stop_words_browses_and_says_why(
+    client: Client, search_index: None
+) -> None:
+    response = client.get("/", {"q": "the and of"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "not searched for" in html
+    assert "Writing Postmortems for AI System Incidents" in html
+
+
+@pytest.mark.django_db
+def test_with_reload_search_finds_an_edited_title_on_the_next_request(
+    client: Client,
+    content_copy: Path,
+    use_content_dir: Callable[[Path], None],
+    settings: pytest.FixtureRequest,
+) -> None:
+    settings.CONTENT_RELOAD = True
+    use_content_dir(content_copy)
+    sync_search_index(lessons=get_catalogue().whole_lessons(), force=True)
+    assert "No lessons match" in client.get("/", {"q": "quokkas"}).content.decode()
+    path = content_copy / LESSON_SLUG / "lesson.md"
+    old = get_catalogue().by_slug[LESSON_SLUG].title
+    path.write_text(path.read_text().replace(f"title: {old}", "title: Postmortems for quokkas", 1))
+    html = client.get("/", {"q": "quokkas"}).content.decode()
+    assert "1 lesson matching “quokkas”" in html
+    assert f'href="{LESSON_URL}#' in html
+    path.write_text(path.read_text().replace("for quokkas", "for wombats", 1))
+    assert "No lessons match" in client.get("/", {"q": "quokkas"}).content.decode()
+    assert "1 lesson matching “wombats”" in client.get("/", {"q": "wombats"}).content.decode()

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-cache",
             action="store_true",
-            help="parse every folder, ignoring what CONTENT_CHECK_CACHE_DIR remembers",
+            help="parse every folder, ignoring the results kept in CONTENT_BUILD_CACHE_DIR",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
