@@ -12,7 +12,7 @@ import hmac
 import random
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -122,16 +122,20 @@ def claim_session_attempts(*, session_key: str, user_id: int) -> int:
     )
 
 
-def claim_anonymous_result(*, attempt_id: str, user_id: int) -> bool:
-    """Give a finished anonymous attempt to this account, unless another account has it.
+def claim_anonymous_results(*, attempt_ids: Collection[str], user_id: int) -> frozenset[str]:
+    """Give finished anonymous attempts to this account, unless another account has them; the
+    ids of those the account now holds. Two queries, however many attempts.
 
     A result signed for an anonymous browser travels through that browser; the first account it
     syncs into keeps it, and any other account is refused it.
     """
-    claimed = Attempt.objects.filter(
-        id=attempt_id, user__isnull=True, finished_at__isnull=False
-    ).update(user_id=user_id)
-    return claimed == 1 or Attempt.objects.filter(id=attempt_id, user_id=user_id).exists()
+    if not attempt_ids:
+        return frozenset()
+    Attempt.objects.filter(id__in=attempt_ids, user__isnull=True, finished_at__isnull=False).update(
+        user_id=user_id
+    )
+    held = Attempt.objects.filter(id__in=attempt_ids, user_id=user_id).values_list("id", flat=True)
+    return frozenset(str(attempt_id) for attempt_id in held)
 
 
 def owner_attempts(owner: Owner) -> QuerySet[Attempt]:
