@@ -67,6 +67,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.request_logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Pages marked public (the lesson page without a session) answered whole from the cache,
+    # compressed as GZipMiddleware below made them, before any other middleware runs.
+    "config.shared_pages.SharedPageCacheMiddleware",
     # Pages are compressed here because the app server (granian) serves them directly; Django
     # masks CSRF tokens and pads gzip output against BREACH.
     "django.middleware.gzip.GZipMiddleware",

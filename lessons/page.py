@@ -7,31 +7,24 @@ renders only their own parts (progress, the reflection form with its CSRF token)
 
 A visitor without a session has nothing of their own on the page: the tutor asks by GET, htmx
 and progress.js read the CSRF token from its cookie, and their progress is filled in by
-progress.js from the browser. So that page is the same bytes for all of them, kept whole in
-Django's cache and marked public for a CDN.
+progress.js from the browser. So that page is the same bytes for all of them, marked public and
+kept whole in Django's cache (config/shared_pages.py) and by a CDN.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from django.apps import apps
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from content_registry import DEFAULT_CACHE_SIZE, get_store
-from content_registry.store import ContentStore
+from content_registry import DEFAULT_CACHE_SIZE
 from lessons.catalogue import catalogue_position
 from lessons.content import Catalogue, Lesson, RelatedLesson
 
@@ -86,59 +79,9 @@ def lesson_page_context(*, lesson: Lesson, catalogue: Catalogue) -> dict[str, An
     }
 
 
-def is_shared_visit(request: HttpRequest) -> bool:
-    """No session and no pending message: the visitor sees the page everyone without one sees.
-
-    Decided from the cookies alone: reading the session would make the response vary on them.
-    """
-    return (
-        settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and CookieStorage.cookie_name not in request.COOKIES
-    )
-
-
-# A day: the key changes with the content and with every deploy anyway.
-SHARED_PAGE_TIMEOUT = 24 * 60 * 60
-
-
 def shared_lesson_page(request: HttpRequest, *, lesson: Lesson, catalogue: Catalogue) -> str:
-    """The lesson page for a visitor without a session, from Django's cache (rendered on a miss)."""
-    # Nobody's own data: not the request's user, messages or CSRF token (evaluating them would
-    # also read the session, or set a cookie).
+    """The lesson page as every visitor without a session sees it: nobody's user, messages or
+    CSRF token (evaluating the request's would also read the session, or set a cookie)."""
     context = {"user": AnonymousUser(), "messages": (), "csrf_token": ""}
-    if settings.DEBUG:  # templates are edited while runserver runs: render them as they are now
-        context.update(lesson_page_context(lesson=lesson, catalogue=catalogue))
-        return render_to_string("lessons/lesson.html", context, request=request)
-    key = f"lesson-page:{lesson.slug}:{page_version(get_store())}"
-    html = cache.get(key)
-    if html is None:
-        context.update(lesson_page_context(lesson=lesson, catalogue=catalogue))
-        html = render_to_string("lessons/lesson.html", context, request=request)
-        cache.set(key, html, SHARED_PAGE_TIMEOUT)
-    return str(html)
-
-
-@lru_cache(maxsize=1)
-def page_version(store: ContentStore) -> str:
-    """Changes when a content file, a template, the site's code or its static files change."""
-    digest = hashlib.sha256(repr(store.fingerprint).encode())
-    digest.update(_code_digest().encode())
-    return digest.hexdigest()[:16]
-
-
-@lru_cache(maxsize=1)
-def _code_digest() -> str:
-    """A digest of the project's templates and Python code and of the static files' manifest."""
-    base = Path(settings.BASE_DIR)
-    # The project's own apps (installed packages live elsewhere, or under .venv/).
-    packages = {Path(config.path) for config in apps.get_app_configs()}
-    roots = {base / "templates", base / "config"} | {p for p in packages if p.parent == base}
-    files = sorted(
-        path for root in roots for path in root.rglob("*") if path.suffix in {".py", ".html"}
-    )
-    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    digest = hashlib.sha256()
-    for path in [*files, manifest]:
-        if path.is_file():
-            digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    context.update(lesson_page_context(lesson=lesson, catalogue=catalogue))
+    return render_to_string("lessons/lesson.html", context, request=request)

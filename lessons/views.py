@@ -6,10 +6,11 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from config.shared_pages import is_shared_visit
 from lessons.catalogue import browse_catalogue
 from lessons.content import get_catalogue
 from lessons.forms import CatalogueForm
-from lessons.page import is_shared_visit, lesson_page_context, shared_lesson_page
+from lessons.page import lesson_page_context, shared_lesson_page
 from lessons.search import parse_query
 
 
