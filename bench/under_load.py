@@ -6,9 +6,12 @@ Prints a table and appends it, dated, to bench/results.md:
 - lesson page weight on a first visit in Chromium: compressed bytes and requests (≤ 60 KB, ≤ 6);
 - Lighthouse (mobile preset) on the lesson, quiz and progress pages;
 - then the in-process benchmarks (bench/*.py: lesson page, quiz, tutor, sync, coach) with
-  their output kept verbatim; quiz and sync also on PostgreSQL when BENCH_DATABASE_URL answers.
+  their output kept verbatim; quiz and sync also on PostgreSQL when BENCH_DATABASE_URL answers;
+- then bench/catalogue_scale.py (a generated 1,600-lesson catalogue: start-up time, memory per
+  worker, check_content; about 3 minutes), its progress lines left out.
 
 Run: .venv/bin/python bench/under_load.py [--seconds 5] [--connections 8] [--no-lighthouse]
+     [--no-in-process] [--no-catalogue-scale] [--no-write]
 Needs wrk (Debian package) and, for Lighthouse, Node.js; `make bench` installs both.
 """
 
@@ -549,6 +552,28 @@ def run_in_process_benchmarks() -> str:
     return "\n\n".join(reports)
 
 
+# Progress lines of bench/catalogue_scale.py, left out of the results.
+SCALE_PROGRESS = re.compile(r"^\s+(generated|visited) [\d,]+ of |^\s+[\d.]+ s  Checked ")
+
+
+def run_catalogue_scale() -> str:
+    """bench/catalogue_scale.py's report: it starts servers of its own on a generated
+    1,600-lesson catalogue (start-up time, memory per worker, check_content): ~3 minutes here."""
+    print("running bench/catalogue_scale.py", file=sys.stderr)
+    env = {**os.environ, "DJANGO_LOG_LEVEL": "WARNING"}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, str(BENCH_DIR / "catalogue_scale.py")],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = result.stdout.strip().splitlines()
+    return "\n".join(line for line in lines if not SCALE_PROGRESS.match(line))
+
+
 def render_table(rows: list[Row]) -> str:
     lines = ["| metric | value | target | |", "| --- | --- | --- | --- |"]
     lines += [f"| {r.metric} | {r.value} | {r.target} | {r.verdict} |" for r in rows]
@@ -563,6 +588,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--no-lighthouse", action="store_true")
     parser.add_argument("--no-in-process", action="store_true", help="skip bench/*.py scripts")
+    parser.add_argument(
+        "--no-catalogue-scale",
+        action="store_true",
+        help="skip bench/catalogue_scale.py (about 3 minutes)",
+    )
     parser.add_argument(
         "--no-write", action="store_true", help="print only; leave results.md alone"
     )
@@ -582,6 +612,12 @@ def main() -> None:
         table += (
             "\n\nIn process (Django test client, one request at a time):\n\n```text\n"
             + run_in_process_benchmarks()
+            + "\n```"
+        )
+    if not args.no_catalogue_scale:
+        table += (
+            "\n\nA 1,600-lesson catalogue (bench/catalogue_scale.py):\n\n```text\n"
+            + run_catalogue_scale()
             + "\n```"
         )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
