@@ -80,8 +80,9 @@ lock: | $(PY)
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-find-links --no-emit-index-url --no-emit-trusted-host -o requirements.lock pyproject.toml
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-find-links --no-emit-index-url --no-emit-trusted-host --extra test --extra dev -o requirements-dev.lock pyproject.toml
 
-# `make serve` under load from wrk, page weight in Chromium, Lighthouse, then the in-process
-# hot paths (median and p95; quiz and sync on PostgreSQL too): all dated in bench/results.md.
+# `make serve` under load from wrk, page weight in Chromium, Lighthouse, the in-process hot
+# paths (median and p95; quiz and sync on PostgreSQL too), then a generated 1,600-lesson
+# catalogue (bench/catalogue_scale.py, about 3 minutes): all dated in bench/results.md.
 bench: install-test chromium
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	@[ -x bench/.node/node_modules/.bin/lighthouse ] || npm install --silent --no-audit --no-fund --prefix bench/.node lighthouse@12

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
@@ -33,7 +34,7 @@ from django.test.utils import (
 )
 from percentiles import percentile
 
-from quiz.attempts import Owner, answer_question, start_attempt
+from quiz.attempts import SESSION_OWNER_KEY, Owner, answer_question, start_attempt
 from quiz.bank import get_question_bank
 from quiz.models import Attempt
 
@@ -67,8 +68,16 @@ def main() -> None:
         bank = get_question_bank(SLUG)
         assert bank is not None
         client = Client()
-        assert client.get(QUIZ_URL).status_code == 200  # warms caches, creates the session
-        owner = Owner(user_id=None, session_key=client.session["quiz_owner"])
+        # A stranger's quiz page shows an attempt without storing anything (a redirect to its
+        # first question); the first answer stores it and gives the browser its quiz token.
+        shown = client.get(QUIZ_URL, follow=True)
+        assert shown.status_code == 200, shown.status_code
+        first_answer = re.search(r'action="([^"]*/answer/)"', shown.content.decode())
+        first_question = re.search(r'name="question" value="([^"]+)"', shown.content.decode())
+        assert first_answer and first_question, "the quiz page shows no question to answer"
+        data = {"question": first_question.group(1), "option": "1"}
+        timed_post(client, first_answer.group(1), data, expect=302)
+        owner = Owner(user_id=None, session_key=client.session[SESSION_OWNER_KEY])
 
         def new_attempt() -> Attempt:
             return start_attempt(bank=bank, form=10, owner=owner)

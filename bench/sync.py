@@ -3,7 +3,7 @@
 Runs on a throw-away test database: SQLite by default, PostgreSQL when DATABASE_URL says so.
 Prints median and p95 of a steady-state sync (attempts already stored: the everyday case; each
 signature is still checked against its attempt, from a cache of verified signatures) and of a
-first sync (every signature verified from scratch). Target: p95 <= 20 ms.
+first sync (every signature verified from scratch). Target: p95 <= 15 ms.
 
 Run: .venv/bin/python bench/sync.py [--requests 200]
 """
@@ -119,7 +119,7 @@ def main() -> None:
         )
         report(f"steady state ({len(steady)} syncs)", steady)
         report(f"first sync ({len(first)} syncs)", first)
-        print("  target p95 <= 20 ms (steady state)")
+        print("  target p95 <= 15 ms (steady state)")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -67,6 +67,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.request_logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Pages marked public (the lesson page without a session) answered whole from the cache,
+    # compressed as GZipMiddleware below made them, before any other middleware runs.
+    "config.shared_pages.SharedPageCacheMiddleware",
     # Pages are compressed here because the app server (granian) serves them directly; Django
     # masks CSRF tokens and pads gzip output against BREACH.
     "django.middleware.gzip.GZipMiddleware",
@@ -253,6 +256,9 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# htmx and progress.js send the token from the cookie (Django's documented AJAX pattern), so the
+# shared lesson page carries none: the cookie must stay readable by the page's scripts.
+CSRF_COOKIE_HTTPONLY = False
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
@@ -358,6 +364,12 @@ if not RATELIMIT_ENABLE:
 # allauth's own per-IP counting (sign-up, reset) reads the address through the adapter, which
 # uses config/client_ip.py; the same proxy count keeps allauth's setting honest too.
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# ==== lessons settings (owned by the lessons app) ====
+# Seconds browsers and a CDN may keep the lesson page of a visitor without a session
+# (`Cache-Control: public`); signed-in learners' pages are `private`. A CDN in front must not
+# answer requests carrying the session cookie from its cache.
+LESSON_PAGE_MAX_AGE = int(os.environ.get("LESSON_PAGE_MAX_AGE", "300"))
 
 # ==== quiz settings (owned by the quiz app) ====
 # Largest quiz form post accepted: one answer is a few hundred bytes; more gets a 413.

@@ -1,8 +1,14 @@
-"""The parts of a lesson page that are the same for every reader, rendered once per lesson.
+"""The lesson page: its parts that are the same for every reader, rendered once per lesson, and
+the whole page as a visitor without a session sees it, rendered once per lesson and version.
 
 Content only changes when the process restarts, so the lesson's text, table of contents, key
-insights and related cards are rendered on first use and reused; each request renders only the
-reader's own parts (progress, forms with their CSRF token) around them.
+insights and related cards are rendered on first use and reused; a signed-in learner's page
+renders only their own parts (progress, the reflection form with its CSRF token) around them.
+
+A visitor without a session has nothing of their own on the page: the tutor asks by GET, htmx
+and progress.js read the CSRF token from its cookie, and their progress is filled in by
+progress.js from the browser. So that page is the same bytes for all of them, marked public and
+kept whole in Django's cache (config/shared_pages.py) and by a CDN.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -63,14 +71,17 @@ def catalogue_url(*, lesson: Lesson, catalogue: Catalogue) -> str:
     return f"{reverse('lessons:catalogue')}?{query}#lesson-{lesson.slug}"
 
 
-def lesson_page_context(
-    *, lesson: Lesson, catalogue: Catalogue, csrf_token: str | None = None
-) -> dict[str, Any]:
-    context: dict[str, Any] = {
+def lesson_page_context(*, lesson: Lesson, catalogue: Catalogue) -> dict[str, Any]:
+    return {
         "lesson": lesson,
         "parts": render_lesson_parts(lesson=lesson, catalogue=catalogue),
         "catalogue_url": catalogue_url(lesson=lesson, catalogue=catalogue),
     }
-    if csrf_token is not None:  # overrides the request's own token (see lessons/public_page.py)
-        context["csrf_token"] = csrf_token
-    return context
+
+
+def shared_lesson_page(request: HttpRequest, *, lesson: Lesson, catalogue: Catalogue) -> str:
+    """The lesson page as every visitor without a session sees it: nobody's user, messages or
+    CSRF token (evaluating the request's would also read the session, or set a cookie)."""
+    context = {"user": AnonymousUser(), "messages": (), "csrf_token": ""}
+    context.update(lesson_page_context(lesson=lesson, catalogue=catalogue))
+    return render_to_string("lessons/lesson.html", context, request=request)

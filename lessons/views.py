@@ -1,15 +1,16 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from config.shared_pages import is_shared_visit
 from lessons.catalogue import browse_catalogue
 from lessons.content import get_catalogue
 from lessons.forms import CatalogueForm
-from lessons.page import lesson_page_context
-from lessons.public_page import is_first_visit, public_page_response
+from lessons.page import lesson_page_context, shared_lesson_page
 from lessons.search import parse_query
 
 
@@ -41,17 +42,12 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
     lesson = catalogue.get(slug)
     if lesson is None:
         raise Http404("No lesson with that address.")
-    if is_first_visit(request):
-        return public_page_response(
-            request,
-            key=lesson.slug,
-            source=lesson,
-            render_html=lambda token: render_to_string(
-                "lessons/lesson.html",
-                lesson_page_context(lesson=lesson, catalogue=catalogue, csrf_token=token),
-                request=request,
-            ),
-        )
-    return render(
+    if is_shared_visit(request):
+        response = HttpResponse(shared_lesson_page(request, lesson=lesson, catalogue=catalogue))
+        patch_cache_control(response, public=True, max_age=settings.LESSON_PAGE_MAX_AGE)
+        return response
+    response = render(
         request, "lessons/lesson.html", lesson_page_context(lesson=lesson, catalogue=catalogue)
     )
+    patch_cache_control(response, private=True)
+    return response

@@ -35,7 +35,7 @@ from progress.document import (
 )
 from progress.merge import merge_progress
 from progress.models import ProgressRecord
-from quiz.attempts import claim_anonymous_result
+from quiz.attempts import claim_anonymous_results
 from quiz.results import QuizResult, finished_results_for_user, verify_quiz_result
 
 Part = TypeVar("Part", bound=TimedPart)
@@ -116,6 +116,8 @@ def check_attempt(attempt: Attempt, *, lesson_slug: str, user_id: int) -> Attemp
 
     It counts only when its lesson and every field match what was signed; keys the signature
     does not cover are dropped, so no attempt carries anything its signature does not vouch for.
+    An attempt signed for an anonymous browser also has to be claimed by this account
+    (`verify_attempts` does that for all of a document's at once).
     """
     verified = _signed_attempt(attempt.signature)
     if verified is None:
@@ -125,33 +127,54 @@ def check_attempt(attempt: Attempt, *, lesson_slug: str, user_id: int) -> Attemp
         return "this attempt belongs to another learner"
     if result.lesson_slug != lesson_slug or _signed_fields(signed) != _signed_fields(attempt):
         return "the attempt was changed after it was signed"
-    if result.user_id is None and not claim_anonymous_result(
-        attempt_id=result.attempt_id, user_id=user_id
-    ):
-        return "this attempt belongs to another learner"
     return signed
 
 
+def _is_anonymous(attempt: Attempt) -> bool:
+    verified = _signed_attempt(attempt.signature)
+    return verified is not None and verified[0].user_id is None
+
+
 def verify_attempts(
-    document: ProgressDocument, *, user_id: int
+    document: ProgressDocument,
+    *,
+    user_id: int,
+    stored: ProgressDocument | None = None,
 ) -> tuple[ProgressDocument, tuple[RejectedAttempt, ...]]:
     """The document keeping only attempts whose signatures vouch for them, field by field.
 
     Every attempt is checked, even one whose id and signature are already stored: a stored
-    signature must not lend its trust to changed fields (a 3/10 re-sent as 9/10).
+    signature must not lend its trust to changed fields (a 3/10 re-sent as 9/10). Anonymous
+    attempts the `stored` document already holds were claimed when they were stored; the others
+    are claimed together, so a sync costs the same few queries however many attempts it carries.
     """
-    rejected: list[RejectedAttempt] = []
-    lessons: dict[str, LessonProgress] = {}
+    checked: dict[str, list[tuple[Attempt, Attempt | str]]] = {}
+    to_claim: set[str] = set()
     for slug, entry in document.lessons.items():
-        kept: list[Attempt] = []
+        held = stored.lessons.get(slug) if stored is not None else None
+        held_ids = {a.id: a.signature for a in held.attempts} if held is not None else {}
+        outcomes = checked[slug] = []
         for attempt in entry.attempts:
             outcome = check_attempt(attempt, lesson_slug=slug, user_id=user_id)
+            outcomes.append((attempt, outcome))
+            already_held = held_ids.get(attempt.id) == attempt.signature
+            if not isinstance(outcome, str) and _is_anonymous(attempt) and not already_held:
+                to_claim.add(attempt.id)
+    claimed = claim_anonymous_results(attempt_ids=to_claim, user_id=user_id)
+    rejected: list[RejectedAttempt] = []
+    lessons: dict[str, LessonProgress] = {}
+    for slug, outcomes in checked.items():
+        kept: list[Attempt] = []
+        for attempt, outcome in outcomes:
+            refused = attempt.id in to_claim and attempt.id not in claimed
+            if refused and not isinstance(outcome, str):
+                outcome = "this attempt belongs to another learner"
             if isinstance(outcome, str):
                 field = f"lessons.{slug}.attempts"
                 rejected.append(RejectedAttempt(field, slug, attempt.id, outcome))
             else:
                 kept.append(outcome)
-        lessons[slug] = entry.model_copy(update={"attempts": tuple(kept)})
+        lessons[slug] = document.lessons[slug].model_copy(update={"attempts": tuple(kept)})
     return document.model_copy(update={"lessons": lessons}), tuple(rejected)
 
 
@@ -255,7 +278,7 @@ def _merged(
     rejected: tuple[RejectedAttempt, ...] = ()
     merged, stored_json = _stored_document(record)
     if unverified is not None:
-        verified, rejected = verify_attempts(unverified, user_id=user_id)
+        verified, rejected = verify_attempts(unverified, user_id=user_id, stored=merged)
         merged = merge_progress(merged, verified)
     for document in documents:
         merged = merge_progress(merged, document)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import csrf
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from config.json_api import JsonBodyProblem, read_json_body
@@ -82,19 +83,31 @@ def download(request: HttpRequest) -> JsonResponse:
     return response
 
 
+@csrf_exempt
 @require_POST
 def reflection(request: HttpRequest, slug: str) -> HttpResponse:
-    """The reflection note posted without JavaScript (signed-in learners only)."""
+    """The reflection note posted without JavaScript (signed-in learners only).
+
+    Signed out, the post only leads to the sign-in page and changes nothing, so it needs no CSRF
+    token: the lesson page a visitor without a session gets is shared, and carries none.
+    """
     if not get_catalogue().has(slug):
         raise Http404("No lesson with that address.")
     lesson_url = reverse("lessons:detail", args=[slug]) + "#reflection-note"
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={lesson_url}")
+    return _save_reflection(request, user_id=request.user.pk, slug=slug, lesson_url=lesson_url)
+
+
+@csrf_protect
+def _save_reflection(
+    request: HttpRequest, *, user_id: int, slug: str, lesson_url: str
+) -> HttpResponse:
     form = ReflectionForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.first_error())
     else:
         text = form.cleaned_data["reflection"]
-        save_reflection(user_id=request.user.pk, lesson_slug=slug, text=text, at=timezone.now())
+        save_reflection(user_id=user_id, lesson_slug=slug, text=text, at=timezone.now())
         messages.success(request, "Your note is saved.")
     return redirect(lesson_url)

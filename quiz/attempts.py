@@ -12,7 +12,7 @@ import hmac
 import random
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -122,16 +122,20 @@ def claim_session_attempts(*, session_key: str, user_id: int) -> int:
     )
 
 
-def claim_anonymous_result(*, attempt_id: str, user_id: int) -> bool:
-    """Give a finished anonymous attempt to this account, unless another account has it.
+def claim_anonymous_results(*, attempt_ids: Collection[str], user_id: int) -> frozenset[str]:
+    """Give finished anonymous attempts to this account, unless another account has them; the
+    ids of those the account now holds. Two queries, however many attempts.
 
     A result signed for an anonymous browser travels through that browser; the first account it
     syncs into keeps it, and any other account is refused it.
     """
-    claimed = Attempt.objects.filter(
-        id=attempt_id, user__isnull=True, finished_at__isnull=False
-    ).update(user_id=user_id)
-    return claimed == 1 or Attempt.objects.filter(id=attempt_id, user_id=user_id).exists()
+    if not attempt_ids:
+        return frozenset()
+    Attempt.objects.filter(id__in=attempt_ids, user__isnull=True, finished_at__isnull=False).update(
+        user_id=user_id
+    )
+    held = Attempt.objects.filter(id__in=attempt_ids, user_id=user_id).values_list("id", flat=True)
+    return frozenset(str(attempt_id) for attempt_id in held)
 
 
 def owner_attempts(owner: Owner) -> QuerySet[Attempt]:
@@ -208,10 +212,9 @@ def shown_planned_attempt(*, attempt_id: uuid.UUID, bank: QuestionBank) -> Attem
 
 
 def store_planned_attempt(*, attempt_id: uuid.UUID, bank: QuestionBank, owner: Owner) -> None:
-    """Store a shown-but-unstored attempt at its first answer (or finish), if its id is ours.
+    """Store a shown-but-unstored attempt at its finish (or its finish page), if its id is ours.
 
-    Outside the answer's own transaction: a "Check" with nothing chosen is refused, but the
-    attempt it was pressed on stays, so the page it returns to shows that same attempt.
+    (An answer stores it in the answer's own transaction: see answer_question.)
     """
     if not owner.session_key and owner.user_id is None:
         return
@@ -332,6 +335,28 @@ def _answerable_question(
     return question, option_ids
 
 
+def _locked_owned_attempt(*, attempt_id: uuid.UUID, bank: QuestionBank, owner: Owner) -> Attempt:
+    """The owner's attempt, locked for the caller's transaction; a shown-but-unstored one (see
+    planned_attempt) is stored first, in that same transaction, so its first answer costs one."""
+    attempts = Attempt.objects.select_for_update().filter(lesson_slug=bank.lesson_slug)
+    attempt = attempts.filter(id=attempt_id).first()
+    shown = None
+    if attempt is None and (owner.session_key or owner.user_id is not None):
+        shown = shown_planned_attempt(attempt_id=attempt_id, bank=bank)
+    if shown is not None:
+        shown.user_id = owner.user_id
+        shown.session_key = owner.session_key
+        try:
+            with transaction.atomic():
+                shown.save(force_insert=True)
+            attempt = shown
+        except IntegrityError:  # stored meanwhile (by this browser, or not theirs: checked below)
+            attempt = attempts.filter(id=attempt_id).first()
+    if attempt is None or not owns(attempt, owner):
+        raise AttemptNotFound("No quiz attempt with that id belongs to this browser.")
+    return attempt
+
+
 def answer_question(
     *,
     attempt_id: uuid.UUID,
@@ -340,29 +365,31 @@ def answer_question(
     question_id: str,
     positions: Sequence[int],
 ) -> tuple[Attempt, QuestionGrade]:
-    """Grade and store one answer. `positions` are 1-based places in the attempt's option order."""
-    store_planned_attempt(attempt_id=attempt_id, bank=bank, owner=owner)
+    """Grade and store one answer, in one transaction (the attempt's first answer stores the
+    attempt too). `positions` are 1-based places in the attempt's option order."""
+    grade = None
     try:
         with transaction.atomic():
-            attempt = get_owned_attempt(
-                attempt_id=attempt_id, bank=bank, owner=owner, for_update=True
-            )
+            attempt = _locked_owned_attempt(attempt_id=attempt_id, bank=bank, owner=owner)
             question, option_ids = _answerable_question(attempt, bank, question_id)
-            if not positions:
-                raise ChoiceMissing("Choose an answer, then press Check.", attempt=attempt)
-            try:
-                grade = grade_positions(question, option_ids, positions)
-            except InvalidAnswer as exc:
-                raise QuizRejection(f"option: {exc}.") from exc
-            Answer.objects.create(
-                attempt=attempt,
-                question_id=question_id,
-                selected=sorted(grade.selected),
-                is_correct=grade.is_correct,
-            )
-            _claim(attempt, owner)
+            if positions:
+                try:
+                    grade = grade_positions(question, option_ids, positions)
+                except InvalidAnswer as exc:
+                    raise QuizRejection(f"option: {exc}.") from exc
+                Answer.objects.create(
+                    attempt=attempt,
+                    question_id=question_id,
+                    selected=sorted(grade.selected),
+                    is_correct=grade.is_correct,
+                )
+                _claim(attempt, owner)
     except IntegrityError as exc:  # the question already has its answer in this attempt
         raise AttemptConflict("This question is already answered in this attempt.") from exc
+    if grade is None:
+        # Refused once committed: the attempt "Check" was pressed on stays stored, so the page
+        # it returns to shows that same attempt.
+        raise ChoiceMissing("Choose an answer, then press Check.", attempt=attempt)
     return attempt, grade
 
 

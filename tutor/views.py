@@ -1,13 +1,17 @@
 """The tutor over HTTP: a form (htmx partial or full page) and a JSON API. Logic lives in
-tutor.answers; these views parse, limit, call `answer_question`, and render."""
+tutor.answers; these views parse, limit, call `answer_question`, and render.
+
+A question is a read, so the lesson page's form asks by GET (with or without htmx) and needs no
+CSRF token; a POST to the same address is still answered (CSRF-checked like any POST)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
@@ -34,14 +38,14 @@ def _page(request: HttpRequest, lesson: Lesson, *, status: int = 200, **extra: A
     return render(request, "tutor/tutor.html", context, status=status)
 
 
-def _rejected(request: HtmxHttpRequest, lesson: Lesson, problem: QuestionProblem) -> HttpResponse:
+def _rejected(
+    request: HtmxHttpRequest, lesson: Lesson, problem: QuestionProblem, *, question: str
+) -> HttpResponse:
     if request.htmx:
         # base.html tells htmx to swap 422 and 429 responses: the message goes to the error slot.
-        response = render(
-            request, "tutor/tutor.html#error", {"error": problem.message}, status=problem.status
-        )
+        context = {"error": problem.message, "question": question}
+        response = render(request, "tutor/tutor.html#error", context, status=problem.status)
         return reswap(retarget(response, "#tutor-error"), "innerHTML")
-    question = request.POST.get("question", "")
     return _page(request, lesson, status=problem.status, error=problem.message, question=question)
 
 
@@ -52,27 +56,35 @@ def _answered(request: HtmxHttpRequest, lesson: Lesson, question: str) -> HttpRe
         on_lesson_page = request.htmx.current_url_abs_path == lesson_path
         context = {"lesson": lesson, "item": (question, reply), "on_lesson_page": on_lesson_page}
         return render(request, "tutor/tutor.html#asked", context)
-    # Post/redirect/get: the tutor page lists the answer, and reloading it asks nothing again.
+    # The tutor page lists it first among the recent questions.
     remember_question(request.session, lesson, question)
+    if request.method == "GET":
+        return _page(request, lesson)
+    # Post/redirect/get: reloading the page asks nothing again.
     return redirect("tutor:ask", slug=lesson.slug, permanent=False)
 
 
-@require_http_methods(["GET", "POST"])
+# Answers and recent questions are this visitor's own: never kept by a shared cache.
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 def ask(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The tutor page; with a `question` (GET from the lesson page's form, or POST), answers it."""
     lesson = _lesson_or_404(slug)
-    if request.method == "GET":
+    data: QueryDict = request.POST if request.method == "POST" else request.GET
+    if request.method != "POST" and "question" not in data:
         return _page(request, lesson)
+    raw_question = data.get("question", "")
     wait = seconds_until_allowed(request)
     if wait is not None:
         problem = QuestionProblem(429, "question", SLOW_DOWN.format(seconds=wait))
-        response = _rejected(request, lesson, problem)
+        response = _rejected(request, lesson, problem, question=raw_question)
         response["Retry-After"] = str(wait)
         return response
     try:
-        question = clean_question(request.POST.get("question", ""))
+        question = clean_question(raw_question)
     except QuestionProblem as problem:
-        return _rejected(request, lesson, problem)
+        return _rejected(request, lesson, problem, question=raw_question)
     return _answered(request, lesson, question)
 
 

@@ -12,8 +12,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def stored_reflection(context: dict[str, Any], slug: str) -> str:
     """The signed-in learner's saved reflection for a lesson ("" for everyone else)."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
+    user = context.get("user")  # the page's user (the shared lesson page renders for nobody)
     if user is None or not user.is_authenticated:
         return ""
     entry = stored_progress(user_id=user.pk).lessons.get(slug)

@@ -157,3 +157,9 @@
     update();
   });
 })();
+
+// htmx sends the CSRF token from its cookie (pages shared by every visitor carry no token).
+document.addEventListener("htmx:configRequest", function (event) {
+  var found = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  if (found && event.detail.verb !== "get") event.detail.headers["X-CSRFToken"] = decodeURIComponent(found[1]);
+});

@@ -326,7 +326,7 @@ def test_hostile_json_never_causes_a_server_error_or_a_change_when_rejected(
 def csrf_enforcing(client: Client) -> Client:
     """The client as a browser is: CSRF checked, so Django reads a form body before the view."""
     client.handler.enforce_csrf_checks = True
-    client.get(f"/lessons/{SLUG}/")
+    client.get(f"/lessons/{SLUG}/practice/")  # a page with a form sets the cookie
     client.defaults["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
     return client
 

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import gzip
 import re
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+
+from content_registry import reset_store
+from tests.conftest import make_learner
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "content"
 LESSON_URL = "/lessons/writing-postmortems-for-ai-system-incidents/"
@@ -110,3 +117,73 @@ def test_content_is_escaped_in_templates(client: Client, content_copy: Path) -> 
     html = Client().get(LESSON_URL).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# The page a visitor without a session sees: the same bytes for everyone, cached whole.
+
+
+def test_two_signed_out_visitors_get_byte_identical_pages() -> None:
+    first = Client().get(LESSON_URL, HTTP_ACCEPT_ENCODING="gzip")
+    second = Client().get(LESSON_URL, HTTP_ACCEPT_ENCODING="gzip")
+    assert first.status_code == second.status_code == 200
+    html = gzip.decompress(first.content)
+    assert html == gzip.decompress(second.content)
+    assert b"csrfmiddlewaretoken" not in html and b"X-CSRFToken" not in html
+    assert b"Sign in" in html and b"Sign out" not in html
+
+
+def test_the_shared_page_is_public_varies_only_on_encoding_and_sets_no_cookie(
+    settings,
+) -> None:
+    settings.LESSON_PAGE_MAX_AGE = 120
+    cache.clear()  # the page as it is first rendered, then as it is served from the cache
+    for _ in range(2):
+        response = Client().get(LESSON_URL, HTTP_ACCEPT_ENCODING="gzip")
+        assert_shared_headers(response)
+
+
+def assert_shared_headers(response) -> None:
+    assert response["Content-Encoding"] == "gzip"  # GZipMiddleware compresses pages
+    assert set(response["Cache-Control"].split(", ")) == {"public", "max-age=120"}
+    assert response["Vary"] == "Accept-Encoding"
+    assert not response.cookies
+
+
+def test_the_shared_page_is_rendered_once_and_then_served_from_the_cache() -> None:
+    Client().get(LESSON_URL)
+    with patch("lessons.page.render_to_string") as render:
+        again = Client().get(LESSON_URL)
+    assert again.status_code == 200
+    render.assert_not_called()
+
+
+def test_a_changed_lesson_is_not_served_from_the_cache(content_copy: Path) -> None:
+    assert b"Run blameless" in Client().get(LESSON_URL).content
+    lesson_file = content_copy / "writing-postmortems-for-ai-system-incidents" / "lesson.md"
+    lesson_file.write_text(lesson_file.read_text().replace("Run blameless", "Run kind", 1))
+    reset_store()  # what a restart (or CONTENT_RELOAD under make run) does
+    assert b"Run kind" in Client().get(LESSON_URL).content
+
+
+@pytest.mark.django_db
+def test_a_signed_in_learner_gets_their_own_private_page(client: Client) -> None:
+    learner = make_learner("ada@example.com", "correct horse battery")
+    client.force_login(learner)
+    response = client.get(LESSON_URL)
+    assert response["Cache-Control"] == "private"
+    assert "Cookie" in response["Vary"]
+    html = response.content.decode()
+    assert "Sign out" in html and 'name="csrfmiddlewaretoken"' in html
+    assert "Saved to your account." in html
+
+
+@pytest.mark.django_db
+def test_a_signed_out_visitor_with_a_session_gets_a_private_page(client: Client) -> None:
+    session = client.session
+    session["something"] = "of theirs"
+    session.save()
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = session.session_key
+    response = client.get(LESSON_URL)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private"
+    assert b"Sign in" in response.content

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -103,3 +104,26 @@ def test_the_lesson_page_carries_the_progress_hooks_for_the_script(client: Clien
 def test_the_catalogue_card_has_a_progress_ring_hook(client: Client) -> None:
     html = client.get("/").content.decode()
     assert f'data-progress-ring="{LESSON_SLUG}"' in html
+
+
+def test_without_javascript_a_signed_out_note_from_the_shared_page_leads_to_sign_in() -> None:
+    # The shared lesson page carries no CSRF token; the post changes nothing, so none is needed.
+    browser = Client(enforce_csrf_checks=True)
+    assert b"csrfmiddlewaretoken" not in browser.get(LESSON_URL).content
+    response = browser.post(f"/progress/{LESSON_SLUG}/reflection", {"reflection": "x"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={LESSON_URL}#reflection-note"
+
+
+def test_a_signed_in_note_still_needs_the_token_its_page_carries(learner) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(learner)
+    url = f"/progress/{LESSON_SLUG}/reflection"
+    assert browser.post(url, {"reflection": "Name no one."}).status_code == 403
+    html = browser.get(LESSON_URL).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    saved = browser.post(url, {"reflection": "Name no one.", "csrfmiddlewaretoken": token})
+    assert saved["Location"] == f"{LESSON_URL}#reflection-note"
+    assert (
+        stored_progress(user_id=learner.pk).lessons[LESSON_SLUG].reflection.text == "Name no one."
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -10,7 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from progress.models import ProgressRecord
+from quiz.models import Attempt as QuizAttempt
 from tests.conftest import LESSON_SLUG
+from tests.progress.conftest import signed_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +60,63 @@ def test_a_sync_that_adds_something_still_stores_it_under_the_lock(client: Clien
     record = ProgressRecord.objects.get(user=learner)
     assert record.version == version + 1
     assert "y" in record.document["lessons"][LESSON_SLUG]["checklist"]
+
+
+def _anonymous_attempts(count: int) -> list[dict]:
+    """Attempts finished before signing in, each with the quiz app's record of it."""
+    attempts = []
+    for n in range(count):
+        finished_at = datetime(2025, 3, 1, tzinfo=UTC) + timedelta(minutes=n)
+        attempt = signed_attempt(user_id=None, score=n % 11, finished_at=finished_at)
+        QuizAttempt.objects.create(
+            id=attempt["id"],
+            lesson_slug=LESSON_SLUG,
+            form=10,
+            plan=[[f"q{q}", ["a"]] for q in range(10)],
+            score=attempt["score"],
+            finished_at=finished_at,
+        )
+        attempts.append(attempt)
+    return attempts
+
+
+def _steady_sync_queries(client: Client, attempts: list[dict], commit_callbacks) -> int:
+    body = json.dumps({"version": 1, "lessons": {LESSON_SLUG: {"attempts": attempts}}})
+    for _ in range(2):  # the first claims the attempts and stores them
+        with commit_callbacks(execute=True):
+            earlier = client.post(SYNC_URL, data=body, content_type="application/json")
+        assert earlier.status_code == 200
+        assert earlier.json()["rejected_attempts"] == []
+    with CaptureQueriesContext(connection) as queries:
+        again = client.post(SYNC_URL, data=body, content_type="application/json")
+    assert again.status_code == 200
+    assert again.json()["rejected_attempts"] == []
+    return len(queries)
+
+
+def test_an_unchanged_sync_costs_the_same_few_queries_however_many_attempts_it_carries(
+    client: Client, learner, other_learner, django_capture_on_commit_callbacks
+) -> None:
+    client.force_login(learner)
+    few = _steady_sync_queries(client, _anonymous_attempts(10), django_capture_on_commit_callbacks)
+    other = Client()
+    other.force_login(other_learner)
+    many = _steady_sync_queries(other, _anonymous_attempts(100), django_capture_on_commit_callbacks)
+    assert many == few
+    assert many <= 6
+
+
+def test_attempts_claimed_by_another_account_are_refused_all_together(
+    client: Client, learner, other_learner
+) -> None:
+    attempts = _anonymous_attempts(3)
+    theirs = Client()
+    theirs.force_login(other_learner)
+    body = json.dumps({"version": 1, "lessons": {LESSON_SLUG: {"attempts": attempts}}})
+    assert theirs.post(SYNC_URL, data=body, content_type="application/json").status_code == 200
+    client.force_login(learner)
+    with CaptureQueriesContext(connection) as queries:
+        payload = client.post(SYNC_URL, data=body, content_type="application/json").json()
+    assert {r["id"] for r in payload["rejected_attempts"]} == {a["id"] for a in attempts}
+    assert payload["document"]["lessons"].get(LESSON_SLUG, {}).get("attempts", []) == []
+    assert sum("quiz_attempt" in q["sql"] for q in queries) <= 4

@@ -29,17 +29,46 @@ def ask_api(client: Client, body: Any, **extra: Any) -> Any:
 # The lesson page
 
 
-def test_the_lesson_page_has_a_labelled_question_box_that_posts_with_and_without_htmx(
+def test_the_lesson_page_has_a_labelled_question_box_that_asks_by_get_with_and_without_htmx(
     client: Client,
 ) -> None:
     page = client.get(LESSON_URL).content.decode()
     assert "Curious about “Writing Postmortems for AI System Incidents”?" in page
     assert "I’ll answer using just what you’re reading — short, friendly, grounded." in page
-    assert f'action="{FORM_URL}"' in page
-    assert f'hx-post="{FORM_URL}"' in page
+    assert f'method="get" action="{FORM_URL}"' in page
+    assert f'hx-get="{FORM_URL}"' in page
     assert '<label for="tutor-question">' in page
-    assert 'name="csrfmiddlewaretoken"' in page
+    assert 'name="csrfmiddlewaretoken"' not in page  # a question is a read
     assert 'role="log"' in page
+
+
+def test_the_lesson_page_never_shows_the_visitors_recent_questions(client: Client) -> None:
+    client.get(FORM_URL, {"question": "what is an attribution narrative"})
+    assert "what is an attribution narrative" in client.get(FORM_URL).content.decode()
+    assert "what is an attribution narrative" not in client.get(LESSON_URL).content.decode()
+
+
+def test_without_javascript_a_question_by_get_is_answered_on_a_private_page(
+    client: Client,
+) -> None:
+    client.get(FORM_URL, {"question": "what is drift?"})
+    response = client.get(FORM_URL, {"question": "what is an attribution narrative"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<h1") == 1
+    assert re.search(f'href="{LESSON_URL}#attribution-narrative--(?:p|li)\\d+"', html)
+    assert html.index("what is an attribution narrative") < html.index("what is drift?")
+    cache_control = response["Cache-Control"]
+    assert "private" in cache_control and "no-store" in cache_control
+    assert "public" not in cache_control
+
+
+def test_htmx_asks_by_get_too_and_gets_just_the_answer(client: Client) -> None:
+    response = client.get(FORM_URL, {"question": "what is an attribution narrative"}, **HTMX)
+    assert response.status_code == 200
+    assert "<html" not in response.content.decode()
+    assert "From: <a" in response.content.decode()
+    assert "public" not in response["Cache-Control"]
 
 
 # The form endpoint
@@ -199,9 +228,26 @@ def test_both_endpoints_refuse_a_post_without_the_csrf_token() -> None:
     assert "CSRF" in api.json()["error"]  # JSON clients get JSON (settings.CSRF_FAILURE_VIEW)
 
 
-def test_both_endpoints_accept_the_token_from_the_form_field_or_x_csrftoken() -> None:
+def test_asking_by_get_needs_no_token() -> None:
     client = Client(enforce_csrf_checks=True)
     client.get(LESSON_URL)
+    assert client.get(FORM_URL, {"question": "drift?"}).status_code == 200
+
+
+def test_an_htmx_post_with_the_token_from_the_cookie_passes_and_one_without_is_refused() -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.get("/accounts/login/")  # any page with a POST form sets the cookie
+    token = client.cookies[django_settings.CSRF_COOKIE_NAME].value
+    asked = {"question": "what is an attribution narrative"}
+    assert client.post(FORM_URL, asked, **HTMX).status_code == 403
+    answered = client.post(FORM_URL, asked, HTTP_X_CSRFTOKEN=token, **HTMX)
+    assert answered.status_code == 200
+    assert "From: <a" in answered.content.decode()
+
+
+def test_both_endpoints_accept_the_token_from_the_form_field_or_x_csrftoken() -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.get("/accounts/login/")
     token = client.cookies[django_settings.CSRF_COOKIE_NAME].value
     form = client.post(FORM_URL, {"question": "drift?", "csrfmiddlewaretoken": token})
     assert form.status_code == 302
@@ -240,6 +286,17 @@ def test_the_form_rate_limit_is_friendly_with_and_without_htmx(client: Client) -
     assert partial["HX-Retarget"] == "#tutor-error"
     assert int(partial["Retry-After"]) >= 1
     assert "take a breath" in partial.content.decode()
+
+
+@pytest.mark.usefixtures("three_a_minute")
+def test_questions_by_get_are_limited_like_posts(client: Client) -> None:
+    for _ in range(3):
+        assert client.get(FORM_URL, {"question": "drift?"}).status_code == 200
+    page = client.get(FORM_URL, {"question": "drift?"})
+    assert page.status_code == 429
+    assert int(page["Retry-After"]) >= 1
+    assert "take a breath" in page.content.decode()
+    assert client.get(FORM_URL).status_code == 200  # the page itself is not a question
 
 
 @pytest.mark.usefixtures("three_a_minute")
