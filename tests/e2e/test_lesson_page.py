@@ -279,9 +279,11 @@ def test_the_contents_mark_the_section_being_read_and_are_never_cut_off(page: Pa
     page.goto(LESSON_PATH)
     toc = page.locator("#toc")
     toc.get_by_role("link", name="Key insights").click()
+    # The jump is a smooth scroll of the whole lesson: on a busy machine it takes a while.
+    expect(page.locator("#key-insights")).to_be_in_viewport(timeout=15_000)
     current = toc.locator('a[aria-current="true"]')
     expect(current).to_have_count(1)
-    expect(current).to_have_attribute("data-section-link", "key-insights")
+    expect(current).to_have_attribute("data-section-link", "key-insights", timeout=10_000)
     # Reading back up, well above the last section: the mark follows.
     page.evaluate("window.scrollBy(0, -6000)")
     expect(current).to_have_count(1)
