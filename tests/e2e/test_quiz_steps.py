@@ -133,7 +133,8 @@ def test_without_javascript_each_step_is_its_own_address_and_lands_on_the_feedba
     page = context.new_page()
     page.goto(QUIZ_10)
     expect(page).to_have_url(STEP)
-    assert page.evaluate("scrollY") > 0  # on the question, not the top of the page
+    # On the question, not the top of the page (the browser scrolls to the fragment after load).
+    page.wait_for_function("() => scrollY > 0")
     first = page.url
     answer(page, right=True)
     expect(page).to_have_url(first.replace("#question", "#quiz-feedback"))
