@@ -134,8 +134,9 @@ AMOUNT_TERMS = frozenset(term(word) for word in AMOUNT_TEXT.split())
 NUMBER = re.compile(r"\d|[%$€£]")
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+")
-# "How do I do/be/have …" asks nothing beyond its topic.
-EMPTY_VERBS = frozenset({"do", "be", "have", "i", "we", "you"})
+# "How do I do/be/have …" asks nothing beyond its topic, and "how do I know (if) …" asks how
+# to recognise what follows, not for a unit about knowing.
+EMPTY_VERBS = frozenset({"do", "be", "have", "i", "we", "you", "know"})
 
 
 @dataclass(frozen=True)

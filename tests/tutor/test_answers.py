@@ -336,3 +336,24 @@ def test_a_question_naming_a_heading_is_answered_from_under_it(
 def test_naming_a_heading_does_not_answer_a_question_about_something_else(lesson: Lesson) -> None:
     # Names "What AI cannot do" but asks about kubernetes, which the lesson never mentions.
     assert not answer_question(lesson=lesson, question="what can't AI do in kubernetes").grounded
+
+
+def test_a_small_number_is_the_same_word_typed_as_digits_or_letters() -> None:
+    assert "six" in tokens("the ai drew my cat with 6 legs")
+    assert "six" in tokens("like a cat with six legs in a picture")
+    # A long run of digits stays as typed (int() of 5,000 digits would raise).
+    assert tokens("1" * 5000) == ["1" * 5000]
+
+
+def test_a_silly_picture_typed_with_digits_finds_the_lessons_words() -> None:
+    lesson = get_lesson("when-to-tell-a-grown-up-about-something-ai-did")
+    assert lesson is not None
+    reply = answer_question(lesson=lesson, question="the ai drew my cat with 6 legs lol")
+    assert reply.grounded
+    assert "six legs" in reply.answer
+
+
+def test_how_do_i_know_asks_how_to_recognise_not_for_the_verb_know(lesson: Lesson) -> None:
+    reply = answer_question(lesson=lesson, question="how do I know our fixes actually worked")
+    assert reply.grounded
+    assert reply.citations[0].section_id == "action-items"
