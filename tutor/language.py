@@ -60,12 +60,11 @@ STOPWORD_TEXT = """
 STOPWORDS = frozenset(STOPWORD_TEXT.split())
 NEGATIONS = frozenset({"not", "no", "nor", "never", "nobody", "none", "nothing", "without"})
 # Small numbers are written either way ("6 legs", "six legs"); both become the word.
-NUMBER_WORDS = dict(
-    enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
-        " fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-)
+NUMBER_TEXT = """
+    zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    fifteen sixteen seventeen eighteen nineteen twenty
+"""
+NUMBER_WORDS = dict(enumerate(NUMBER_TEXT.split()))
 # English frequencies: words the dictionary lacks count as rare as its rarest.
 FREQUENCY_FILE = "frequency_dictionary_en_82_765.txt"
 
@@ -87,7 +86,9 @@ def tokens(text: str) -> list[str]:
             bare = word
             expanded = CONTRACTIONS.get(bare)
         if expanded is None:
-            found.append(NUMBER_WORDS.get(int(bare), bare) if bare.isdigit() and len(bare) < 3 else bare)
+            found.append(
+                NUMBER_WORDS.get(int(bare), bare) if bare.isdigit() and len(bare) < 3 else bare
+            )
         else:
             found += expanded.split()
     found += [compound.replace("-", "") for compound in COMPOUND.findall(text.lower())]
