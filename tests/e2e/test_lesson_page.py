@@ -316,11 +316,10 @@ def test_a_jump_marks_the_heading_reached_briefly_not_the_whole_section(
     page.emulate_media(color_scheme=scheme)
     page.goto(LESSON_PATH)
     page.locator("#toc").get_by_role("link", name="Key insights").click()
-    heading = page.locator("#key-insights-title")
+    heading = page.locator("#key-insights-title").element_handle()
     # The mark is set when the smooth jump lands, which a busy machine reaches late.
     page.wait_for_function(
-        "() => getComputedStyle(document.querySelector('#key-insights-title')).animationName"
-        " === 'jump-landed'"
+        "el => getComputedStyle(el).animationName === 'jump-landed'", arg=heading
     )
     section_background = page.locator("#key-insights").evaluate(
         "el => getComputedStyle(el).backgroundColor"
@@ -328,8 +327,8 @@ def test_a_jump_marks_the_heading_reached_briefly_not_the_whole_section(
     assert section_background == "rgba(0, 0, 0, 0)"
     # ... and it fades within a few seconds (2.2 s of animation from when the jump lands).
     page.wait_for_function(
-        "() => getComputedStyle(document.querySelector('#key-insights-title')).backgroundColor"
-        " === 'rgba(0, 0, 0, 0)'",
+        "el => getComputedStyle(el).backgroundColor === 'rgba(0, 0, 0, 0)'",
+        arg=heading,
         timeout=5000,
     )
 
