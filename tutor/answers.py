@@ -398,8 +398,16 @@ def choose_passages(hits: Sequence[Hit]) -> list[Passage]:
             continue
         chosen.append(hit)
         length += len(hit.passage.text)
-    # Shown in the lesson's order, as a reader would meet them.
-    return [hit.passage for hit in sorted(chosen, key=lambda hit: hit.number)]
+    # Shown in the lesson's order, as a reader would meet them; two items of one list show the
+    # sentence leading into it once, before the first.
+    shown: list[Passage] = []
+    for hit in sorted(chosen, key=lambda hit: hit.number):
+        passage = hit.passage
+        lead = passage.unit.lead
+        if lead and shown and shown[-1].unit.lead == lead and passage.text.startswith(lead):
+            passage = Passage(passage.unit, passage.text[len(lead) :].lstrip())
+        shown.append(passage)
+    return shown
 
 
 def refusal(lesson: Lesson, hits: Sequence[Hit], *, message: str = REFUSAL) -> TutorAnswer:

@@ -84,6 +84,7 @@ class Unit:
     text: str
     kind: str  # paragraph, item, row, insight, quiz
     context: str = ""  # headings it is read under: searched, not shown
+    lead: str = ""  # the sentence leading into its list, which starts `text` when there is one
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
             units.append(Unit(anchor, section_id, title, shown, "row", context))
         elif tag == "li":
             shown = f"{lead} {text}" if lead else text
-            units.append(Unit(anchor, section_id, title, shown, "item", context))
+            units.append(Unit(anchor, section_id, title, shown, "item", context, lead))
         else:
             follows = LIST_START.match(fragment, match.end())
             # A paragraph leading into a list, or into a table with a colon, is shown only

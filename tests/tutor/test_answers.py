@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 
 from lessons.content import Lesson, get_lesson
 from tests.tutor.conftest import FakeChatServer
-from tutor.answers import TutorAnswer, answer_question, does_to, spells_out
+from tutor.answers import TutorAnswer, answer_question, choose_passages, does_to, spells_out
 from tutor.evaluation import load_dev_sets
 from tutor.language import term, tokens
-from tutor.retrieval import Unit, lesson_units, quiz_units
+from tutor.retrieval import Hit, Passage, Unit, lesson_units, quiz_units
 
 DEV_QUESTIONS = [
     (dev_set.lesson, question)
@@ -357,3 +357,17 @@ def test_how_do_i_know_asks_how_to_recognise_not_for_the_verb_know(lesson: Lesso
     reply = answer_question(lesson=lesson, question="how do I know our fixes actually worked")
     assert reply.grounded
     assert reply.citations[0].section_id == "action-items"
+
+
+def test_two_items_of_one_list_show_the_sentence_leading_into_it_once() -> None:
+    lead = "Take only what the analysis needs:"
+    first, second = (
+        Unit(f"s--li{n}", "s", "Section", f"{lead} {text}", "item", "Section", lead)
+        for n, text in ((1, "Keep raw transcripts in the archive."), (2, "Redact names first."))
+    )
+    hits = [
+        Hit(Passage(second, second.text), 2.0, 2.0, 1),
+        Hit(Passage(first, first.text), 1.9, 1.9, 0),
+    ]
+    shown = [passage.text for passage in choose_passages(hits)]
+    assert shown == [f"{lead} Keep raw transcripts in the archive.", "Redact names first."]
