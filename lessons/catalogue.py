@@ -77,6 +77,9 @@ class CatalogueIndex:
     # ("" for every category).
     categories: Mapping[str, tuple[Facet, ...]]
     listings: Mapping[str, Mapping[str, tuple[LessonFrontMatter, ...]]]
+    # Each lesson's place in its track's listing, so a lesson page finds its card's page without
+    # walking the whole catalogue.
+    positions: Mapping[str, int]
 
 
 def _facets(names: Sequence[str], *, order: Sequence[str]) -> tuple[Facet, ...]:
@@ -96,7 +99,8 @@ def _listings(lessons: Sequence[LessonFrontMatter]) -> dict[str, tuple[LessonFro
     return {slug: tuple(items) for slug, items in by_category.items()}
 
 
-@lru_cache(maxsize=4)
+# One: a process serves one catalogue, and an old one kept here would keep all its lessons alive.
+@lru_cache(maxsize=1)
 def catalogue_index(catalogue: Catalogue) -> CatalogueIndex:
     """The catalogue's tracks and categories with their counts and lessons (cached per
     catalogue object)."""
@@ -113,6 +117,12 @@ def catalogue_index(catalogue: Catalogue) -> CatalogueIndex:
             for track, items in in_track.items()
         },
         listings={track: _listings(items) for track, items in in_track.items()},
+        positions={
+            lesson.slug: number
+            for track, items in in_track.items()
+            if track
+            for number, lesson in enumerate(items)
+        },
     )
 
 
@@ -120,14 +130,10 @@ def _selected(facets: tuple[Facet, ...], slug: str) -> tuple[Facet, ...]:
     return tuple(replace(facet, selected=True) if facet.slug == slug else facet for facet in facets)
 
 
-def catalogue_position(
-    *, lesson: LessonFrontMatter, lessons: Sequence[LessonFrontMatter]
-) -> tuple[str, int]:
+def catalogue_position(*, lesson: LessonFrontMatter, catalogue: Catalogue) -> tuple[str, int]:
     """The track slug and the page of that track's listing on which the lesson's card stands."""
-    track = facet_slug(lesson.track)
-    in_track = [item.slug for item in lessons if facet_slug(item.track) == track]
-    index = in_track.index(lesson.slug) if lesson.slug in in_track else 0
-    return track, index // PAGE_SIZE + 1
+    index = catalogue_index(catalogue).positions.get(lesson.slug, 0)
+    return facet_slug(lesson.track), index // PAGE_SIZE + 1
 
 
 def _page_count(total: int) -> int:
