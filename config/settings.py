@@ -220,7 +220,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # lessons (and of each other kind) kept per process. CONTENT_RELOAD re-reads an edited file on
 # the next request (on under DEBUG, so `make run` shows authors their change).
 CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content"))
-CONTENT_CACHE_SIZE = int(os.environ.get("CONTENT_CACHE_SIZE", "256"))
+CONTENT_CACHE_SIZE = int(os.environ.get("CONTENT_CACHE_SIZE", "64"))
 CONTENT_RELOAD = env_bool("CONTENT_RELOAD", default=DEBUG)
 # The content build cache: the catalogue's index (per file, by modification time and size) and
 # each lesson folder's check results (by a digest of its files), both also keyed by the code
