@@ -194,6 +194,10 @@ def _static_file_headers(headers: object, path: str, url: str) -> None:
 
 
 WHITENOISE_ADD_HEADERS_FUNCTION = _static_file_headers
+# Every page names static files by their hashed names ({% static %}, lesson figures, CSS url()s
+# rewritten by collectstatic), so the unhashed copies are never asked for; WhiteNoise reads every
+# file under STATIC_ROOT as each worker starts, and a large catalogue's figures are most of them.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
