@@ -29,8 +29,8 @@ from content_registry.store import ContentStore, code_digest, merge_problems
 PARALLEL_FROM = 64
 CHUNK = 25
 # Whole items a checking process keeps: a folder's quiz is cross-checked against the lesson parsed
-# a moment before, and nothing is needed again after its folder, so a few are enough (keeping
-# more only makes every garbage collection walk more objects).
+# a moment before, and nothing is needed again after its folder, so a few are enough (more would
+# only hold memory in every checking process).
 CHECK_CACHE_SIZE = 8
 FolderProblems = dict[str, list[ContentProblem]]
 # The store the forked workers check with (set while a pool runs).
