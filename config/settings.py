@@ -235,8 +235,9 @@ CONTENT_BUILD_CACHE_DIR = os.environ.get(
 )
 # Tutor indexes config/wsgi.py builds before the first request (at most the tutor's
 # INDEX_CACHE_SIZE); the rest are built on a lesson's first question. None by default: the first
-# index loads the word lists every index shares (about 0.4 s of CPU and 40 MB per worker), which
-# a worker nobody asks a question pays for nothing, and which would double every worker's start.
+# index loads the libraries and word lists every index shares (about 0.6 s of CPU and 50 MB per
+# worker), which a worker nobody asks a question pays for nothing, and which would double every
+# worker's start.
 TUTOR_WARM_UP_LESSONS = int(os.environ.get("TUTOR_WARM_UP_LESSONS", "0"))
 
 # No inline scripts or styles anywhere: every script and stylesheet is a file under static/.
