@@ -194,6 +194,10 @@ def _static_file_headers(headers: object, path: str, url: str) -> None:
 
 
 WHITENOISE_ADD_HEADERS_FUNCTION = _static_file_headers
+# Every page names static files by their hashed names ({% static %}, lesson figures, CSS url()s
+# rewritten by collectstatic), so the unhashed copies are never asked for; WhiteNoise reads every
+# file under STATIC_ROOT as each worker starts, and a large catalogue's figures are most of them.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -220,7 +224,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # lessons (and of each other kind) kept per process. CONTENT_RELOAD re-reads an edited file on
 # the next request (on under DEBUG, so `make run` shows authors their change).
 CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content"))
-CONTENT_CACHE_SIZE = int(os.environ.get("CONTENT_CACHE_SIZE", "256"))
+CONTENT_CACHE_SIZE = int(os.environ.get("CONTENT_CACHE_SIZE", "64"))
 CONTENT_RELOAD = env_bool("CONTENT_RELOAD", default=DEBUG)
 # The content build cache: the catalogue's index (per file, by modification time and size) and
 # each lesson folder's check results (by a digest of its files), both also keyed by the code
@@ -230,8 +234,11 @@ CONTENT_BUILD_CACHE_DIR = os.environ.get(
     "CONTENT_BUILD_CACHE_DIR", str(BASE_DIR / ".cache" / "content")
 )
 # Tutor indexes config/wsgi.py builds before the first request (at most the tutor's
-# INDEX_CACHE_SIZE); the rest are built on a lesson's first question.
-TUTOR_WARM_UP_LESSONS = int(os.environ.get("TUTOR_WARM_UP_LESSONS", "8"))
+# INDEX_CACHE_SIZE); the rest are built on a lesson's first question. None by default: the first
+# index loads the libraries and word lists every index shares (about 0.6 s of CPU and 50 MB per
+# worker), which a worker nobody asks a question pays for nothing, and which would double every
+# worker's start.
+TUTOR_WARM_UP_LESSONS = int(os.environ.get("TUTOR_WARM_UP_LESSONS", "0"))
 
 # No inline scripts or styles anywhere: every script and stylesheet is a file under static/.
 CONTENT_SECURITY_POLICY = {

@@ -18,9 +18,10 @@ def warm_content_caches() -> None:
 
     granian imports this module in each worker process, so every worker warms its own caches
     before it takes a request.
-    The first TUTOR_WARM_UP_LESSONS lessons of the catalogue are warmed, never more than the
-    tutor's index cache keeps (work past it would be thrown away); each costs a few tenths of a
-    second of start-up, so every other lesson is parsed and indexed on its first use.
+    The first TUTOR_WARM_UP_LESSONS lessons of the catalogue (none by default) are warmed,
+    never more than the tutor's index cache keeps (work past it would be thrown away): the first
+    costs about half a second of start-up for the word lists every index shares, each further
+    one a few hundredths, so every other lesson is parsed and indexed on its first use.
     (`manage.py runserver` and the tests build an index on a lesson's first question instead:
     an AppConfig.ready() hook would make every management command parse the content, and a
     broken content file would stop even `check_content`, which exists to report it.)

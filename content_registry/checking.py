@@ -3,7 +3,9 @@
 Rendering a lesson's Markdown dominates (a 1,600-lesson catalogue takes minutes on one core),
 and every management command that runs the system checks (`migrate`, `check --deploy`,
 `runserver`) would pay it again. So:
-- lesson folders are independent: each process checks a share of them;
+- lesson folders are independent: each process checks a share of them, on one store forked from
+  the parent's after it has read the light indexes (the lessons' front matter, which the
+  cross-checks need), so no process reads them again;
 - a folder's problems are kept in a cache directory under a digest of every file in the folder
   and of the code that checks them, so an unchanged folder is not parsed again by the next
   command. The one-file kinds (the coach rules) are small and checked every time.
@@ -21,12 +23,18 @@ from pathlib import Path
 
 from content_registry.problems import ContentProblem
 from content_registry.registry import build_store
-from content_registry.store import code_digest, merge_problems
+from content_registry.store import ContentStore, code_digest, merge_problems
 
 # Below this many folders to parse a second process costs more than it saves.
 PARALLEL_FROM = 64
 CHUNK = 25
+# Whole items a checking process keeps: a folder's quiz is cross-checked against the lesson parsed
+# a moment before, and nothing is needed again after its folder, so a few are enough (more would
+# only hold memory in every checking process).
+CHECK_CACHE_SIZE = 8
 FolderProblems = dict[str, list[ContentProblem]]
+# The store the forked workers check with (set while a pool runs).
+_worker_store: ContentStore | None = None
 
 
 def default_jobs() -> int:
@@ -41,7 +49,7 @@ def content_problems(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> list[ContentProblem]:
     """Every problem, in the order the store reports them; progress per folder done."""
-    store = build_store(content_dir)
+    store = build_store(content_dir, cache_size=CHECK_CACHE_SIZE)
     if not content_dir.is_dir():
         return store.problems()
     folders = store.folders
@@ -63,7 +71,7 @@ def content_problems(
         if on_progress is not None:
             on_progress(done, len(folders))
 
-    for folder, problems in _check_folders(content_dir, todo, jobs=jobs, progress=progress):
+    for folder, problems in _check_folders(store, todo, jobs=jobs, progress=progress):
         found[folder] = problems
         if cache_dir is not None:
             _write_cached(cache_dir, digests[folder], problems)
@@ -74,29 +82,36 @@ def content_problems(
 
 
 def _check_folders(
-    content_dir: Path, folders: Sequence[str], *, jobs: int, progress: Callable[[int], None]
+    store: ContentStore, folders: Sequence[str], *, jobs: int, progress: Callable[[int], None]
 ) -> Iterable[tuple[str, FolderProblems]]:
+    global _worker_store
     if jobs <= 1 or len(folders) < PARALLEL_FROM:
-        store = build_store(content_dir)
         for folder in folders:
             yield folder, store.folder_problems([folder])
             progress(1)
         return
+    for kind in store.kinds:
+        if kind.index is not None:
+            store.index(kind)
     chunks = [tuple(folders[start : start + CHUNK]) for start in range(0, len(folders), CHUNK)]
-    # fork: the workers inherit the configured Django and every registered kind.
+    # fork: the workers inherit the configured Django, every registered kind and the store.
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(_chunk_problems, content_dir, chunk) for chunk in chunks]
-        for future in as_completed(futures):
-            results = future.result()
-            yield from results
-            progress(len(results))
+    _worker_store = store
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = [pool.submit(_chunk_problems, chunk) for chunk in chunks]
+            for future in as_completed(futures):
+                results = future.result()
+                yield from results
+                progress(len(results))
+    finally:
+        _worker_store = None
 
 
-def _chunk_problems(
-    content_dir: Path, folders: tuple[str, ...]
-) -> list[tuple[str, FolderProblems]]:
-    store = build_store(content_dir)
+def _chunk_problems(folders: tuple[str, ...]) -> list[tuple[str, FolderProblems]]:
+    store = _worker_store
+    if store is None:
+        raise RuntimeError("a checking process started without its parent's store")
     return [(folder, store.folder_problems([folder])) for folder in folders]
 
 

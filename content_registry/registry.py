@@ -19,9 +19,10 @@ _lock = threading.Lock()
 _store: ContentStore | None = None
 
 
-def build_store(content_dir: Path) -> ContentStore:
-    """A new store over `content_dir` with every registered kind (nothing parsed yet)."""
-    size = int(getattr(settings, "CONTENT_CACHE_SIZE", DEFAULT_CACHE_SIZE))
+def build_store(content_dir: Path, *, cache_size: int | None = None) -> ContentStore:
+    """A new store over `content_dir` with every registered kind (nothing parsed yet), keeping
+    `cache_size` whole items per kind (CONTENT_CACHE_SIZE unless given)."""
+    size = cache_size or int(getattr(settings, "CONTENT_CACHE_SIZE", DEFAULT_CACHE_SIZE))
     cache_dir = getattr(settings, "CONTENT_BUILD_CACHE_DIR", "")
     return ContentStore(
         content_dir=content_dir,

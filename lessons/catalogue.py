@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from django.utils.text import slugify
 
-from lessons.content import Catalogue, LessonFrontMatter
+from lessons.content import Catalogue, Listed
 from lessons.search import SearchQuery, SearchResults, SectionHit, search_lessons
 
 PAGE_SIZE = 24
@@ -26,7 +26,7 @@ class Facet:
 
 @dataclass(frozen=True)
 class CatalogueEntry:
-    lesson: LessonFrontMatter
+    lesson: Listed
     hit: SectionHit | None = None
 
 
@@ -76,7 +76,10 @@ class CatalogueIndex:
     # By track slug ("" for every track): its categories, and its lessons by category slug
     # ("" for every category).
     categories: Mapping[str, tuple[Facet, ...]]
-    listings: Mapping[str, Mapping[str, tuple[LessonFrontMatter, ...]]]
+    listings: Mapping[str, Mapping[str, tuple[Listed, ...]]]
+    # Each lesson's place in its track's listing, so a lesson page finds its card's page without
+    # walking the whole catalogue.
+    positions: Mapping[str, int]
 
 
 def _facets(names: Sequence[str], *, order: Sequence[str]) -> tuple[Facet, ...]:
@@ -89,19 +92,20 @@ def _facets(names: Sequence[str], *, order: Sequence[str]) -> tuple[Facet, ...]:
     )
 
 
-def _listings(lessons: Sequence[LessonFrontMatter]) -> dict[str, tuple[LessonFrontMatter, ...]]:
-    by_category: dict[str, list[LessonFrontMatter]] = {"": list(lessons)}
+def _listings(lessons: Sequence[Listed]) -> dict[str, tuple[Listed, ...]]:
+    by_category: dict[str, list[Listed]] = {"": list(lessons)}
     for lesson in lessons:
         by_category.setdefault(facet_slug(lesson.category), []).append(lesson)
     return {slug: tuple(items) for slug, items in by_category.items()}
 
 
-@lru_cache(maxsize=4)
+# One: a process serves one catalogue, and an old one kept here would keep all its lessons alive.
+@lru_cache(maxsize=1)
 def catalogue_index(catalogue: Catalogue) -> CatalogueIndex:
     """The catalogue's tracks and categories with their counts and lessons (cached per
     catalogue object)."""
     lessons = catalogue.lessons
-    in_track: dict[str, list[LessonFrontMatter]] = {"": list(lessons)}
+    in_track: dict[str, list[Listed]] = {"": list(lessons)}
     for lesson in lessons:
         in_track.setdefault(facet_slug(lesson.track), []).append(lesson)
     return CatalogueIndex(
@@ -113,6 +117,12 @@ def catalogue_index(catalogue: Catalogue) -> CatalogueIndex:
             for track, items in in_track.items()
         },
         listings={track: _listings(items) for track, items in in_track.items()},
+        positions={
+            lesson.slug: number
+            for track, items in in_track.items()
+            if track
+            for number, lesson in enumerate(items)
+        },
     )
 
 
@@ -120,14 +130,10 @@ def _selected(facets: tuple[Facet, ...], slug: str) -> tuple[Facet, ...]:
     return tuple(replace(facet, selected=True) if facet.slug == slug else facet for facet in facets)
 
 
-def catalogue_position(
-    *, lesson: LessonFrontMatter, lessons: Sequence[LessonFrontMatter]
-) -> tuple[str, int]:
+def catalogue_position(*, lesson: Listed, catalogue: Catalogue) -> tuple[str, int]:
     """The track slug and the page of that track's listing on which the lesson's card stands."""
-    track = facet_slug(lesson.track)
-    in_track = [item.slug for item in lessons if facet_slug(item.track) == track]
-    index = in_track.index(lesson.slug) if lesson.slug in in_track else 0
-    return track, index // PAGE_SIZE + 1
+    index = catalogue_index(catalogue).positions.get(lesson.slug, 0)
+    return facet_slug(lesson.track), index // PAGE_SIZE + 1
 
 
 def _page_count(total: int) -> int:

@@ -110,9 +110,22 @@ class LessonFrontMatter(ContentModel):
     related: tuple[RelatedLesson, ...] = ()
 
 
-class LessonListing(LessonFrontMatter):
-    """What the catalogue needs of a lesson: its front matter and its outline, nothing rendered."""
+class LessonListing(ContentModel):
+    """What the catalogue needs of a lesson: what its card shows and its outline, nothing rendered.
 
+    Every worker keeps one for every lesson, so it holds no more than that (the whole front
+    matter, validated as it is read, was three quarters of the catalogue's memory).
+    """
+
+    title: str
+    slug: str
+    tagline: str
+    number: int
+    catalogue_size: int
+    track: str
+    category: str
+    read_minutes: int
+    total_minutes: int
     body_outline: tuple[tuple[str, str], ...]
 
     @property
@@ -160,6 +173,11 @@ class Lesson(LessonFrontMatter):
         raise KeyError(section_id)
 
 
+# A lesson as the catalogue lists it: its listing, or the whole lesson where one is at hand.
+Listed = LessonListing | Lesson
+LISTING_FIELDS = frozenset(LessonListing.model_fields) - {"body_outline"}
+
+
 @lru_cache(maxsize=DEFAULT_CACHE_SIZE)
 def _readable_sections(lesson: Lesson) -> tuple[SectionText, ...]:
     titles = dict(SECTIONS_BEFORE_BODY + SECTIONS_AFTER_BODY)
@@ -186,9 +204,9 @@ def _readable_sections(lesson: Lesson) -> tuple[SectionText, ...]:
 class Catalogue:
     """Every lesson's listing in catalogue order; a whole lesson by slug, parsed on first use."""
 
-    lessons: tuple[LessonListing | Lesson, ...]
+    lessons: tuple[Listed, ...]
     load: Callable[[str], Lesson | None]
-    by_slug: Mapping[str, LessonListing | Lesson] = field(init=False)
+    by_slug: Mapping[str, Listed] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_slug", {lesson.slug: lesson for lesson in self.lessons})
@@ -320,7 +338,8 @@ def load_listing(
         return None, problems
     sections, _ = split_body_sections(body, file=display_path(path, content_dir))
     outline = tuple((section.id, section.title) for section in sections)
-    return LessonListing(**front.model_dump(), body_outline=outline), []
+    shown = front.model_dump(include=set(LISTING_FIELDS))
+    return LessonListing(**shown, body_outline=outline), []
 
 
 def load_lesson(path: Path, *, content_dir: Path) -> tuple[Lesson | None, list[ContentProblem]]:

@@ -92,6 +92,29 @@ def test_checking_on_several_processes_reports_what_one_process_does(
     assert {p.file.split("/")[1] for p in one} == {"copy-1", "copy-3"}
 
 
+def test_checking_processes_read_each_lessons_front_matter_once_between_them(
+    content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.conf import settings
+
+    add_copies(content_copy, 3)
+    monkeypatch.setattr(settings, "CONTENT_BUILD_CACHE_DIR", "")
+    # Each process appends to one file, so reads in the checking processes are counted too.
+    log = tmp_path / "listings-read"
+    real = lessons.content.load_listing
+
+    def counting(path: Path, *, content_dir: Path):  # type: ignore[no-untyped-def]
+        with log.open("a") as out:
+            out.write(path.parent.name + "\n")
+        return real(path, content_dir=content_dir)
+
+    monkeypatch.setattr(lessons.content, "load_listing", counting)
+    monkeypatch.setattr(content_registry.checking, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(content_registry.checking, "CHUNK", 1)
+    content_problems(content_copy, jobs=2)
+    assert sorted(log.read_text().split()) == real_lessons(content_copy)
+
+
 def test_check_content_shows_progress_on_a_large_catalogue(
     content_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

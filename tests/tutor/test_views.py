@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -341,3 +343,16 @@ def test_the_limit_is_kept_in_redis_when_redis_url_is_set(client: Client) -> Non
     assert any(b"rl:" in key for key in server.keys("*")), "no rate-limit counts in Redis"
     cache.clear()  # the counts live only there: clearing Redis lifts the limit
     assert ask_api(client, {"question": "drift?"}).status_code == 200
+
+
+def test_the_urlconf_loads_the_tutors_retrieval_libraries_only_with_a_first_question() -> None:
+    # In a fresh process: this one has long loaded them for other tests.
+    script = (
+        "import sys, django; django.setup(); import config.urls; "
+        "print(sorted({'numpy', 'bm25s', 'simplemma', 'tutor.answers'} & set(sys.modules)))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    found = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert found.stdout.strip() == "[]"

@@ -19,7 +19,16 @@ def reload_wsgi() -> None:
     importlib.reload(config.wsgi)  # what each server worker does as it loads the application
 
 
-def test_the_wsgi_module_builds_the_tutor_index_of_every_lesson_its_cache_keeps() -> None:
+def test_by_default_the_wsgi_module_builds_no_tutor_index_before_the_first_question() -> None:
+    index_lesson.cache_clear()
+    reload_wsgi()
+    assert index_lesson.cache_info().currsize == 0
+
+
+def test_the_wsgi_module_builds_the_tutor_index_of_every_lesson_its_cache_keeps(
+    settings: pytest.FixtureRequest,
+) -> None:
+    settings.TUTOR_WARM_UP_LESSONS = 8
     index_lesson.cache_clear()
     reload_wsgi()
     lessons = get_catalogue().lessons
