@@ -77,6 +77,8 @@ class CatalogueIndex:
     # ("" for every category).
     categories: Mapping[str, tuple[Facet, ...]]
     listings: Mapping[str, Mapping[str, tuple[LessonFrontMatter, ...]]]
+    # By lesson slug: its track's slug and the page of that track's listing its card is on.
+    positions: Mapping[str, tuple[str, int]]
 
 
 def _facets(names: Sequence[str], *, order: Sequence[str]) -> tuple[Facet, ...]:
@@ -113,21 +115,28 @@ def catalogue_index(catalogue: Catalogue) -> CatalogueIndex:
             for track, items in in_track.items()
         },
         listings={track: _listings(items) for track, items in in_track.items()},
+        positions=_positions(lessons),
     )
+
+
+def _positions(lessons: Sequence[LessonFrontMatter]) -> dict[str, tuple[str, int]]:
+    positions: dict[str, tuple[str, int]] = {}
+    shown: Counter[str] = Counter()
+    for lesson in lessons:
+        track = facet_slug(lesson.track)
+        positions[lesson.slug] = (track, shown[track] // PAGE_SIZE + 1)
+        shown[track] += 1
+    return positions
 
 
 def _selected(facets: tuple[Facet, ...], slug: str) -> tuple[Facet, ...]:
     return tuple(replace(facet, selected=True) if facet.slug == slug else facet for facet in facets)
 
 
-def catalogue_position(
-    *, lesson: LessonFrontMatter, lessons: Sequence[LessonFrontMatter]
-) -> tuple[str, int]:
+def catalogue_position(*, lesson: LessonFrontMatter, catalogue: Catalogue) -> tuple[str, int]:
     """The track slug and the page of that track's listing on which the lesson's card stands."""
-    track = facet_slug(lesson.track)
-    in_track = [item.slug for item in lessons if facet_slug(item.track) == track]
-    index = in_track.index(lesson.slug) if lesson.slug in in_track else 0
-    return track, index // PAGE_SIZE + 1
+    position = catalogue_index(catalogue).positions.get(lesson.slug)
+    return position if position is not None else (facet_slug(lesson.track), 1)
 
 
 def _page_count(total: int) -> int:

@@ -66,7 +66,7 @@ def render_lesson_parts(*, lesson: Lesson, catalogue: Catalogue) -> LessonPagePa
 
 def catalogue_url(*, lesson: Lesson, catalogue: Catalogue) -> str:
     """Where the lesson's card stands in the catalogue: its track, the right page, the card."""
-    track, page = catalogue_position(lesson=lesson, lessons=catalogue.lessons)
+    track, page = catalogue_position(lesson=lesson, catalogue=catalogue)
     query = urlencode({"track": track, **({"page": page} if page > 1 else {})})
     return f"{reverse('lessons:catalogue')}?{query}#lesson-{lesson.slug}"
 

@@ -11,7 +11,7 @@ from django.test import Client
 
 import lessons.content
 from content_registry import reset_store
-from lessons.catalogue import PAGE_SIZE, browse_catalogue, facet_slug
+from lessons.catalogue import PAGE_SIZE, browse_catalogue, catalogue_position, facet_slug
 from lessons.content import get_catalogue
 from lessons.search import MAX_QUERY_CHARS, parse_query, sync_search_index
 from tests.conftest import LESSON_SLUG
@@ -216,6 +216,19 @@ def test_the_lesson_header_links_to_its_place_in_the_catalogue(
     href = re.search(r'<a href="([^"]+)">Lesson 129 of', html).group(1).replace("&amp;", "&")
     assert href == "/?track=explorers&page=2#lesson-explore-029"
     assert 'id="lesson-explore-029"' in client.get(href.split("#")[0]).content.decode()
+
+
+def test_every_lesson_links_to_the_listing_page_that_shows_its_card(big_catalogue: Path) -> None:
+    catalogue = get_catalogue()
+    pages = set()
+    for lesson in catalogue.lessons:
+        track, page = catalogue_position(lesson=lesson, catalogue=catalogue)
+        listing = browse_catalogue(
+            catalogue=catalogue, query=parse_query(raw=""), track=track, page=page
+        )
+        assert lesson.slug in [entry.lesson.slug for entry in listing.entries]
+        pages.add((track, page))
+    assert ("explorers", 2) in pages
 
 
 def test_facet_slugs_are_readable() -> None:
