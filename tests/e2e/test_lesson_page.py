@@ -316,7 +316,6 @@ def test_a_jump_marks_the_heading_reached_briefly_not_the_whole_section(
     page.emulate_media(color_scheme=scheme)
     page.goto(LESSON_PATH)
     page.locator("#toc").get_by_role("link", name="Key insights").click()
-    heading = page.locator("#key-insights-title")
     # The mark is set when the smooth jump lands, which a busy machine reaches late.
     page.wait_for_function(
         "() => getComputedStyle(document.querySelector('#key-insights-title')).animationName"
