@@ -148,6 +148,30 @@ def test_search_finds_the_lesson_and_links_to_the_matching_section(
     assert f'id="{link.group(1).split("#")[1]}"' in lesson
 
 
+def _card(html: str, slug: str) -> str:
+    start = html.index(f'<li class="card lesson-card" id="lesson-{slug}"')
+    return html[start : html.index("</li>", start)]
+
+
+@pytest.mark.django_db
+def test_a_card_shows_the_same_lesson_when_browsing_and_in_search_results(
+    client: Client, search_index: None
+) -> None:
+    browsed = _card(client.get("/?track=creators").content.decode(), LESSON_SLUG)
+    found = _card(client.get("/?q=hallucinated").content.decode(), LESSON_SLUG)
+    for card in (browsed, found):
+        assert "Lesson 909 of 1596 · Creators · Ethics &amp; Society" in card
+        assert f'<a href="{LESSON_URL}">Writing Postmortems for AI System Incidents</a>' in card
+        assert "Run blameless postmortems specifically for AI system failures." in card
+        assert "~21 min read · 35 min in all" in card
+        assert f'data-progress-ring="{LESSON_SLUG}"' in card
+    assert 'class="search-hit"' not in browsed
+    hit = re.search(r'<p class="search-hit">In <a href="([^"]+)">', found)
+    assert hit and hit.group(1).startswith(f"{LESSON_URL}#")
+    # The hit's line stands between the tagline and the reading time, as it always has.
+    assert found.index("AI system failures.") < found.index("search-hit") < found.index("min read")
+
+
 @pytest.mark.django_db
 def test_search_within_a_track_and_shareable_addresses(
     client: Client, big_catalogue: Path, search_index: None
@@ -331,6 +355,10 @@ def test_with_reload_search_finds_an_edited_title_on_the_next_request(
     html = client.get("/", {"q": "quokkas"}).content.decode()
     assert "1 lesson matching “quokkas”" in html
     assert f'href="{LESSON_URL}#' in html
+    assert f'<a href="{LESSON_URL}">Postmortems for quokkas</a>' in html
     path.write_text(path.read_text().replace("for quokkas", "for wombats", 1))
     assert "No lessons match" in client.get("/", {"q": "quokkas"}).content.decode()
-    assert "1 lesson matching “wombats”" in client.get("/", {"q": "wombats"}).content.decode()
+    html = client.get("/", {"q": "wombats"}).content.decode()
+    assert "1 lesson matching “wombats”" in html
+    assert "Postmortems for wombats" in html
+    assert "Postmortems for quokkas" not in client.get("/").content.decode()
