@@ -13,7 +13,7 @@ import lessons.content
 from content_registry import reset_store
 from lessons.catalogue import PAGE_SIZE, browse_catalogue, catalogue_position, facet_slug
 from lessons.content import get_catalogue
-from lessons.search import MAX_QUERY_CHARS, parse_query, sync_search_index
+from lessons.search import MAX_QUERY_CHARS, parse_query, snippet, sync_search_index
 from tests.conftest import LESSON_SLUG
 
 LESSON_URL = "/lessons/writing-postmortems-for-ai-system-incidents/"
@@ -170,6 +170,25 @@ def test_a_card_shows_the_same_lesson_when_browsing_and_in_search_results(
     assert hit and hit.group(1).startswith(f"{LESSON_URL}#")
     # The hit's line stands between the tagline and the reading time, as it always has.
     assert found.index("AI system failures.") < found.index("search-hit") < found.index("min read")
+
+
+def test_a_snippet_marks_matching_words_and_lets_no_html_through() -> None:
+    text = 'Paste <script>alert("drift")</script> & watch drifting "quot" models'
+    marked = snippet(text=text, terms=("drift", "script", "quot", "amp"))
+    assert "<script>" not in marked
+    assert "&lt;<mark>script</mark>&gt;" in marked
+    assert "<mark>drifting</mark>" in marked
+    # Entities stay whole even when a word searched for is their name.
+    assert " &amp; watch" in marked
+    assert "&quot;<mark>quot</mark>&quot;" in marked
+
+
+@pytest.mark.django_db
+def test_html_in_a_query_comes_back_escaped(client: Client, search_index: None) -> None:
+    html = client.get("/", {"q": '"><script>alert(1)</script> drift'}).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)" in html
+    assert "<mark>" in html
 
 
 @pytest.mark.django_db
