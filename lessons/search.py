@@ -16,7 +16,9 @@ import hashlib
 import html
 import re
 from collections.abc import Collection, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -224,6 +226,9 @@ def replace_search_rows(
             with connection.cursor() as cursor:
                 for table in FTS_COLUMNS:
                     cursor.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES('rebuild')")
+                    # One segment instead of the many a rebuild leaves: each word a search looks
+                    # up is then found in one b-tree rather than in each segment's.
+                    cursor.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES('optimize')")
         else:
             _sqlite_fts("lessons_searchlesson", ids=[row.lesson.pk for row in rows], add=True)
             _sqlite_fts("lessons_searchsection", ids=[s.pk for s in new_sections], add=True)
@@ -322,7 +327,10 @@ def _page_of_lessons(
         filters += " AND l.category = %s"
         params.append(category)
     matches = LESSON_MATCHES[vendor].format(filters=filters)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # A transaction only for SET LOCAL: on SQLite one begins IMMEDIATE, taking the write lock,
+    # so a search would wait for (and hold up) every write.
+    in_transaction = transaction.atomic() if vendor == "postgresql" else nullcontext()
+    with in_transaction, connection.cursor() as cursor:
         if vendor == "postgresql":
             # A lesson's whole tsvector is large, so it lives compressed out of line (TOAST),
             # which the planner does not cost: for a common word it would scan every row and
@@ -371,13 +379,23 @@ def snippet(*, text: str, terms: Sequence[str]) -> SafeString:
     if start + SNIPPET_CHARS < len(text):
         excerpt = excerpt.rsplit(" ", 1)[0] + "…"
     marked = html.escape(excerpt)
+    pattern = _marked_words(tuple(terms))
+    if pattern is not None:
+        marked = pattern.sub(r"<mark>\g<0></mark>", marked)
+    return mark_safe(marked)  # noqa: S308 (built from escaped text only)
+
+
+@lru_cache(maxsize=64)
+def _marked_words(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Words beginning as a term does (its first five letters, so "postmortems" too), in escaped
+    text; built once per query rather than once per hit. Never the name inside an entity
+    ("&quot;" for the word "quot"): marking it would break the entity."""
     stems = sorted(
         {re.escape(html.escape(term[:5])) for term in terms if len(term) > 1}, key=len, reverse=True
     )
-    if stems:
-        pattern = re.compile(r"\b(" + "|".join(stems) + r")\w*", re.IGNORECASE)
-        marked = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", marked)
-    return mark_safe(marked)  # noqa: S308 (built from escaped text only)
+    if not stems:
+        return None
+    return re.compile(r"(?<![&#])\b(" + "|".join(stems) + r")\w*", re.IGNORECASE)
 
 
 def search_lessons(

@@ -7,6 +7,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from config.shared_pages import is_shared_visit
+from lessons.cards import shown_cards
 from lessons.catalogue import browse_catalogue
 from lessons.content import get_catalogue
 from lessons.forms import CatalogueForm
@@ -31,7 +32,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "lessons/catalogue.html",
-        {"listing": listing, "form": form, "any_lessons": bool(catalogue.lessons)},
+        {
+            "listing": listing,
+            "cards": shown_cards(entries=listing.entries, catalogue=catalogue),
+            "form": form,
+            "any_lessons": bool(catalogue.lessons),
+        },
         status=status,
     )
 

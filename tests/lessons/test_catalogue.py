@@ -11,9 +11,9 @@ from django.test import Client
 
 import lessons.content
 from content_registry import reset_store
-from lessons.catalogue import PAGE_SIZE, browse_catalogue, facet_slug
+from lessons.catalogue import PAGE_SIZE, browse_catalogue, catalogue_position, facet_slug
 from lessons.content import get_catalogue
-from lessons.search import MAX_QUERY_CHARS, parse_query, sync_search_index
+from lessons.search import MAX_QUERY_CHARS, parse_query, snippet, sync_search_index
 from tests.conftest import LESSON_SLUG
 
 LESSON_URL = "/lessons/writing-postmortems-for-ai-system-incidents/"
@@ -148,6 +148,49 @@ def test_search_finds_the_lesson_and_links_to_the_matching_section(
     assert f'id="{link.group(1).split("#")[1]}"' in lesson
 
 
+def _card(html: str, slug: str) -> str:
+    start = html.index(f'<li class="card lesson-card" id="lesson-{slug}"')
+    return html[start : html.index("</li>", start)]
+
+
+@pytest.mark.django_db
+def test_a_card_shows_the_same_lesson_when_browsing_and_in_search_results(
+    client: Client, search_index: None
+) -> None:
+    browsed = _card(client.get("/?track=creators").content.decode(), LESSON_SLUG)
+    found = _card(client.get("/?q=hallucinated").content.decode(), LESSON_SLUG)
+    for card in (browsed, found):
+        assert "Lesson 909 of 1596 · Creators · Ethics &amp; Society" in card
+        assert f'<a href="{LESSON_URL}">Writing Postmortems for AI System Incidents</a>' in card
+        assert "Run blameless postmortems specifically for AI system failures." in card
+        assert "~21 min read · 35 min in all" in card
+        assert f'data-progress-ring="{LESSON_SLUG}"' in card
+    assert 'class="search-hit"' not in browsed
+    hit = re.search(r'<p class="search-hit">In <a href="([^"]+)">', found)
+    assert hit and hit.group(1).startswith(f"{LESSON_URL}#")
+    # The hit's line stands between the tagline and the reading time, as it always has.
+    assert found.index("AI system failures.") < found.index("search-hit") < found.index("min read")
+
+
+def test_a_snippet_marks_matching_words_and_lets_no_html_through() -> None:
+    text = 'Paste <script>alert("drift")</script> & watch drifting "quot" models'
+    marked = snippet(text=text, terms=("drift", "script", "quot", "amp"))
+    assert "<script>" not in marked
+    assert "&lt;<mark>script</mark>&gt;" in marked
+    assert "<mark>drifting</mark>" in marked
+    # Entities stay whole even when a word searched for is their name.
+    assert " &amp; watch" in marked
+    assert "&quot;<mark>quot</mark>&quot;" in marked
+
+
+@pytest.mark.django_db
+def test_html_in_a_query_comes_back_escaped(client: Client, search_index: None) -> None:
+    html = client.get("/", {"q": '"><script>alert(1)</script> drift'}).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)" in html
+    assert "<mark>" in html
+
+
 @pytest.mark.django_db
 def test_search_within_a_track_and_shareable_addresses(
     client: Client, big_catalogue: Path, search_index: None
@@ -216,6 +259,19 @@ def test_the_lesson_header_links_to_its_place_in_the_catalogue(
     href = re.search(r'<a href="([^"]+)">Lesson 129 of', html).group(1).replace("&amp;", "&")
     assert href == "/?track=explorers&page=2#lesson-explore-029"
     assert 'id="lesson-explore-029"' in client.get(href.split("#")[0]).content.decode()
+
+
+def test_every_lesson_links_to_the_listing_page_that_shows_its_card(big_catalogue: Path) -> None:
+    catalogue = get_catalogue()
+    pages = set()
+    for lesson in catalogue.lessons:
+        track, page = catalogue_position(lesson=lesson, catalogue=catalogue)
+        listing = browse_catalogue(
+            catalogue=catalogue, query=parse_query(raw=""), track=track, page=page
+        )
+        assert lesson.slug in [entry.lesson.slug for entry in listing.entries]
+        pages.add((track, page))
+    assert ("explorers", 2) in pages
 
 
 def test_facet_slugs_are_readable() -> None:
@@ -318,6 +374,10 @@ def test_with_reload_search_finds_an_edited_title_on_the_next_request(
     html = client.get("/", {"q": "quokkas"}).content.decode()
     assert "1 lesson matching “quokkas”" in html
     assert f'href="{LESSON_URL}#' in html
+    assert f'<a href="{LESSON_URL}">Postmortems for quokkas</a>' in html
     path.write_text(path.read_text().replace("for quokkas", "for wombats", 1))
     assert "No lessons match" in client.get("/", {"q": "quokkas"}).content.decode()
-    assert "1 lesson matching “wombats”" in client.get("/", {"q": "wombats"}).content.decode()
+    html = client.get("/", {"q": "wombats"}).content.decode()
+    assert "1 lesson matching “wombats”" in html
+    assert "Postmortems for wombats" in html
+    assert "Postmortems for quokkas" not in client.get("/").content.decode()
