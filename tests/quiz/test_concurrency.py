@@ -95,8 +95,8 @@ def test_answers_checked_at_once_on_a_sqlite_file_are_all_stored(
     responses: list[object] = []
 
     def check(question_id: str) -> None:
-        browser = Client()
-        browser.cookies = learner.cookies
+        browser = Client()  # the learner's browser in another tab: its own cookie jar
+        browser.cookies.load({name: morsel.value for name, morsel in learner.cookies.items()})
         start.wait()
         try:
             responses.append(
