@@ -122,6 +122,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several server workers write to one file: wait for the lock instead of failing, take it
     # at the start of each transaction, and let readers go on while one worker writes (WAL).
+    # The backend is Django's, waiting for that lock in short fair steps
+    # (config/sqlite_backend/base.py).
+    DATABASES["default"]["ENGINE"] = "config.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
