@@ -9,6 +9,13 @@ to configure and supervise, as nginx in front of gunicorn would be, and no root 
 
 Every value can be overridden from the environment: HOST, PORT, WEB_CONCURRENCY (processes),
 WEB_THREADS (Django threads per process), HEADER_READ_TIMEOUT_MS.
+
+One Django thread per process by default: Python runs one thread of a process at a time, so a
+second thread only helps while a request waits on the network, and the one such wait here is the
+tutor's optional chat backend (then the default is 4). Otherwise threads take turns on the same
+interpreter lock, and a thread holding SQLite's write lock waits for its turn to finish: under
+load from wrk, 2 processes × 4 threads answered quiz checks with a p95 of 44 ms and the tutor
+with 126 ms; 2 × 1 gave 19 ms and 10 ms, with more requests a second (bench/results.md).
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ def command(env: dict[str, str] | None = None) -> list[str]:
         "--workers",
         env.get("WEB_CONCURRENCY", str(os.cpu_count() or 1)),
         "--blocking-threads",
-        env.get("WEB_THREADS", "4"),
+        env.get("WEB_THREADS", default_threads(env)),
         # A client has this long to send its headers; then its connection is closed.
         "--http1-header-read-timeout",
         env.get("HEADER_READ_TIMEOUT_MS", "30000"),
@@ -42,6 +49,11 @@ def command(env: dict[str, str] | None = None) -> list[str]:
         "--no-access-log",
         "config.wsgi:application",
     ]
+
+
+def default_threads(env: dict[str, str]) -> str:
+    """1, or 4 when the tutor's chat backend is on (its requests wait on the network)."""
+    return "4" if env.get("TUTOR_LLM_URL") else "1"
 
 
 def main() -> None:
