@@ -100,7 +100,12 @@ ASKS_EXPANSION = re.compile(
 )
 ACRONYM = re.compile(r"\b[A-Za-z]{2,8}\b")
 ASKS_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\bcost\b|\bprice\b", re.I)
-ASKS_RANKING = re.compile(r"\b(?:best|better|worse|worst|favou?rite|top)\b", re.I)
+# "which is best", "is it better to …"; not "my best friend", which names someone.
+ASKS_RANKING = re.compile(
+    r"(?<!\bmy )(?<!\byour )(?<!\bour )(?<!\bhis )(?<!\bher )(?<!\btheir )"
+    r"\b(?:best|better|worse|worst|favou?rite|top)\b",
+    re.I,
+)
 RANKS = re.compile(r"\b(?:best|better|worse|worst|prefer|rather|top)\b", re.I)
 ASKS_PROCEDURE = re.compile(
     r"\bhow\s+(?:\w+ly\s+)?(?:do|can|should|could|would|must|to)\s+(?:i|we|you)?\s*"

@@ -371,3 +371,13 @@ def test_two_items_of_one_list_show_the_sentence_leading_into_it_once() -> None:
     ]
     shown = [passage.text for passage in choose_passages(hits)]
     assert shown == [f"{lead} Keep raw transcripts in the archive.", "Redact names first."]
+
+
+def test_my_best_friend_names_someone_and_asks_for_no_ranking() -> None:
+    lesson = get_lesson("when-to-tell-a-grown-up-about-something-ai-did")
+    assert lesson is not None
+    reply = answer_question(lesson=lesson, question="a chatbot keeps saying it is my best friend")
+    assert reply.grounded
+    # A real comparison still needs a unit that ranks something.
+    reply = answer_question(lesson=lesson, question="is the homework app better than the game")
+    assert not reply.grounded
