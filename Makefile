@@ -59,14 +59,19 @@ serve: install
 	HOST=$(HOST) PORT=$(PORT) $(PY) -m config.serve
 
 # Test tiers: everything; everything but the browser tests; only the browser tests.
+# One pytest-xdist worker per CPU (TEST_WORKERS=0 runs them in this process, one at a time);
+# a module whose tests share a server keeps them on one worker (its xdist_group).
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
+
 test: install-test chromium
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 test-fast: install-test
-	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e" $(XDIST) $(PYTEST_ARGS)
 
 test-e2e: install-test chromium
-	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
+	$(BIN)/pytest -m e2e $(XDIST) $(PYTEST_ARGS)
 
 check: install-test
 	$(BIN)/ruff check .

@@ -130,6 +130,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests run on Django's in-memory database (its default for SQLite), said outright so that
+    # pytest-xdist, which does not know this backend is SQLite, gives each worker its own
+    # instead of naming a file after the path of the real one.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 from content_registry import reset_store
 
@@ -28,6 +30,26 @@ def make_learner(email: str, password: str | None = None, *, verified: bool = Tr
     user = get_user_model().objects.create_user(email, password)
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
     return user
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _redis_database_of_its_own(worker_id: str) -> Iterator[None]:
+    """Under pytest-xdist each worker keeps its cache in a Redis database of its own: tests
+    clear the cache (FLUSHDB), which would wipe another worker's rate-limit counts mid-test."""
+    url = settings.REDIS_URL
+    if not url or worker_id == "master":
+        yield
+        return
+    number = 1 + int(worker_id.removeprefix("gw"))
+    own = urllib.parse.urlsplit(url)._replace(path=f"/{number}").geturl()
+    caches = {alias: {**cache, "LOCATION": own} for alias, cache in settings.CACHES.items()}
+    previous = os.environ["REDIS_URL"]
+    os.environ["REDIS_URL"] = own  # for tests that talk to Redis or start a server themselves
+    try:
+        with override_settings(CACHES=caches, REDIS_URL=own):
+            yield
+    finally:
+        os.environ["REDIS_URL"] = previous
 
 
 @pytest.fixture(autouse=True)

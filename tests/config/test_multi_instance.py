@@ -25,10 +25,13 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 LESSON_SLUG = "writing-postmortems-for-ai-system-incidents"
 
-pytestmark = pytest.mark.skipif(
-    not (DATABASE_URL.startswith("postgres") and REDIS_URL),
-    reason="needs DATABASE_URL (PostgreSQL) and REDIS_URL; .ci/run sets both",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (DATABASE_URL.startswith("postgres") and REDIS_URL),
+        reason="needs DATABASE_URL (PostgreSQL) and REDIS_URL; .ci/run sets both",
+    ),
+    pytest.mark.xdist_group("two-servers"),  # one worker starts the two servers for them all
+]
 
 
 def free_port() -> int:

@@ -24,6 +24,8 @@ LESSON_URL = "/lessons/writing-postmortems-for-ai-system-incidents/"
 SLOW_CLIENTS = 50
 TRICKLE_SECONDS = 20.0
 
+pytestmark = pytest.mark.xdist_group("slow-clients")  # one worker starts the server for both
+
 
 def free_port() -> int:
     with socket.socket() as sock:
