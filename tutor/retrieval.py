@@ -195,16 +195,23 @@ def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
     return units
 
 
+# Every lesson has these two lists under the same headings, whose words ("does well", "cannot
+# do") are all function words: learners ask for them in other everyday words, searched here
+# (never shown). General English for the headings, the same for every lesson.
+DOES_WELL_CONTEXT = "what AI is good at, useful or helpful for: its strengths"
+CANNOT_DO_CONTEXT = "what AI is bad at or unable to do: its limits, limitations and weaknesses"
+
+
 def lesson_units(lesson: Lesson) -> list[Unit]:
     """Every answer unit of the lesson page, in page order (quiz explanations not included)."""
     titles = {part.id: part.title for part in lesson.readable_sections}
     units = [Unit("premise", "premise", titles["premise"], lesson.premise, "paragraph")]
     units += [
-        Unit("does-well", "does-well", titles["does-well"], point, "item")
+        Unit("does-well", "does-well", titles["does-well"], point, "item", DOES_WELL_CONTEXT)
         for point in lesson.does_well
     ]
     units += [
-        Unit("cannot-do", "cannot-do", titles["cannot-do"], point, "item")
+        Unit("cannot-do", "cannot-do", titles["cannot-do"], point, "item", CANNOT_DO_CONTEXT)
         for point in lesson.cannot_do
     ]
     for section in lesson.sections:
