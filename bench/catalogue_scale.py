@@ -13,6 +13,7 @@ workers') and the load average when it began: on a shared machine the wall clock
 about the neighbours than about the code.
 
 Run: .venv/bin/python bench/catalogue_scale.py [--lessons 1600] [--runs 3] [--visits 300]
+     .venv/bin/python bench/catalogue_scale.py --only-check   # check_content alone (no server)
 """
 
 from __future__ import annotations
@@ -238,6 +239,11 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=300, help="lessons to visit after a start")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-check", action="store_true")
+    parser.add_argument(
+        "--only-check",
+        action="store_true",
+        help="time check_content alone: no server starts (nor the set-up only they need)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="catalogue-scale-") as tmp:
@@ -259,6 +265,10 @@ def main() -> None:
             # Not the checkout's: results kept from an earlier run would skip the timed parsing.
             "CONTENT_BUILD_CACHE_DIR": str(workdir / "build-cache"),
         }
+        if args.only_check:
+            print("manage.py check_content:", flush=True)
+            measure_check(env)
+            return
         setup = {"stdout": subprocess.DEVNULL, "cwd": BASE_DIR, "env": env, "check": True}
         # --skip-checks: the content check parses every lesson; check_content is timed below.
         subprocess.run(
