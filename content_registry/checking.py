@@ -13,6 +13,7 @@ and every management command that runs the system checks (`migrate`, `check --de
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -32,6 +33,11 @@ CHUNK = 25
 # a moment before, and nothing is needed again after its folder, so a few are enough (more would
 # only hold memory in every checking process).
 CHECK_CACHE_SIZE = 8
+# Parsing allocates objects by the million, nearly all freed by reference counting, and each
+# collection of the oldest generation walks everything the process holds (Django, the index).
+# Fewer young collections, and none of the parent's objects walked at all (gc.freeze), halved
+# the checking processes' time in the collector (about a second of CPU each on 1,600 lessons).
+WORKER_GC_THRESHOLD = 10_000
 FolderProblems = dict[str, list[ContentProblem]]
 # The store the forked workers check with (set while a pool runs).
 _worker_store: ContentStore | None = None
@@ -97,15 +103,25 @@ def _check_folders(
     # fork: the workers inherit the configured Django, every registered kind and the store.
     context = multiprocessing.get_context("fork")
     _worker_store = store
+    # Everything the parent holds now is inherited and never garbage: collections in the workers
+    # skip it (and, not touching it, leave those pages shared with the parent).
+    gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_start_worker
+        ) as pool:
             futures = [pool.submit(_chunk_problems, chunk) for chunk in chunks]
             for future in as_completed(futures):
                 results = future.result()
                 yield from results
                 progress(len(results))
     finally:
+        gc.unfreeze()
         _worker_store = None
+
+
+def _start_worker() -> None:
+    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def _chunk_problems(folders: tuple[str, ...]) -> list[tuple[str, FolderProblems]]:
