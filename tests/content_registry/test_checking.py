@@ -157,3 +157,25 @@ def test_the_catalogue_index_is_remembered_between_processes_per_file(
     again = build_store(content_copy).index(LESSON_KIND)
     assert read == ["copy-2"]
     assert again["copy-2"].title.startswith("Edited ")
+
+
+def test_check_content_on_several_processes_names_each_broken_file_and_field_and_fails(
+    content_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from django.core.management.base import CommandError
+
+    add_copies(content_copy, 5)
+    broken_quiz(content_copy, "copy-4")
+    lesson = content_copy / "copy-2" / "lesson.md"
+    lesson.write_text(re.sub(r"(?m)^read_minutes: .*$", "read_minutes: soon", lesson.read_text()))
+    monkeypatch.setattr(content_registry.checking, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(content_registry.checking, "CHUNK", 2)
+    with pytest.raises(CommandError) as failed:
+        call_command("check_content", "--jobs", "2", "--no-cache")
+    assert failed.value.returncode == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert (
+        "content/copy-2/lesson.md: front matter: read_minutes: must be a positive integer" in errors
+    )
+    assert any(line.startswith("content/copy-4/quiz.yaml: questions[4].id: ") for line in errors)
+    assert not any("copy-1/" in line or "copy-3/" in line for line in errors)
