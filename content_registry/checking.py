@@ -6,9 +6,10 @@ and every management command that runs the system checks (`migrate`, `check --de
 - lesson folders are independent: each process checks a share of them, on one store forked from
   the parent's after it has read the light indexes (the lessons' front matter, which the
   cross-checks need), so no process reads them again;
-- a folder's problems are kept in a cache directory under a digest of every file in the folder
-  and of the code that checks them, so an unchanged folder is not parsed again by the next
-  command. The one-file kinds (the coach rules) are small and checked every time.
+- a folder's problems are kept in a cache directory under a digest of every file in the folder,
+  of the code that checks them and of what it is checked against in other folders (the titles,
+  tracks and minutes its "Keep going" cards repeat), so an unchanged folder is not parsed again
+  by the next command. The one-file kinds (the coach rules) are small and checked every time.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def content_problems(
     found: dict[str, FolderProblems] = {}
     digests: dict[str, str] = {}
     if cache_dir is not None:
-        code = code_digest(store.kinds)
+        code = code_digest(store.kinds) + shared_facts_digest(store)
         for folder in folders:
             digests[folder] = folder_digest(content_dir / folder, code=code)
             hit = _read_cached(cache_dir, digests[folder])
@@ -129,6 +130,19 @@ def _chunk_problems(folders: tuple[str, ...]) -> list[tuple[str, FolderProblems]
     if store is None:
         raise RuntimeError("a checking process started without its parent's store")
     return [(folder, store.folder_problems([folder])) for folder in folders]
+
+
+def shared_facts_digest(store: ContentStore) -> str:
+    """A digest of what folders check of one another (each kind's `shared_facts`): a lesson
+    retitled re-checks the folders whose cards name it, with every other folder."""
+    digest = hashlib.sha256()
+    for kind in store.kinds:
+        if kind.shared_facts is None or kind.index is None:
+            continue
+        items = store.index(kind)
+        for key in sorted(items):
+            digest.update(repr((kind.name, key, kind.shared_facts(items[key]))).encode())
+    return digest.hexdigest()
 
 
 def folder_digest(folder: Path, *, code: str) -> str:

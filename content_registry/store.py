@@ -78,6 +78,10 @@ class ContentKind(Generic[ItemT_co, IndexT_co]):
     # After CONTENT_RELOAD reloads, called with the keys whose files were added, saved or
     # removed, for what the kind keeps outside the store (the lessons' search rows).
     on_reload: Callable[[frozenset[str]], None] | None = None
+    # What files of other folders may repeat of an item and are checked against (a lesson's
+    # title on another lesson's "Keep going" card), read from its index entry: a folder's
+    # cached problems stay valid only while these are unchanged.
+    shared_facts: Callable[[Any], object] | None = None
 
     @property
     def per_folder(self) -> bool:

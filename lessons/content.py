@@ -561,6 +561,8 @@ LESSON_KIND: ContentKind[Lesson, LessonListing] = register_kind(
         index=_index_source,
         in_every_folder=True,
         on_reload=_lessons_reloaded,
+        # What related_card_problems compares another lesson's cards with.
+        shared_facts=lambda listing: (listing.title, listing.track, listing.total_minutes),
     )
 )
 

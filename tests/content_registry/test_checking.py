@@ -69,6 +69,23 @@ def test_an_unchanged_folder_is_not_parsed_again_and_its_problems_are_still_repo
     assert parsed == ["copy-1"]  # only the edited folder
 
 
+def test_a_retitled_lesson_is_checked_against_the_cards_of_folders_already_cached(
+    content_copy: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "check-cache"
+    honor = "writing-your-own-hs-ai-honor-code"
+    assert not [p for p in content_problems(content_copy, cache_dir=cache) if "related" in p.field]
+    lesson = content_copy / honor / "lesson.md"
+    lesson.write_text(
+        lesson.read_text().replace("title: Writing Your Own", "title: Write Your Own")
+    )
+    stale = [p for p in content_problems(content_copy, cache_dir=cache) if "related" in p.field]
+    # The postmortem lesson's folder did not change, but its card for the honor code is stale.
+    assert [(p.file, p.field) for p in stale] == [
+        (f"content/{LESSON_SLUG}/lesson.md", "related[2].title")
+    ]
+
+
 def test_a_change_to_the_checking_code_checks_every_folder_again(
     content_copy: Path, tmp_path: Path, parsed: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
