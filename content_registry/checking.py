@@ -19,6 +19,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -39,6 +40,8 @@ CHECK_CACHE_SIZE = 8
 # Fewer young collections, and none of the parent's objects walked at all (gc.freeze), halved
 # the checking processes' time in the collector (about a second of CPU each on 1,600 lessons).
 WORKER_GC_THRESHOLD = 10_000
+# Results of folder states not seen by a check for this long are deleted (see prune_cache).
+PRUNE_AFTER_SECONDS = 24 * 3600
 FolderProblems = dict[str, list[ContentProblem]]
 # The store the forked workers check with (set while a pool runs).
 _worker_store: ContentStore | None = None
@@ -84,6 +87,8 @@ def content_problems(
             _write_cached(cache_dir, digests[folder], problems)
     if not todo and on_progress is not None:
         on_progress(len(folders), len(folders))
+    if cache_dir is not None:
+        prune_cache(cache_dir, keep=frozenset(digests.values()))
     in_order = [found[folder] for folder in folders]
     return store.ordered(merge_problems(*in_order, store.file_problems()))
 
@@ -153,6 +158,24 @@ def folder_digest(folder: Path, *, code: str) -> str:
         digest.update(str(path.relative_to(folder)).encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def prune_cache(
+    cache_dir: Path, *, keep: frozenset[str], older_than: float = PRUNE_AFTER_SECONDS
+) -> int:
+    """Delete the results of folders as they no longer are (every saved edit leaves one), once
+    they are a day old: another checkout sharing the directory may still be on them. Returns
+    how many went."""
+    cutoff = time.time() - older_than
+    removed = 0
+    try:
+        for path in cache_dir.glob("*.json"):
+            if path.stem not in keep and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+    except OSError:
+        pass  # a read-only or vanished directory: nothing to tidy
+    return removed
 
 
 def _read_cached(cache_dir: Path, digest: str) -> FolderProblems | None:

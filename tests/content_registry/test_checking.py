@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -84,6 +86,28 @@ def test_a_retitled_lesson_is_checked_against_the_cards_of_folders_already_cache
     assert [(p.file, p.field) for p in stale] == [
         (f"content/{LESSON_SLUG}/lesson.md", "related[2].title")
     ]
+
+
+def test_results_of_a_folder_as_it_no_longer_is_are_deleted_once_a_day_old(
+    content_copy: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "check-cache"
+    content_problems(content_copy, cache_dir=cache)
+    before = {path.name for path in cache.glob("*.json")}
+    lesson = content_copy / LESSON_SLUG / "lesson.md"
+    lesson.write_text(lesson.read_text().replace("## ", "## Edited: ", 1))
+    content_problems(content_copy, cache_dir=cache)
+    after = {path.name for path in cache.glob("*.json")}
+    assert after > before  # a day's grace: the edited folder's old result is still there
+    (edited,) = after - before
+    day_ago = time.time() - 25 * 3600
+    for path in cache.glob("*.json"):
+        os.utime(path, (day_ago, day_ago))
+    content_problems(content_copy, cache_dir=cache)
+    remaining = {path.name for path in cache.glob("*.json")}
+    # The edited folder's old result went; every folder's result as it is now stayed.
+    assert edited in remaining
+    assert remaining < after and len(remaining) == len(before)
 
 
 def test_a_change_to_the_checking_code_checks_every_folder_again(
