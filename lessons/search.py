@@ -16,7 +16,6 @@ import hashlib
 import html
 import re
 from collections.abc import Collection, Iterable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -277,26 +276,33 @@ def _vendor() -> str:
     return connection.vendor
 
 
-# The matching lessons (rank: lower is better), then each backend's sections of given lessons
-# that match any word.
-LESSON_MATCHES = {
-    "sqlite": """
-        SELECT l.id, bm25(lessons_searchlesson_fts, 10.0, 4.0, 4.0, 1.0) AS rank, l.number
-        FROM lessons_searchlesson_fts
-        JOIN lessons_searchlesson l ON l.id = lessons_searchlesson_fts.rowid
-        WHERE lessons_searchlesson_fts MATCH %s {filters}
-    """,
-    "postgresql": """
-        SELECT l.id, -ts_rank(l.rank_vector, query.q) AS rank, l.number
-        FROM lessons_searchlesson l, to_tsquery('english', %s) AS query(q)
-        WHERE l.search_vector @@ query.q {filters}
-    """,
-}
+# PostgreSQL: the matching lessons (rank: lower is better), counted and paged in one statement.
+LESSON_MATCHES = """
+    SELECT l.id, -ts_rank(l.rank_vector, query.q) AS rank, l.number
+    FROM lessons_searchlesson l, to_tsquery('english', %s) AS query(q)
+    WHERE l.search_vector @@ query.q {filters}
+"""
 PAGE_OF_LESSONS = """
     SELECT id, COUNT(*) OVER () FROM ({matches}) AS matches
     ORDER BY rank, number, id LIMIT %s OFFSET %s
 """
 COUNT_LESSONS = "SELECT COUNT(*) FROM ({matches}) AS matches"
+# SQLite: counting the matches takes FTS5 only their rowids, a tenth of the cost of ranking them,
+# so the count is its own statement and the page ranks without a window over every match. Rows
+# with the same rank (copies of one text) come in the order they were written: catalogue order
+# after a rebuild.
+SQLITE_MATCHES = """
+    FROM lessons_searchlesson_fts {join}
+    WHERE lessons_searchlesson_fts MATCH %s {filters}
+"""
+SQLITE_FILTER_JOIN = "JOIN lessons_searchlesson l ON l.id = lessons_searchlesson_fts.rowid"
+SQLITE_COUNT = "SELECT COUNT(*) {matches}"
+SQLITE_PAGE = """
+    SELECT lessons_searchlesson_fts.rowid {matches}
+    ORDER BY bm25(lessons_searchlesson_fts, 10.0, 4.0, 4.0, 1.0), lessons_searchlesson_fts.rowid
+    LIMIT %s OFFSET %s
+"""
+# Each backend's sections of given lessons that match any word.
 SECTION_MATCHES = {
     "sqlite": """
         SELECT s.id, s.lesson_id, bm25(lessons_searchsection_fts, 0.0, 4.0, 1.0)
@@ -316,9 +322,7 @@ def _page_of_lessons(
     terms: Sequence[str], *, every: bool, track: str, category: str, offset: int, limit: int
 ) -> tuple[int, list[int]]:
     """How many lessons match, and the ids of those on the page, best first."""
-    vendor = _vendor()
-    query = _sqlite_match if vendor == "sqlite" else _postgres_query
-    params: list[str | int] = [query(terms, every=every)]
+    params: list[str | int] = []
     filters = ""
     if track:
         filters += " AND l.track = %s"
@@ -326,24 +330,56 @@ def _page_of_lessons(
     if category:
         filters += " AND l.category = %s"
         params.append(category)
-    matches = LESSON_MATCHES[vendor].format(filters=filters)
-    # A transaction only for SET LOCAL: on SQLite one begins IMMEDIATE, taking the write lock,
-    # so a search would wait for (and hold up) every write.
-    in_transaction = transaction.atomic() if vendor == "postgresql" else nullcontext()
-    with in_transaction, connection.cursor() as cursor:
-        if vendor == "postgresql":
-            # A lesson's whole tsvector is large, so it lives compressed out of line (TOAST),
-            # which the planner does not cost: for a common word it would scan every row and
-            # read every lesson's vector where the GIN index reads none.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(PAGE_OF_LESSONS.format(matches=matches), [*params, limit, offset])
+    if _vendor() == "sqlite":
+        return _sqlite_page_of_lessons(
+            _sqlite_match(terms, every=every),
+            filters=filters,
+            params=params,
+            offset=offset,
+            limit=limit,
+        )
+    return _postgres_page_of_lessons(
+        _postgres_query(terms, every=every),
+        filters=filters,
+        params=params,
+        offset=offset,
+        limit=limit,
+    )
+
+
+def _sqlite_page_of_lessons(
+    match: str, *, filters: str, params: Sequence[str | int], offset: int, limit: int
+) -> tuple[int, list[int]]:
+    matches = SQLITE_MATCHES.format(join=SQLITE_FILTER_JOIN if filters else "", filters=filters)
+    # No transaction: on SQLite one begins IMMEDIATE, taking the write lock, so a search would
+    # wait for (and hold up) every write.
+    with connection.cursor() as cursor:
+        cursor.execute(SQLITE_COUNT.format(matches=matches), [match, *params])
+        total = int(cursor.fetchone()[0])
+        if offset >= total:
+            return total, []
+        cursor.execute(SQLITE_PAGE.format(matches=matches), [match, *params, limit, offset])
+        return total, [row[0] for row in cursor.fetchall()]
+
+
+def _postgres_page_of_lessons(
+    query: str, *, filters: str, params: Sequence[str | int], offset: int, limit: int
+) -> tuple[int, list[int]]:
+    matches = LESSON_MATCHES.format(filters=filters)
+    # A transaction only for SET LOCAL.
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A lesson's whole tsvector is large, so it lives compressed out of line (TOAST),
+        # which the planner does not cost: for a common word it would scan every row and
+        # read every lesson's vector where the GIN index reads none.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(PAGE_OF_LESSONS.format(matches=matches), [query, *params, limit, offset])
         rows = cursor.fetchall()
         if rows:
             return int(rows[0][1]), [row[0] for row in rows]
         if offset == 0:
             return 0, []
         # Past the last page: the window count has no row to ride on.
-        cursor.execute(COUNT_LESSONS.format(matches=matches), params)
+        cursor.execute(COUNT_LESSONS.format(matches=matches), [query, *params])
         return int(cursor.fetchone()[0]), []
 
 
