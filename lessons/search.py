@@ -6,6 +6,7 @@ index_lessons`, which start-up runs and which does nothing when `content/` has n
 Whole lessons are matched, ranked, filtered by track and category, counted and paged in SQL
 (one row per lesson, so a count is exact and costs what the catalogue's size does, not its
 sections'); then the best section of each lesson on the page is found for its link and snippet.
+A page of results is cached (Django's default cache) until the index changes.
 The index lives in the database, so it costs no worker memory and is shared by every worker
 and instance.
 """
@@ -20,7 +21,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from lessons.content import Lesson
@@ -32,6 +35,10 @@ SNIPPET_CHARS = 180
 # The last word is also matched as a prefix (it may be unfinished), once it is this long: a
 # prefix of one or two letters matches most of the catalogue.
 MIN_PREFIX_CHARS = 3
+# A page of results is kept in the default cache under the version of the index it was found in,
+# so a rebuild or re-sync makes every page kept from before unreachable; the timeout only
+# bounds how long an unreachable page takes space.
+RESULTS_CACHE_SECONDS = 60 * 60
 WORD = re.compile(r"\w+", re.UNICODE)
 # PostgreSQL's English stop words (the Snowball list its `english` configuration drops), left
 # out on both backends so that they search alike and a query of only these can be told apart.
@@ -219,6 +226,8 @@ def replace_search_rows(
                 section.lesson = row.lesson
         new_sections = [section for row in rows for section in row.sections]
         SearchSection.objects.bulk_create(new_sections, batch_size=500)
+        if slugs is not None:
+            forget_cached_results()
         if not sqlite:
             return
         if slugs is None:
@@ -441,18 +450,62 @@ def search_lessons(
 
     `track` and `category` are names as lessons state them. Lessons with every word come
     first; when none has them all, lessons with any of them. A lesson whose only match is its
-    title or tagline is shown with its first section.
+    title or tagline is shown with its first section. Pages are cached until the index changes.
     """
     if not query.terms:
         return SearchResults(total=0, hits=())
-    total, ids = _page_of_lessons(
-        query.terms, every=True, track=track, category=category, offset=offset, limit=limit
-    )
-    if not total and len(query.terms) > 1:
-        total, ids = _page_of_lessons(
-            query.terms, every=False, track=track, category=category, offset=offset, limit=limit
+    version = _index_version()
+    if version is None:  # rows written without a build (a re-sync before any): nothing to key on
+        return _search_lessons(
+            terms=query.terms, track=track, category=category, offset=offset, limit=limit
         )
-    best = _best_sections(query.terms, lesson_ids=ids)
+    key = _results_key(
+        version=version,
+        terms=query.terms,
+        track=track,
+        category=category,
+        offset=offset,
+        limit=limit,
+    )
+    found = cache.get(key)
+    if not isinstance(found, SearchResults):
+        found = _search_lessons(
+            terms=query.terms, track=track, category=category, offset=offset, limit=limit
+        )
+        cache.set(key, found, RESULTS_CACHE_SECONDS)
+    return found
+
+
+def forget_cached_results() -> None:
+    """Leave every cached page of results behind: the search rows have changed."""
+    SearchIndexState.objects.update(built_at=timezone.now())
+
+
+def _index_version() -> str | None:
+    """What changes whenever the search rows do: the build's row, its time bumped by re-syncs."""
+    state = SearchIndexState.objects.values_list("pk", "built_at").order_by("pk").first()
+    return None if state is None else f"{state[0]}:{state[1].isoformat()}"
+
+
+def _results_key(
+    *, version: str, terms: Sequence[str], track: str, category: str, offset: int, limit: int
+) -> str:
+    # Hashed: the terms are the learner's words, of any length and alphabet.
+    parts = "\x1f".join([version, "\x1e".join(terms), track, category, str(offset), str(limit)])
+    return "lessons:search:" + hashlib.sha256(parts.encode()).hexdigest()
+
+
+def _search_lessons(
+    *, terms: Sequence[str], track: str, category: str, offset: int, limit: int
+) -> SearchResults:
+    total, ids = _page_of_lessons(
+        terms, every=True, track=track, category=category, offset=offset, limit=limit
+    )
+    if not total and len(terms) > 1:
+        total, ids = _page_of_lessons(
+            terms, every=False, track=track, category=category, offset=offset, limit=limit
+        )
+    best = _best_sections(terms, lesson_ids=ids)
     missing = [lesson_id for lesson_id in ids if lesson_id not in best]
     if missing:
         for lesson_id, section_id in (
@@ -473,7 +526,7 @@ def search_lessons(
             lesson_slug=slug,
             section_id=section_id,
             section_title=title,
-            snippet=snippet(text=body, terms=query.terms),
+            snippet=snippet(text=body, terms=terms),
         )
         for slug, section_id, title, body in (found[row] for row in wanted if row in found)
     )
