@@ -227,7 +227,7 @@ def replace_search_rows(
         new_sections = [section for row in rows for section in row.sections]
         SearchSection.objects.bulk_create(new_sections, batch_size=500)
         if slugs is not None:
-            forget_cached_results()
+            _forget_cached_results()
         if not sqlite:
             return
         if slugs is None:
@@ -487,7 +487,7 @@ def search_lessons(
     return found
 
 
-def forget_cached_results() -> None:
+def _forget_cached_results() -> None:
     """Leave every cached page of results behind: the search rows have changed."""
     SearchIndexState.objects.update(built_at=timezone.now())
 
