@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from lessons.catalogue import CatalogueEntry
 from lessons.content import Catalogue
+from lessons.search import SectionHit
 
 # Cards are small (under 1 KB); this bounds the memory they take in a very large catalogue.
 CARD_CACHE_SIZE = 4096
@@ -32,8 +33,14 @@ class LessonCard:
 
 @dataclass(frozen=True)
 class ShownCard:
-    entry: CatalogueEntry
-    card: LessonCard
+    """What the page's template reads of one card, one attribute deep: each step of a dotted
+    lookup in a template costs a failed item lookup before the attribute is read."""
+
+    slug: str
+    url: str
+    heading: SafeString
+    details: SafeString
+    hit: SectionHit | None
 
 
 # Keyed by slug and catalogue (hashed by identity) rather than by the lesson itself, whose hash
@@ -55,7 +62,16 @@ def lesson_card(*, slug: str, catalogue: Catalogue) -> LessonCard:
 
 def shown_cards(*, entries: Sequence[CatalogueEntry], catalogue: Catalogue) -> list[ShownCard]:
     """The cards of a page of the catalogue, in its order."""
-    return [
-        ShownCard(entry=entry, card=lesson_card(slug=entry.lesson.slug, catalogue=catalogue))
-        for entry in entries
-    ]
+    shown = []
+    for entry in entries:
+        card = lesson_card(slug=entry.lesson.slug, catalogue=catalogue)
+        shown.append(
+            ShownCard(
+                slug=entry.lesson.slug,
+                url=card.url,
+                heading=card.heading,
+                details=card.details,
+                hit=entry.hit,
+            )
+        )
+    return shown

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 import lessons.content
 from content_registry import reset_store
@@ -381,3 +383,41 @@ def test_with_reload_search_finds_an_edited_title_on_the_next_request(
     assert "1 lesson matching “wombats”" in html
     assert "Postmortems for wombats" in html
     assert "Postmortems for quokkas" not in client.get("/").content.decode()
+
+
+def _full_text_queries(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if re.search(r"MATCH|to_tsquery", q["sql"])]
+
+
+@pytest.mark.django_db
+def test_the_same_search_again_is_answered_without_searching_the_index(
+    client: Client, search_index: None
+) -> None:
+    with CaptureQueriesContext(connection) as first:
+        before = client.get("/", {"q": "blameless postmortem", "page": "1"}).content.decode()
+    assert _full_text_queries(first)
+    with CaptureQueriesContext(connection) as again:
+        after = client.get("/", {"q": "blameless postmortem", "page": "1"}).content.decode()
+    assert not _full_text_queries(again)
+    assert _cards(after) == _cards(before) != []
+    assert re.findall(r'class="search-hit".*', after) == re.findall(r'class="search-hit".*', before)
+
+
+@pytest.mark.django_db
+def test_after_a_rebuild_search_finds_what_the_index_now_holds(
+    client: Client, content_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Pages of results kept from before a rebuild are never shown after it."""
+    call_command("index_lessons")
+    assert "No lessons match" in client.get("/", {"q": "quokkas"}).content.decode()
+    assert "Postmortems for quokkas" not in client.get("/", {"q": "postmortems"}).content.decode()
+    path = content_copy / LESSON_SLUG / "lesson.md"
+    old = get_catalogue().by_slug[LESSON_SLUG].title
+    path.write_text(path.read_text().replace(f"title: {old}", "title: Postmortems for quokkas", 1))
+    reset_store()
+    call_command("index_lessons")
+    assert "Search index rebuilt" in capsys.readouterr().out
+    html = client.get("/", {"q": "quokkas"}).content.decode()
+    assert "1 lesson matching “quokkas”" in html
+    assert f'<a href="{LESSON_URL}">Postmortems for quokkas</a>' in html
+    assert "Postmortems for quokkas" in client.get("/", {"q": "postmortems"}).content.decode()
