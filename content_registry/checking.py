@@ -162,20 +162,16 @@ def folder_digest(folder: Path, *, code: str) -> str:
 
 def prune_cache(
     cache_dir: Path, *, keep: frozenset[str], older_than: float = PRUNE_AFTER_SECONDS
-) -> int:
+) -> None:
     """Delete the results of folders as they no longer are (every saved edit leaves one), once
-    they are a day old: another checkout sharing the directory may still be on them. Returns
-    how many went."""
+    they are a day old: another checkout sharing the directory may still be on them."""
     cutoff = time.time() - older_than
-    removed = 0
     try:
         for path in cache_dir.glob("*.json"):
             if path.stem not in keep and path.stat().st_mtime < cutoff:
                 path.unlink(missing_ok=True)
-                removed += 1
     except OSError:
         pass  # a read-only or vanished directory: nothing to tidy
-    return removed
 
 
 def _read_cached(cache_dir: Path, digest: str) -> FolderProblems | None:

@@ -351,20 +351,10 @@ def _page_of_lessons(
         filters += " AND l.category = %s"
         params.append(category)
     if _vendor() == "sqlite":
-        return _sqlite_page_of_lessons(
-            _sqlite_match(terms, every=every),
-            filters=filters,
-            params=params,
-            offset=offset,
-            limit=limit,
-        )
-    return _postgres_page_of_lessons(
-        _postgres_query(terms, every=every),
-        filters=filters,
-        params=params,
-        offset=offset,
-        limit=limit,
-    )
+        page_of, match = _sqlite_page_of_lessons, _sqlite_match(terms, every=every)
+    else:
+        page_of, match = _postgres_page_of_lessons, _postgres_query(terms, every=every)
+    return page_of(match, filters=filters, params=params, offset=offset, limit=limit)
 
 
 def _sqlite_page_of_lessons(
@@ -383,7 +373,7 @@ def _sqlite_page_of_lessons(
 
 
 def _postgres_page_of_lessons(
-    query: str, *, filters: str, params: Sequence[str | int], offset: int, limit: int
+    match: str, *, filters: str, params: Sequence[str | int], offset: int, limit: int
 ) -> tuple[int, list[int]]:
     matches = LESSON_MATCHES.format(filters=filters)
     # A transaction only for SET LOCAL.
@@ -392,14 +382,14 @@ def _postgres_page_of_lessons(
         # which the planner does not cost: for a common word it would scan every row and
         # read every lesson's vector where the GIN index reads none.
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(PAGE_OF_LESSONS.format(matches=matches), [query, *params, limit, offset])
+        cursor.execute(PAGE_OF_LESSONS.format(matches=matches), [match, *params, limit, offset])
         rows = cursor.fetchall()
         if rows:
             return int(rows[0][1]), [row[0] for row in rows]
         if offset == 0:
             return 0, []
         # Past the last page: the window count has no row to ride on.
-        cursor.execute(COUNT_LESSONS.format(matches=matches), [query, *params])
+        cursor.execute(COUNT_LESSONS.format(matches=matches), [match, *params])
         return int(cursor.fetchone()[0]), []
 
 
@@ -466,24 +456,24 @@ def search_lessons(
     if not query.terms:
         return SearchResults(total=0, hits=())
     version = _index_version()
-    if version is None:  # rows written without a build (a re-sync before any): nothing to key on
-        return _search_lessons(
-            terms=query.terms, track=track, category=category, offset=offset, limit=limit
+    # No version when rows were written without a build (a re-sync before any): nothing to key on.
+    key = None
+    if version is not None:
+        key = _results_key(
+            version=version,
+            terms=query.terms,
+            track=track,
+            category=category,
+            offset=offset,
+            limit=limit,
         )
-    key = _results_key(
-        version=version,
-        terms=query.terms,
-        track=track,
-        category=category,
-        offset=offset,
-        limit=limit,
-    )
-    found = cache.get(key)
+    found = None if key is None else cache.get(key)
     if not isinstance(found, SearchResults):
         found = _search_lessons(
             terms=query.terms, track=track, category=category, offset=offset, limit=limit
         )
-        cache.set(key, found, RESULTS_CACHE_SECONDS)
+        if key is not None:
+            cache.set(key, found, RESULTS_CACHE_SECONDS)
     return found
 
 
