@@ -19,9 +19,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lessons.content import Lesson
-from tutor.language import STOPWORDS, lemma, term, tokens
+from tutor.language import AMOUNT_TERMS, PERSON_TERMS, STOPWORDS, TIME_TERMS, lemma, term, tokens
 from tutor.llm import rephrase
-from tutor.retrieval import Hit, LessonIndex, Passage, Query, index_lesson
+from tutor.retrieval import (
+    MIN_HEADING_WORDS_ALONE,
+    Hit,
+    LessonIndex,
+    Passage,
+    Query,
+    asked_words,
+    index_lesson,
+)
 
 # Refuse unless the best passage covers at least this share of the question's weight ...
 MIN_COVERAGE = 0.6
@@ -31,8 +39,12 @@ MAX_UNKNOWN_WEIGHT = 0.75
 # ... and the passage itself matches words weighing at least this much: one ordinary word in
 # common ("time", "world") is a coincidence, not an answer.
 MIN_TOPIC_WEIGHT = 0.25
-# How much BM25's rank counts against coverage when choosing among the best passages.
+# How much BM25's rank counts against coverage when choosing among the best passages ...
 RANK_WEIGHT = 0.5
+# ... and how much a label of the passage that the question names (`LessonIndex.label_match`).
+LABEL_WEIGHT = 0.5
+# How many of BM25's best passages are weighed that way.
+CANDIDATES = 16
 # A second unit joins the answer when it ranks close to the first, in the same section.
 COMPANION_RATIO = 0.85
 MAX_UNITS = 2
@@ -112,30 +124,6 @@ ASKS_PROCEDURE = re.compile(
     r"(?:\w+ly\s+|just\s+|even\s+)?(?P<verb>[a-z]+)",
     re.I,
 )
-PERSON_TEXT = """
-    person people someone somebody anyone everyone nobody who whoever team owner engineer
-    grown grownup adult kid child children
-    manager reviewer lead leader leadership staff user customer adult grown-up parent teacher
-    friend counselor counsellor student author human colleague role facilitator expert lawyer
-    legal officer company organisation organization government regulator he she they them
-    principal coach mentor doctor nurse police family guardian sibling brother sister mom mum
-    dad mother father boss founder researcher writer editor publisher group
-"""
-PERSON_TERMS = frozenset(term(word) for word in PERSON_TEXT.split())
-TIME_TEXT = """
-    before after during when while until once then first immediately hour minute second day
-    week month year time soon now later always never every whenever today tonight tomorrow
-    yesterday date deadline early late moment start end right away within since again next
-    last ago january february march april may june july august september october november
-    december monday tuesday wednesday thursday friday saturday sunday morning evening night
-"""
-TIME_TERMS = frozenset(term(word) for word in TIME_TEXT.split())
-AMOUNT_TEXT = """
-    one two three four five six seven eight nine ten eleven twelve twenty thirty hundred
-    thousand million billion half dozen several few many much most percent amount number
-    count all every each none
-"""
-AMOUNT_TERMS = frozenset(term(word) for word in AMOUNT_TEXT.split())
 NUMBER = re.compile(r"\d|[%$€£]")
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+")
@@ -235,16 +223,29 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         return Assessment(hits=(), passages=(), off_limits=True)
     query = index.parse(question)
     named = index.under_named_heading(question)
+    if not named and not query.terms:
+        named = index.under_named_heading(question, min_words=MIN_HEADING_WORDS_ALONE)
     if named:
         return assess_named_heading(index, question, query, named)
-    found = index.search(query)
+    found = index.search(query, limit=CANDIDATES)
     if not found:
         return Assessment(hits=(), passages=())
     # BM25 ranks by shared terms; among its best few, the passage covering more of what the
-    # question weighs (rare words over ordinary ones) answers it better.
+    # question weighs (rare words over ordinary ones), under a label the question names,
+    # answers it better.
     top = found[0].score
+    asked = asked_words(question)
     hits = tuple(
-        sorted(found, key=lambda hit: -(index.coverage(query, hit) + RANK_WEIGHT * hit.score / top))
+        sorted(
+            found,
+            key=lambda hit: (
+                -(
+                    index.coverage(query, hit)
+                    + RANK_WEIGHT * hit.score / top
+                    + LABEL_WEIGHT * index.label_match(asked, hit)
+                )
+            ),
+        )
     )
     best = hits[0]
     unknown = [w for w, known in zip(query.weights, query.known, strict=True) if not known]
@@ -253,7 +254,7 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         passages=tuple(choose_passages(hits)),
         coverage=index.coverage(query, best),
         unknown_weight=max(unknown, default=0.0),
-        topic_weight=index.topic_weight(query, best),
+        topic_weight=index.topic_weight(query, best, asked=asked),
         gives_what_is_asked=gives_what_is_asked(
             question, index.passage_terms[best.number], best.passage
         ),

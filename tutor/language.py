@@ -187,3 +187,41 @@ def edit_distance(a: str, b: str, *, limit: int) -> int:
             return limit + 1
         previous2, previous = previous, current
     return previous[-1]
+
+
+# Words that name a person, a time and an amount: what "who", "when" and "how much" ask
+# for, and words of one kind a question may use for another ("my mum" for "a grown-up").
+PERSON_TEXT = """
+    person people someone somebody anyone everyone nobody who whoever team owner engineer
+    grown grownup adult kid child children
+    manager reviewer lead leader leadership staff user customer adult grown-up parent teacher
+    friend counselor counsellor student author human colleague role facilitator expert lawyer
+    legal officer company organisation organization government regulator he she they them
+    principal coach mentor doctor nurse police family guardian sibling brother sister mom mum
+    dad mother father boss founder researcher writer editor publisher group
+"""
+PERSON_TERMS = frozenset(term(word) for word in PERSON_TEXT.split())
+# People a learner names in their own words ("my dad", "my boss"), which a lesson may call by
+# another ("a grown-up", "the team lead"): individuals, not organisations.
+PEOPLE_TEXT = """
+    person people grown grownup adult kid child children parent carer teacher friend
+    classmate student colleague coworker manager boss lead leader reviewer engineer
+    principal coach mentor tutor doctor nurse family guardian sibling brother sister mom mum
+    dad mother father grandparent grandma grandpa granny aunt uncle cousin neighbour neighbor
+"""
+PEOPLE_TERMS = frozenset(term(word) for word in PEOPLE_TEXT.split())
+TIME_TEXT = """
+    before after during when while until once then first immediately hour minute second day
+    week month year time soon now later always never every whenever today tonight tomorrow
+    yesterday date deadline early late moment start end right away within since again next
+    last ago january february march april may june july august september october november
+    december monday tuesday wednesday thursday friday saturday sunday morning evening night
+"""
+TIME_TERMS = frozenset(term(word) for word in TIME_TEXT.split())
+# Not "one", "each" or "every": "one student's code", "each teacher's rules" give no amount.
+AMOUNT_TEXT = """
+    two three four five six seven eight nine ten eleven twelve twenty thirty hundred
+    thousand million billion half dozen several few many much most percent amount number
+    count all none
+"""
+AMOUNT_TERMS = frozenset(term(word) for word in AMOUNT_TEXT.split())

@@ -26,6 +26,7 @@ from content_registry import ContentError
 from lessons.content import BLOCK_BOUNDARY, Lesson, get_lesson
 from quiz.bank import get_question_bank
 from tutor.language import (
+    PEOPLE_TERMS,
     STOPWORDS,
     edit_distance,
     english,
@@ -49,6 +50,8 @@ LIST_START = re.compile(
     re.I | re.S,
 )
 LIST_END = re.compile(r"</(?:ul|ol|table)>", re.I)
+# What a paragraph ending in a colon may lead into besides a list: a quotation or an example.
+QUOTE_START = re.compile(r"\s*<(?:blockquote|pre)\b", re.I)
 # A paragraph longer than this is searched and answered as a sentence with its neighbours.
 LONG_UNIT_WORDS = 70
 # Sections that recap what the body explains, and quiz explanations (which also discuss wrong
@@ -64,6 +67,9 @@ SECTION_WEIGHT = 0.4
 # A question word found elsewhere in the passage's section, not in the passage, counts this much:
 # the section is about it, the passage less surely.
 SECTION_CREDIT = 0.5
+# A question word naming a person the passage calls by another word ("my mum", "a grown-up")
+# counts this much.
+PEOPLE_CREDIT = 0.5
 # A term in at least this share of a lesson's units is what the lesson is about.
 PERVASIVE_SHARE = 0.15
 # A word this rare in English, or not English at all, is a topic; shorter words are not
@@ -85,6 +91,8 @@ class Unit:
     kind: str  # paragraph, item, row, insight, quiz
     context: str = ""  # headings it is read under: searched, not shown
     lead: str = ""  # the sentence leading into its list, which starts `text` when there is one
+    # What the page labels it with besides its headings: a table row's column headers.
+    labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,6 +164,7 @@ def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
     subheading = lead = ""
     columns: list[str] = []
     previous_end = 0
+    quote_lead: tuple[str, str] | None = None  # (anchor, text) of "You can say:" before a quote
     for match in BLOCK.finditer(fragment):
         tag, attributes, inner = match.group(1).lower(), match.group(2), match.group(3)
         if LIST_END.search(fragment, previous_end, match.start()):
@@ -179,7 +188,9 @@ def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
             named = zip(columns, cells, strict=False) if columns else ()
             shown = " — ".join(f"{h}: {c}" for h, c in named) if columns else " — ".join(cells)
             shown = f"{lead} {shown}" if lead else shown
-            units.append(Unit(anchor, section_id, title, shown, "row", context))
+            units.append(
+                Unit(anchor, section_id, title, shown, "row", context, labels=tuple(columns))
+            )
         elif tag == "li":
             shown = f"{lead} {text}" if lead else text
             units.append(Unit(anchor, section_id, title, shown, "item", context, lead))
@@ -191,6 +202,13 @@ def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
             if tag == "p" and follows and (not into_table or text.endswith(":")):
                 lead = text
                 continue
+            if tag == "p" and text.endswith(":") and QUOTE_START.match(fragment, match.end()):
+                quote_lead = (anchor, text)
+                continue
+            if quote_lead and tag in {"blockquote", "pre"}:
+                # One unit, cited where the lead-in stands so both are on screen.
+                anchor, text = quote_lead[0], f"{quote_lead[1]} {text}"
+            quote_lead = None
             units.append(Unit(anchor, section_id, title, text, "paragraph", context))
     return units
 
@@ -285,6 +303,8 @@ class LessonIndex:
     spellings: dict[int, tuple[str, ...]] = field(repr=False)
     # The words of the headings each passage sits under (its section's and subsection's).
     passage_headings: tuple[tuple[frozenset[str], ...], ...] = field(repr=False, default=())
+    # ... and of every label it is read under: those headings and its column headers.
+    passage_labels: tuple[tuple[frozenset[str], ...], ...] = field(repr=False, default=())
 
     def parse(self, question: str) -> Query:
         """Search terms of a question, misspelt words corrected to lesson or English words."""
@@ -345,15 +365,38 @@ class LessonIndex:
             if passage_scores[i] > 0
         ]
 
-    def under_named_heading(self, question: str) -> list[int]:
+    def under_named_heading(self, question: str, *, min_words: int | None = None) -> list[int]:
         """Passages under a heading the question names word for word ("what can't AI do"
         for "What AI cannot do", "how do I run the meeting" for "How to run the meeting")."""
         asked = heading_words(question)
+        least = MIN_HEADING_WORDS if min_words is None else min_words
         return [
             number
             for number, headings in enumerate(self.passage_headings)
-            if any(len(words) >= MIN_HEADING_WORDS and words <= asked for words in headings)
+            if any(len(words) >= least and words <= asked for words in headings)
         ]
+
+    def named_label(self, asked: frozenset[str], hit: Hit) -> frozenset[str]:
+        """The words of the passage's label that the question names most of, function words
+        included: "what do I say" names "What to say", "when should I tell" most of "Times to
+        tell", "who can I tell" most of a "Who you could tell" column (empty when none)."""
+        named = [
+            (len(label & asked) / len(label), label & asked)
+            for label in self.passage_labels[hit.number]
+            if len(label & asked) >= MIN_LABEL_WORDS
+        ]
+        return max(named, key=lambda pair: pair[0])[1] if named else frozenset()
+
+    def label_match(self, asked: frozenset[str], hit: Hit) -> float:
+        """The largest share of one of the passage's labels that the question names."""
+        return max(
+            (
+                len(label & asked) / len(label)
+                for label in self.passage_labels[hit.number]
+                if len(label & asked) >= MIN_LABEL_WORDS
+            ),
+            default=0.0,
+        )
 
     def coverage(self, query: Query, hit: Hit) -> float:
         """Share of the question's weight that the passage, its unit and headings match."""
@@ -362,16 +405,27 @@ class LessonIndex:
             return 0.0
         found = self.passage_terms[hit.number] | self.pervasive
         around = self.section_terms[int(self.passage_sections[hit.number])]
+        people = bool(found & PEOPLE_TERMS)
         matched = sum(
-            w if t in found else SECTION_CREDIT * w if t in around else 0.0
+            w
+            if t in found
+            else SECTION_CREDIT * w
+            if t in around
+            else PEOPLE_CREDIT * w
+            if people and t in PEOPLE_TERMS
+            else 0.0
             for t, w in zip(query.terms, query.weights, strict=True)
         )
         return matched / total
 
-    def topic_weight(self, query: Query, hit: Hit) -> float:
-        """The weight of the question's words that the passage itself matches."""
+    def topic_weight(self, query: Query, hit: Hit, *, asked: frozenset[str] = frozenset()) -> float:
+        """The weight of the question's words that the passage itself matches, and of the
+        words of its label the question names beyond those (each as the least a word weighs:
+        "who" and "tell" say little alone, but name the column "Who you could tell")."""
         found = self.passage_terms[hit.number]
-        return sum(w for t, w in zip(query.terms, query.weights, strict=True) if t in found)
+        matched = sum(w for t, w in zip(query.terms, query.weights, strict=True) if t in found)
+        named = self.named_label(asked, hit) - frozenset(query.terms)
+        return matched + MIN_TERM_WEIGHT * len(named)
 
 
 # Words a heading can do without ("Preserve the evidence" is named by "preserve evidence").
@@ -380,8 +434,10 @@ HEADING_FILLER_TEXT = """
 """
 HEADING_FILLER = frozenset(HEADING_FILLER_TEXT.split())
 # A heading is named by a question only when it has this many words: "What to say" is
-# named by too many questions it does not answer.
+# named by too many questions it does not answer ...
 MIN_HEADING_WORDS = 3
+# ... unless the question has no other words to search for ("what do I even say to them").
+MIN_HEADING_WORDS_ALONE = 2
 
 
 def heading_words(text: str) -> frozenset[str]:
@@ -389,6 +445,26 @@ def heading_words(text: str) -> frozenset[str]:
     return frozenset(
         term(word) if len(word) > 2 else word for word in tokens(text) if word not in HEADING_FILLER
     )
+
+
+# One word in common is a coincidence ("I wrote it" and "Write it: a template").
+MIN_LABEL_WORDS = 2
+# Auxiliary verbs stand in most questions ("what do I …", "don't") and say nothing of a label.
+AUXILIARY_TEXT = "do does did can could will would shall"
+AUXILIARIES = frozenset(term(word) for word in AUXILIARY_TEXT.split())
+# Question words a label says in other words: "when" asks for the times of "Times to tell".
+QUESTION_WORD_LABELS = {"when": frozenset({term("time")})}
+
+
+def label_words(text: str) -> frozenset[str]:
+    """The words of a label or question that a label match counts."""
+    return heading_words(text) - AUXILIARIES
+
+
+def asked_words(question: str) -> frozenset[str]:
+    """A question's `label_words`, with what its question words mean."""
+    words = label_words(question)
+    return words.union(*(QUESTION_WORD_LABELS.get(word, frozenset()) for word in words))
 
 
 # The least a content word weighs: even "time" or "name" says something about the topic.
@@ -464,6 +540,21 @@ def build_index(units: Sequence[Unit]) -> LessonIndex:
                 heading_words(heading)
                 for heading in (p.unit.section_title, p.unit.context[len(p.unit.section_title) :])
                 if heading.strip()
+            )
+            for p in passages
+        ),
+        passage_labels=tuple(
+            tuple(
+                words
+                for words in (
+                    label_words(heading)
+                    for heading in (
+                        p.unit.section_title,
+                        p.unit.context[len(p.unit.section_title) :],
+                        *p.unit.labels,
+                    )
+                )
+                if words
             )
             for p in passages
         ),

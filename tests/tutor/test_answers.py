@@ -381,3 +381,39 @@ def test_my_best_friend_names_someone_and_asks_for_no_ranking() -> None:
     # A real comparison still needs a unit that ranks something.
     reply = answer_question(lesson=lesson, question="is the homework app better than the game")
     assert not reply.grounded
+
+
+GROWN_UP_SLUG = "when-to-tell-a-grown-up-about-something-ai-did"
+
+
+@pytest.mark.parametrize(
+    ("question", "section", "starts"),
+    [
+        # A table's column header: "Who you could tell", in the row for where you are.
+        ("who do i tell at home", "trusted-grown-ups", "Where you are: At home — Who you could"),
+        ("who should i tell at school?", "trusted-grown-ups", "Where you are: At school"),
+        # The heading "Times to tell a grown-up" answers "when".
+        ("when do I have to tell a grown-up", "times-to-tell", "Tell a trusted grown-up when"),
+        # No word to search for but the heading's own: "What to say", and what it leads into.
+        ("what do I say", "what-to-say", 'You do not need perfect words. You can say: "'),
+        # A person the lesson calls by another word: "my dad" for "the grown-up".
+        ("my dad is busy, what now", "what-to-say", "If the grown-up is busy"),
+    ],
+)
+def test_questions_that_name_a_label_or_a_person_in_their_own_words_are_answered(
+    question: str, section: str, starts: str
+) -> None:
+    lesson = get_lesson(GROWN_UP_SLUG)
+    assert lesson is not None
+    reply = answer_question(lesson=lesson, question=question)
+    assert reply.grounded, reply.answer
+    assert reply.citations[0].section_id == section
+    assert reply.answer.startswith(starts), reply.answer
+    assert_made_of_whole_units(lesson, reply)
+
+
+def test_how_many_is_not_answered_by_a_passage_that_only_says_one_or_each() -> None:
+    lesson = get_lesson("writing-your-own-hs-ai-honor-code")
+    assert lesson is not None
+    reply = answer_question(lesson=lesson, question="how many students use ai to cheat")
+    assert not reply.grounded

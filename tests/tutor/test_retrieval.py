@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from lessons.content import Lesson
+from lessons.content import Lesson, get_lesson
 from lessons.rendering import render_markdown
+from tutor.evaluation import load_dev_sets
 from tutor.language import english_spelling, lemma, tokens
 from tutor.retrieval import (
     LONG_UNIT_WORDS,
@@ -46,9 +47,31 @@ def test_units_follow_the_lessons_structure_with_their_page_anchors() -> None:
         assert f'id="{unit.anchor}"' in html
 
 
-def test_a_lead_in_is_never_a_unit_of_its_own(lesson: Lesson) -> None:
+@pytest.mark.parametrize("slug", [dev_set.lesson for dev_set in load_dev_sets()])
+def test_a_lead_in_is_never_a_unit_of_its_own(slug: str) -> None:
+    lesson = get_lesson(slug)
+    assert lesson is not None
     for unit in lesson_units(lesson):
         assert not unit.text.rstrip().endswith(":"), unit
+
+
+def test_a_lead_in_to_a_quotation_is_one_unit_with_it_cited_at_the_lead_in() -> None:
+    html = render_markdown(
+        'You do not need perfect words. You can say:\n\n> "Please look at this."\n\n'
+        "A paragraph after it.",
+        id_prefix="say",
+    )
+    units = units_of_html("say", "What to say", html)
+    assert [(u.anchor, u.text) for u in units] == [
+        ("say--p1", 'You do not need perfect words. You can say: "Please look at this."'),
+        ("say--p3", "A paragraph after it."),
+    ]
+    assert 'id="say--p1"' in html
+
+
+def test_a_table_row_is_labelled_with_its_column_headers() -> None:
+    row = units_of_html("demo", "Demo", render_markdown(TABLE, id_prefix="demo"))[-1]
+    assert row.labels == ("Before (blameful)", "After (blameless)")
 
 
 def test_every_unit_of_the_lesson_has_an_anchor_on_the_page(lesson: Lesson) -> None:
