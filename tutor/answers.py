@@ -121,7 +121,7 @@ ASKS_RANKING = re.compile(
 RANKS = re.compile(r"\b(?:best|better|worse|worst|prefer|rather|top)\b", re.I)
 ASKS_PROCEDURE = re.compile(
     r"\bhow\s+(?:\w+ly\s+)?(?:do|can|should|could|would|must|to)\s+(?:i|we|you)?\s*"
-    r"(?:\w+ly\s+|just\s+|even\s+)?(?P<verb>[a-z]+)",
+    r"(?:\w+ly\s+|just\s+|even\s+)?(?P<verb>[a-z]+(?:-[a-z]+)*)",
     re.I,
 )
 NUMBER = re.compile(r"\d|[%$€£]")
@@ -336,7 +336,7 @@ def gives_what_is_asked(question: str, found: frozenset[str], passage: Passage) 
         return False
     procedure = ASKS_PROCEDURE.search(question)
     if procedure:
-        verb = tokens(procedure.group("verb"))[0] if tokens(procedure.group("verb")) else ""
+        verb = procedure.group("verb").lower().replace("-", "")  # "fine-tune": one verb
         if verb and verb not in EMPTY_VERBS:
             wanted = [
                 term(word)
@@ -359,7 +359,7 @@ def does_to(text: str, *, verb: str, objects: frozenset[str]) -> bool:
     """Whether a sentence of `text` has `verb` acting on one of `objects` (or the verb at
     all when the question names no object): "how do I make a chatbot" is not answered by
     "an app that makes pictures"."""
-    for sentence in SENTENCE.split(text):
+    for sentence in SENTENCE.split(joined_compounds(text)):
         words = [
             term(word)
             for word in tokens(sentence)
@@ -373,6 +373,14 @@ def does_to(text: str, *, verb: str, objects: frozenset[str]) -> bool:
             if objects & set(near):
                 return True
     return False
+
+
+def joined_compounds(text: str) -> str:
+    """`text` with each hyphenated compound written as one word, in its place."""
+    return COMPOUND_HYPHEN.sub("", text)
+
+
+COMPOUND_HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
 
 
 def spells_out(question: str, text: str) -> bool:

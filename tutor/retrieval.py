@@ -93,6 +93,8 @@ class Unit:
     lead: str = ""  # the sentence leading into its list, which starts `text` when there is one
     # What the page labels it with besides its headings: a table row's column headers.
     labels: tuple[str, ...] = ()
+    # The term it opens with in bold ("**Guardrail.** The automated checks …"): it is about that.
+    term: str = ""
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,19 @@ def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
             )
         elif tag == "li":
             shown = f"{lead} {text}" if lead else text
-            units.append(Unit(anchor, section_id, title, shown, "item", context, lead))
+            opening = LEAD_TERM.match(inner)
+            units.append(
+                Unit(
+                    anchor,
+                    section_id,
+                    title,
+                    shown,
+                    "item",
+                    context,
+                    lead,
+                    term=html_to_text(opening.group(1)) if opening else "",
+                )
+            )
         else:
             follows = LIST_START.match(fragment, match.end())
             # A paragraph leading into a list, or into a table with a colon, is shown only
@@ -245,6 +259,7 @@ def lesson_units(lesson: Lesson) -> list[Unit]:
             titles["key-insights"],
             f"{insight.title}. {insight.text}",
             "insight",
+            term=insight.title,
         )
         for insight in lesson.key_insights
     ]
@@ -303,8 +318,11 @@ class LessonIndex:
     spellings: dict[int, tuple[str, ...]] = field(repr=False)
     # The words of the headings each passage sits under (its section's and subsection's).
     passage_headings: tuple[tuple[frozenset[str], ...], ...] = field(repr=False, default=())
-    # ... and of every label it is read under: those headings and its column headers.
-    passage_labels: tuple[tuple[frozenset[str], ...], ...] = field(repr=False, default=())
+    # ... and of every label it is read under (those headings, its column headers and the term
+    # it opens with), each with how many of its words a question must name.
+    passage_labels: tuple[tuple[tuple[frozenset[str], int], ...], ...] = field(
+        repr=False, default=()
+    )
 
     def parse(self, question: str) -> Query:
         """Search terms of a question, misspelt words corrected to lesson or English words."""
@@ -379,11 +397,12 @@ class LessonIndex:
     def named_label(self, asked: frozenset[str], hit: Hit) -> frozenset[str]:
         """The words of the passage's label that the question names most of, function words
         included: "what do I say" names "What to say", "when should I tell" most of "Times to
-        tell", "who can I tell" most of a "Who you could tell" column (empty when none)."""
+        tell", "who can I tell" most of a "Who you could tell" column, "examples of
+        guardrails" the item "**Guardrail.** …" (empty when none)."""
         named = [
-            (len(label & asked) / len(label), label & asked)
-            for label in self.passage_labels[hit.number]
-            if len(label & asked) >= MIN_LABEL_WORDS
+            (len(words & asked) / len(words), words & asked)
+            for words, least in self.passage_labels[hit.number]
+            if len(words & asked) >= least
         ]
         return max(named, key=lambda pair: pair[0])[1] if named else frozenset()
 
@@ -391,9 +410,9 @@ class LessonIndex:
         """The largest share of one of the passage's labels that the question names."""
         return max(
             (
-                len(label & asked) / len(label)
-                for label in self.passage_labels[hit.number]
-                if len(label & asked) >= MIN_LABEL_WORDS
+                len(words & asked) / len(words)
+                for words, least in self.passage_labels[hit.number]
+                if len(words & asked) >= least
             ),
             default=0.0,
         )
@@ -454,6 +473,23 @@ AUXILIARY_TEXT = "do does did can could will would shall"
 AUXILIARIES = frozenset(term(word) for word in AUXILIARY_TEXT.split())
 # Question words a label says in other words: "when" asks for the times of "Times to tell".
 QUESTION_WORD_LABELS = {"when": frozenset({term("time")})}
+
+
+def subheading(unit: Unit) -> str:
+    """The heading a unit sits under within its section, or the words it is searched under."""
+    title = unit.section_title
+    return unit.context[len(title) :] if unit.context.startswith(title) else unit.context
+
+
+def passage_labels(unit: Unit) -> tuple[tuple[frozenset[str], int], ...]:
+    """The words of each label of a unit, with how many a question must name: most of a
+    heading or column header, every word of the term the unit opens with."""
+    headings = (unit.section_title, subheading(unit), *unit.labels)
+    labels = [(words, MIN_LABEL_WORDS) for words in map(label_words, headings) if words]
+    term_words = label_words(unit.term)
+    if content_terms(unit.term):  # a term, not a phrase of function words ("**I will**, …")
+        labels.append((term_words, len(term_words)))
+    return tuple(labels)
 
 
 def label_words(text: str) -> frozenset[str]:
@@ -538,26 +574,12 @@ def build_index(units: Sequence[Unit]) -> LessonIndex:
         passage_headings=tuple(
             tuple(
                 heading_words(heading)
-                for heading in (p.unit.section_title, p.unit.context[len(p.unit.section_title) :])
+                for heading in (p.unit.section_title, subheading(p.unit))
                 if heading.strip()
             )
             for p in passages
         ),
-        passage_labels=tuple(
-            tuple(
-                words
-                for words in (
-                    label_words(heading)
-                    for heading in (
-                        p.unit.section_title,
-                        p.unit.context[len(p.unit.section_title) :],
-                        *p.unit.labels,
-                    )
-                )
-                if words
-            )
-            for p in passages
-        ),
+        passage_labels=tuple(passage_labels(p.unit) for p in passages),
     )
 
 

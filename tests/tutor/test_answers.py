@@ -417,3 +417,18 @@ def test_how_many_is_not_answered_by_a_passage_that_only_says_one_or_each() -> N
     assert lesson is not None
     reply = answer_question(lesson=lesson, question="how many students use ai to cheat")
     assert not reply.grounded
+
+
+def test_a_list_item_opening_with_the_term_asked_about_answers_it(lesson: Lesson) -> None:
+    reply = answer_question(lesson=lesson, question="what are some guardrails")
+    assert reply.grounded
+    assert reply.citations[0].section_id == "contributing-factors"
+    assert "Guardrail. The automated checks around the model" in reply.answer
+    assert_made_of_whole_units(lesson, reply)
+
+
+def test_how_do_i_with_a_hyphenated_verb_needs_a_unit_that_does_it(lesson: Lesson) -> None:
+    # The lesson names "fine-tuning data" as a thing to record, never how to fine-tune.
+    assert not answer_question(lesson=lesson, question="how do I fine-tune a model").grounded
+    reply = answer_question(lesson=lesson, question="how do I write a blameless timeline?")
+    assert reply.grounded
