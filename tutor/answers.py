@@ -43,6 +43,8 @@ MIN_TOPIC_WEIGHT = 0.25
 RANK_WEIGHT = 0.5
 # ... and how much a label of the passage that the question names (`LessonIndex.label_match`).
 LABEL_WEIGHT = 0.5
+# ... and, for "what is X", how much a passage that says what X is.
+DEFINITION_WEIGHT = 0.3
 # How many of BM25's best passages are weighed that way.
 CANDIDATES = 16
 # A second unit joins the answer when it ranks close to the first, in the same section.
@@ -104,6 +106,12 @@ ASKS_ORIGIN = re.compile(
 ORIGIN_VERBS = re.compile(
     r"\b(?:invent|creat|coin|found|discover|came\s+up|thought\s+of|develop|propos|introduc|"
     r"describ|wrote|written|author|start|design|devis|first\s+used)\w*",
+    re.I,
+)
+# "What is X?", "what's X", "X meaning", "what does X mean", "define X".
+ASKS_DEFINITION = re.compile(
+    r"^\W*(?:what\s+(?:is|are|was)|what['’]?s|whats|define|definition\s+of|meaning\s+of)\b"
+    r"|\b(?:mean|meaning|means)\W*$",
     re.I,
 )
 # "What does OWASP stand for?": the unit must spell the letters out.
@@ -227,7 +235,15 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         named = index.under_named_heading(question, min_words=MIN_HEADING_WORDS_ALONE)
     if named:
         return assess_named_heading(index, question, query, named)
-    found = index.search(query, limit=CANDIDATES)
+    definition = bool(ASKS_DEFINITION.search(question))
+    if definition:
+        # A passage saying what the thing is competes wherever BM25 ranks it.
+        every = index.search(query, limit=len(index.passages))
+        found = every[:CANDIDATES] + [
+            hit for hit in every[CANDIDATES:] if index.defines(query, hit)
+        ]
+    else:
+        found = index.search(query, limit=CANDIDATES)
     if not found:
         return Assessment(hits=(), passages=())
     # BM25 ranks by shared terms; among its best few, the passage covering more of what the
@@ -243,6 +259,7 @@ def assess(index: LessonIndex, question: str) -> Assessment:
                     index.coverage(query, hit)
                     + RANK_WEIGHT * hit.score / top
                     + LABEL_WEIGHT * index.label_match(asked, hit)
+                    + DEFINITION_WEIGHT * (definition and index.defines(query, hit))
                 )
             ),
         )

@@ -323,6 +323,8 @@ class LessonIndex:
     passage_labels: tuple[tuple[tuple[frozenset[str], int], ...], ...] = field(
         repr=False, default=()
     )
+    # The search terms of what each passage defines in so many words ("A postmortem is …").
+    passage_definitions: tuple[tuple[frozenset[str], ...], ...] = field(repr=False, default=())
 
     def parse(self, question: str) -> Query:
         """Search terms of a question, misspelt words corrected to lesson or English words."""
@@ -417,6 +419,12 @@ class LessonIndex:
             default=0.0,
         )
 
+    def defines(self, query: Query, hit: Hit) -> bool:
+        """Whether the passage says what something the question names is ("A postmortem is
+        the written record …" for "what is a postmortem")."""
+        asked = frozenset(query.terms)
+        return asked in self.passage_definitions[hit.number]
+
     def coverage(self, query: Query, hit: Hit) -> float:
         """Share of the question's weight that the passage, its unit and headings match."""
         total = sum(query.weights)
@@ -473,6 +481,28 @@ AUXILIARY_TEXT = "do does did can could will would shall"
 AUXILIARIES = frozenset(term(word) for word in AUXILIARY_TEXT.split())
 # Question words a label says in other words: "when" asks for the times of "Times to tell".
 QUESTION_WORD_LABELS = {"when": frozenset({term("time")})}
+
+
+# A sentence that says what something is: "A postmortem is the written record …", "Drift
+# means …", "Blameless does not mean quiet" (the subject, at most a few words, first); not
+# "A postmortem is read widely".
+DEFINITION = re.compile(
+    r"^[\"“‘(]*(?:(?:a|an|the)\s+)?(?P<subject>[\w'’-]+(?:\s+[\w'’-]+){0,3}?)\s+"
+    r"(?:(?:is|are)\s+(?:a|an|the|when|what|how|where)|means|refers\s+to|"
+    r"(?:does|do)\s+not\s+mean)\b",
+    re.I,
+)
+
+
+def definitions(text: str) -> tuple[frozenset[str], ...]:
+    """The search terms of each subject that a sentence of `text` defines."""
+    found = []
+    for sentence in split_sentences(text):
+        match = DEFINITION.match(sentence)
+        terms = frozenset(content_terms(match.group("subject"))) if match else frozenset()
+        if terms:
+            found.append(terms)
+    return tuple(found)
 
 
 def subheading(unit: Unit) -> str:
@@ -580,6 +610,7 @@ def build_index(units: Sequence[Unit]) -> LessonIndex:
             for p in passages
         ),
         passage_labels=tuple(passage_labels(p.unit) for p in passages),
+        passage_definitions=tuple(definitions(p.text) for p in passages),
     )
 
 

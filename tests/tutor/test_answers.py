@@ -432,3 +432,25 @@ def test_how_do_i_with_a_hyphenated_verb_needs_a_unit_that_does_it(lesson: Lesso
     assert not answer_question(lesson=lesson, question="how do I fine-tune a model").grounded
     reply = answer_question(lesson=lesson, question="how do I write a blameless timeline?")
     assert reply.grounded
+
+
+@pytest.mark.parametrize(
+    ("slug", "question", "starts"),
+    [
+        (
+            "writing-postmortems-for-ai-system-incidents",
+            "what is a postmortem anyway?",
+            "A postmortem is the written record",
+        ),
+        (GROWN_UP_SLUG, "whats a trusted grownup", "A trusted grown-up is an adult"),
+    ],
+)
+def test_what_is_x_is_answered_by_the_sentence_saying_what_x_is(
+    slug: str, question: str, starts: str
+) -> None:
+    lesson = get_lesson(slug)
+    assert lesson is not None
+    reply = answer_question(lesson=lesson, question=question)
+    assert reply.grounded
+    assert reply.answer.startswith(starts), reply.answer
+    assert_made_of_whole_units(lesson, reply)

@@ -10,6 +10,7 @@ from tutor.retrieval import (
     LONG_UNIT_WORDS,
     Unit,
     build_index,
+    definitions,
     index_lesson,
     lesson_units,
     unit_passages,
@@ -159,3 +160,11 @@ def test_search_ranks_the_unit_about_the_question_first() -> None:
     hits = index.search(index.parse("where do apples grow"))
     assert hits[0].passage.anchor == "a--p1"
     assert index.search(index.parse("zzzz qqqq")) == []
+
+
+def test_a_sentence_saying_what_something_is_defines_it() -> None:
+    text = (
+        "A postmortem is the written record a team makes. A postmortem is read widely. "
+        "Blameless does not mean quiet. It is a habit."
+    )
+    assert definitions(text) == (frozenset({"postmortem"}), frozenset({"blameless"}))
