@@ -153,6 +153,29 @@ def split_sentences(text: str) -> list[str]:
     return [piece for piece in SENTENCE_END.split(" ".join(text.split())) if piece]
 
 
+# A run of capitalised words, perhaps joined by small words: "Site Reliability Engineering",
+# "National Institute of Standards and Technology".
+CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|and|for|on|in)\s+)?[A-Z][a-z]+)+\b")
+CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
+# The fewest letters an acronym has here: two-letter ones ("ai", "eu") are too often words.
+MIN_ACRONYM_LETTERS = 3
+
+
+def acronyms(text: str) -> list[str]:
+    """The acronyms a learner may type for names the text spells out ("sre" for "Site
+    Reliability Engineering", "nist" for "National Institute of Standards and
+    Technology"): the initials of each run of capitalised words and of its tails, when they
+    are not an English word."""
+    found: list[str] = []
+    for run in CAPITALISED_RUN.finditer(text):
+        initials = "".join(word[0] for word in CAPITALISED.findall(run.group())).lower()
+        for start in range(len(initials) - MIN_ACRONYM_LETTERS + 1):
+            letters = initials[start:]
+            if not is_english(letters):
+                found.append(letters)
+    return found
+
+
 def content_terms(text: str) -> list[str]:
     return [
         term(word)
@@ -554,9 +577,12 @@ def build_index(units: Sequence[Unit]) -> LessonIndex:
     passages = [passage for unit in units for passage in unit_passages(unit)]
     if not passages:
         raise ValueError("a lesson index needs at least one passage")
-    unit_terms = {id(unit): content_terms(f"{unit.context} {unit.text}") for unit in units}
+    unit_terms = {
+        id(unit): content_terms(f"{unit.context} {unit.text}") + acronyms(unit.text)
+        for unit in units
+    }
     corpus = [
-        content_terms(f"{p.unit.context} {p.text}")
+        content_terms(f"{p.unit.context} {p.text}") + acronyms(p.text)
         if p.text != p.unit.text
         else unit_terms[id(p.unit)]
         for p in passages

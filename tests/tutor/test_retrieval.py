@@ -9,6 +9,7 @@ from tutor.language import english_spelling, lemma, tokens
 from tutor.retrieval import (
     LONG_UNIT_WORDS,
     Unit,
+    acronyms,
     build_index,
     definitions,
     index_lesson,
@@ -168,3 +169,19 @@ def test_a_sentence_saying_what_something_is_defines_it() -> None:
         "Blameless does not mean quiet. It is a habit."
     )
     assert definitions(text) == (frozenset({"postmortem"}), frozenset({"blameless"}))
+
+
+def test_names_spelt_out_are_found_by_their_acronyms() -> None:
+    found = acronyms(
+        "Google's Site Reliability Engineering book and the National Institute of Standards "
+        "and Technology say so."
+    )
+    assert {"sre", "nist"} <= set(found)
+    assert "ai" not in acronyms("Acme Insurance")  # two letters: too often a word
+    index = build_index(
+        [
+            Unit("a--p1", "a", "Blame", "Site Reliability Engineering says blame.", "paragraph"),
+            Unit("b--p1", "b", "Boats", "Boats float on water.", "paragraph"),
+        ]
+    )
+    assert index.search(index.parse("what does sre say"))[0].passage.anchor == "a--p1"
