@@ -28,6 +28,7 @@ from tutor.retrieval import (
     Passage,
     Query,
     asked_words,
+    content_terms,
     index_lesson,
 )
 
@@ -114,6 +115,12 @@ ASKS_DEFINITION = re.compile(
     r"|\b(?:mean|meaning|means)\W*$",
     re.I,
 )
+# "Difference between A and B", "A vs B": both must be in what answers it.
+ASKS_COMPARISON = re.compile(
+    r"\bdiff\w*\s+between\s+(?P<a>.+?)\s+(?:and|&)\s+(?P<b>.+?)\W*$"
+    r"|^\W*(?P<c>[\w\s'-]+?)\s+(?:vs\.?|versus)\s+(?P<d>[\w\s'-]+?)\W*$",
+    re.I,
+)
 # "What does OWASP stand for?": the unit must spell the letters out.
 ASKS_EXPANSION = re.compile(
     r"\b(?:stands?\s+for|short\s+for|acronym|abbreviation|abbreviated)\b", re.I
@@ -123,7 +130,9 @@ ASKS_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\bcost\b|\bprice\b", re.I)
 # "which is best", "is it better to …"; not "my best friend", which names someone.
 ASKS_RANKING = re.compile(
     r"(?<!\bmy )(?<!\byour )(?<!\bour )(?<!\bhis )(?<!\bher )(?<!\btheir )"
-    r"\b(?:best|better|worse|worst|favou?rite|top)\b",
+    r"\b(?:best|better|worse|worst|favou?rite|top)\b"
+    # "the best way to …", "best practice": how to do something, not which is best.
+    r"(?!\s+(?:way|ways|practices?|approach|method|time)\b)",
     re.I,
 )
 RANKS = re.compile(r"\b(?:best|better|worse|worst|prefer|rather|top)\b", re.I)
@@ -274,7 +283,8 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         topic_weight=index.topic_weight(query, best, asked=asked),
         gives_what_is_asked=gives_what_is_asked(
             question, index.passage_terms[best.number], best.passage
-        ),
+        )
+        and compares(question, index.section_terms[int(index.passage_sections[best.number])]),
     )
 
 
@@ -330,6 +340,16 @@ def answer_from(
     )
 
 
+def compares(question: str, section: frozenset[str]) -> bool:
+    """For "difference between A and B" or "A vs B", whether the section names both: "mean
+    vs median" is not answered by a section that only says what "mean" is."""
+    match = ASKS_COMPARISON.search(question)
+    if not match:
+        return True
+    sides = [match.group("a") or match.group("c"), match.group("b") or match.group("d")]
+    return all(frozenset(content_terms(side)) & section for side in sides)
+
+
 def gives_what_is_asked(question: str, found: frozenset[str], passage: Passage) -> bool:
     """A person for "who", a time for "when", an amount for "how much/many", and the verb
     of "how do I <verb>" in the unit itself, not just the question's other words."""
@@ -338,7 +358,7 @@ def gives_what_is_asked(question: str, found: frozenset[str], passage: Passage) 
         return False
     if ASKS_TIME.search(question) and not (found & TIME_TERMS or NUMBER.search(text)):
         return False
-    if ASKS_RANKING.search(question) and not RANKS.search(passage.text):
+    if ASKS_RANKING.search(question) and not ranks(passage.text, question):
         return False
     event = ASKS_EVENT_DATE.search(question)
     if event:
@@ -370,6 +390,20 @@ def gives_what_is_asked(question: str, found: frozenset[str], passage: Passage) 
 # How far apart a verb and what it acts on may stand in a sentence ("write the timeline",
 # "the timeline is written by").
 VERB_REACH = 6
+
+
+def ranks(text: str, question: str) -> bool:
+    """Whether a sentence of `text` ranks something the question names: "which picture app
+    is best" is not answered by "telling is better" about something else."""
+    named = frozenset(content_terms(RANKS.sub(" ", question)))
+    for sentence in SENTENCE.split(text):
+        words = tokens(sentence)
+        for place, word in enumerate(words):
+            if RANKS.fullmatch(word):
+                near = words[max(0, place - VERB_REACH) : place + VERB_REACH + 1]
+                if not named or named & frozenset(term(w) for w in near):
+                    return True
+    return False
 
 
 def does_to(text: str, *, verb: str, objects: frozenset[str]) -> bool:

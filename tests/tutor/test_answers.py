@@ -454,3 +454,24 @@ def test_what_is_x_is_answered_by_the_sentence_saying_what_x_is(
     assert reply.grounded
     assert reply.answer.startswith(starts), reply.answer
     assert_made_of_whole_units(lesson, reply)
+
+
+def test_a_comparison_is_answered_only_where_the_lesson_names_both_sides() -> None:
+    postmortems = get_lesson("writing-postmortems-for-ai-system-incidents")
+    honor = get_lesson("writing-your-own-hs-ai-honor-code")
+    assert postmortems is not None and honor is not None
+    assert not answer_question(lesson=postmortems, question="mean vs median?").grounded
+    reply = answer_question(lesson=honor, question="difference between feedback and editing")
+    assert reply.grounded
+    assert "Feedback" in reply.answer or "Editing" in reply.answer
+
+
+def test_which_is_best_needs_the_lesson_to_rank_that_thing(lesson: Lesson) -> None:
+    grown_up = get_lesson(GROWN_UP_SLUG)
+    assert grown_up is not None
+    # The lesson says telling is better, never which picture app is.
+    assert not answer_question(lesson=grown_up, question="which picture app is the best").grounded
+    # "The best way to …" asks how, not which is best.
+    reply = answer_question(lesson=lesson, question="what is the best way to run the meeting")
+    assert reply.grounded
+    assert reply.citations[0].section_id == "blameless-culture"
