@@ -19,7 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lessons.content import Lesson
-from tutor.language import AMOUNT_TERMS, PERSON_TERMS, STOPWORDS, TIME_TERMS, lemma, term, tokens
+from tutor.language import (
+    AMOUNT_TERMS,
+    FRAME_WORDS,
+    PERSON_TERMS,
+    STOPWORDS,
+    TIME_TERMS,
+    lemma,
+    term,
+    tokens,
+)
 from tutor.llm import rephrase
 from tutor.retrieval import (
     MIN_HEADING_WORDS_ALONE,
@@ -40,6 +49,7 @@ MAX_UNKNOWN_WEIGHT = 0.75
 # ... and the passage itself matches words weighing at least this much: one ordinary word in
 # common ("time", "world") is a coincidence, not an answer.
 MIN_TOPIC_WEIGHT = 0.25
+FRAME_TERMS = frozenset(term(word) for word in FRAME_WORDS)
 # How much BM25's rank counts against coverage when choosing among the best passages ...
 RANK_WEIGHT = 0.5
 # ... and how much a label of the passage that the question names (`LessonIndex.label_match`).
@@ -284,7 +294,11 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         gives_what_is_asked=gives_what_is_asked(
             question, index.passage_terms[best.number], best.passage
         )
-        and compares(question, index.section_terms[int(index.passage_sections[best.number])]),
+        and compares(question, index.section_terms[int(index.passage_sections[best.number])])
+        # "What is X": every word of X is the thing asked about, so a word of it the lesson
+        # never uses ("what is MLA format", "the emergency number in France") means the
+        # lesson does not say what it is.
+        and not (definition and not names_only_known_things(query)),
     )
 
 
@@ -337,6 +351,14 @@ def answer_from(
         ),
         passages=tuple(passages),
         rephrased=rephrased is not None,
+    )
+
+
+def names_only_known_things(query: Query) -> bool:
+    """Whether every word of the question is one the lesson uses, or asks about an aspect of
+    the thing ("purpose", "goal", "main") rather than naming it."""
+    return all(
+        known or found in FRAME_TERMS for found, known in zip(query.terms, query.known, strict=True)
     )
 
 

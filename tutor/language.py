@@ -111,6 +111,27 @@ def term(word: str) -> str:
     return str(_stemmer.stemWord(lemma(word)))
 
 
+# British and American spellings of one word ("honour"/"honor", "organise"/"organize",
+# "analyse"/"analyze", "centre"/"center", "catalogue"/"catalog", "labelled"/"labeled",
+# "defence"/"defense"): each ending, with the other's.
+SPELLING_VARIANTS = (
+    ("our", "or"), ("ours", "ors"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"),
+    ("isation", "ization"), ("yse", "yze"), ("ysed", "yzed"), ("tre", "ter"),
+    ("tres", "ters"), ("ogue", "og"), ("lled", "led"), ("lling", "ling"), ("ence", "ense"),
+    ("mme", "m"),
+)  # fmt: skip
+
+
+def spelling_variants(word: str) -> list[str]:
+    """The word as the other side of the Atlantic spells it (none when no rule applies)."""
+    found = []
+    for british, american in SPELLING_VARIANTS:
+        for ending, other in ((british, american), (american, british)):
+            if word.endswith(ending) and len(word) > len(ending) + 2:
+                found.append(word[: -len(ending)] + other)
+    return found
+
+
 def stem(word: str) -> str:
     return str(_stemmer.stemWord(word))
 
@@ -189,6 +210,15 @@ def edit_distance(a: str, b: str, *, limit: int) -> int:
     return previous[-1]
 
 
+# Words that ask about an aspect of a thing rather than name it: in "what is the purpose of
+# a postmortem" the thing is the postmortem.
+FRAME_TEXT = """
+    purpose purposes goal goals point aim aims main idea ideas reason reasons role roles type
+    types part parts benefit benefits advantage advantages disadvantage disadvantages
+    importance key basic basics concept concepts overview summary gist definition difference
+    differences use uses
+"""
+FRAME_WORDS = frozenset(FRAME_TEXT.split())
 # Words that name a person, a time and an amount: what "who", "when" and "how much" ask
 # for, and words of one kind a question may use for another ("my mum" for "a grown-up").
 PERSON_TEXT = """

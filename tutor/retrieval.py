@@ -34,6 +34,7 @@ from tutor.language import (
     is_english,
     lemma,
     rarity,
+    spelling_variants,
     term,
     tokens,
 )
@@ -361,7 +362,9 @@ class LessonIndex:
             found = term(word)
             weight_word = word
             if found not in self.terms:
-                fixed = self._lesson_spelling(word)
+                fixed = next(
+                    (v for v in spelling_variants(word) if term(v) in self.terms), None
+                ) or self._lesson_spelling(word)
                 if fixed is None and not is_english(word):
                     fixed = english_spelling(word)
                 if fixed is not None:

@@ -475,3 +475,34 @@ def test_which_is_best_needs_the_lesson_to_rank_that_thing(lesson: Lesson) -> No
     reply = answer_question(lesson=lesson, question="what is the best way to run the meeting")
     assert reply.grounded
     assert reply.citations[0].section_id == "blameless-culture"
+
+
+@pytest.mark.parametrize(
+    ("slug", "question"),
+    [
+        (GROWN_UP_SLUG, "what is the emergency number in france"),
+        ("writing-your-own-hs-ai-honor-code", "what is MLA format for a book"),
+        ("writing-postmortems-for-ai-system-incidents", "what's the refund policy at amazon?"),
+    ],
+)
+def test_what_is_x_is_refused_when_the_lesson_never_names_part_of_x(
+    slug: str, question: str
+) -> None:
+    lesson = get_lesson(slug)
+    assert lesson is not None
+    reply = answer_question(lesson=lesson, question=question)
+    assert not reply.grounded
+    assert reply.suggestions  # and says where to look instead
+
+
+def test_what_is_the_purpose_of_x_asks_about_x(lesson: Lesson) -> None:
+    # "purpose" is not in the lesson, but it asks about the postmortem, which is.
+    assert answer_question(lesson=lesson, question="what is the purpose of a postmortem").grounded
+
+
+def test_british_and_american_spellings_find_the_same_words() -> None:
+    honor = get_lesson("writing-your-own-hs-ai-honor-code")
+    assert honor is not None
+    reply = answer_question(lesson=honor, question="what is an honour code")
+    assert reply.grounded
+    assert "honor code" in reply.answer

@@ -5,7 +5,7 @@ import pytest
 from lessons.content import Lesson, get_lesson
 from lessons.rendering import render_markdown
 from tutor.evaluation import load_dev_sets
-from tutor.language import english_spelling, lemma, tokens
+from tutor.language import english_spelling, lemma, spelling_variants, tokens
 from tutor.retrieval import (
     LONG_UNIT_WORDS,
     Unit,
@@ -185,3 +185,11 @@ def test_names_spelt_out_are_found_by_their_acronyms() -> None:
         ]
     )
     assert index.search(index.parse("what does sre say"))[0].passage.anchor == "a--p1"
+
+
+@pytest.mark.parametrize(
+    ("word", "other"),
+    [("honour", "honor"), ("organise", "organize"), ("analysed", "analyzed"), ("center", "centre")],
+)
+def test_british_and_american_spellings_are_variants_of_each_other(word: str, other: str) -> None:
+    assert other in spelling_variants(word)
