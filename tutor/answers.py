@@ -131,6 +131,10 @@ ASKS_COMPARISON = re.compile(
     r"|^\W*(?P<c>[\w\s'-]+?)\s+(?:vs\.?|versus)\s+(?P<d>[\w\s'-]+?)\W*$",
     re.I,
 )
+# "Who is Sam?", "who was James Reason?": a name, so the unit must say who that is.
+ASKS_IDENTITY = re.compile(
+    r"^\W*who\s+(?:is|was)\s+(?P<name>[a-z][\w'’.-]*(?:\s+[a-z][\w'’.-]*){0,2})\W*$", re.I
+)
 # "What does OWASP stand for?": the unit must spell the letters out.
 ASKS_EXPANSION = re.compile(
     r"\b(?:stands?\s+for|short\s+for|acronym|abbreviation|abbreviated)\b", re.I
@@ -391,6 +395,9 @@ def gives_what_is_asked(question: str, found: frozenset[str], passage: Passage) 
         return False
     if ASKS_EXPANSION.search(question) and not spells_out(question, text):
         return False
+    identity = ASKS_IDENTITY.search(question)
+    if identity and not says_who(text, identity.group("name")):
+        return False
     if ASKS_AMOUNT.search(question) and not (found & AMOUNT_TERMS or NUMBER.search(text)):
         return False
     procedure = ASKS_PROCEDURE.search(question)
@@ -426,6 +433,20 @@ def ranks(text: str, question: str) -> bool:
                 if not named or named & frozenset(term(w) for w in near):
                     return True
     return False
+
+
+def says_who(text: str, name: str) -> bool:
+    """Whether `text` says who `name` is, when it writes `name` as a proper name: "Sam,
+    the on-call engineer", "Sam is …", "the safety researcher James Reason"; not "Sam
+    should have tested the prompt". A word it never capitalises is not a name ("who is
+    responsible") and needs nothing more."""
+    written = re.search(rf"\b{re.escape(name)}\b", text, re.I)
+    if written is None or not written.group()[0].isupper():
+        return True
+    shown = re.escape(written.group())
+    described = re.search(rf"\b{shown}(?:\s+(?:is|was)\b|,\s*(?:a|an|the|who)\b|\s*\()", text)
+    titled = re.search(rf"\b(\w+)\s+{shown}\b", text)
+    return bool(described) or bool(titled and term(titled.group(1).lower()) in PERSON_TERMS)
 
 
 def does_to(text: str, *, verb: str, objects: frozenset[str]) -> bool:

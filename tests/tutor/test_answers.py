@@ -506,3 +506,12 @@ def test_british_and_american_spellings_find_the_same_words() -> None:
     reply = answer_question(lesson=honor, question="what is an honour code")
     assert reply.grounded
     assert "honor code" in reply.answer
+
+
+def test_who_is_a_name_needs_a_unit_that_says_who_they_are(lesson: Lesson) -> None:
+    # Sam appears only in a counter-example; the lesson never says who Sam is.
+    assert not answer_question(lesson=lesson, question="who is sam").grounded
+    reply = answer_question(lesson=lesson, question="who was james reason")
+    assert reply.grounded
+    assert "The safety researcher James Reason" in reply.answer
+    assert answer_question(lesson=lesson, question="who is responsible").grounded
