@@ -50,6 +50,17 @@ def test_the_deploy_check_is_clean_with_production_settings() -> None:
     assert "System check identified no issues" in result.stdout
 
 
+def test_an_empty_database_url_means_the_default_sqlite_database() -> None:
+    result = manage(
+        "shell",
+        "-c",
+        "from django.db import connection; print(connection.vendor)",
+        env=production_env(DATABASE_URL=""),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "sqlite"
+
+
 def test_production_refuses_to_start_without_a_secret_key() -> None:
     env = production_env()
     del env["DJANGO_SECRET_KEY"]
