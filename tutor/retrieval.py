@@ -548,9 +548,16 @@ def passage_labels(unit: Unit) -> tuple[tuple[frozenset[str], int], ...]:
     return tuple(labels)
 
 
+# What every word naming a person stands as in a label match: "What grown-ups can do" is
+# named by "what will my parents do".
+A_PERSON = "<person>"
+
+
 def label_words(text: str) -> frozenset[str]:
     """The words of a label or question that a label match counts."""
-    return heading_words(text) - AUXILIARIES
+    return frozenset(
+        A_PERSON if word in PEOPLE_TERMS else word for word in heading_words(text) - AUXILIARIES
+    )
 
 
 def asked_words(question: str) -> frozenset[str]:

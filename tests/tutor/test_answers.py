@@ -515,3 +515,12 @@ def test_who_is_a_name_needs_a_unit_that_says_who_they_are(lesson: Lesson) -> No
     assert reply.grounded
     assert "The safety researcher James Reason" in reply.answer
     assert answer_question(lesson=lesson, question="who is responsible").grounded
+
+
+def test_a_label_naming_a_person_is_named_by_a_question_about_someone_else() -> None:
+    # "Times to tell a grown-up": "my mum" is one.
+    grown_up = get_lesson(GROWN_UP_SLUG)
+    assert grown_up is not None
+    reply = answer_question(lesson=grown_up, question="it said i shouldnt tell my parents")
+    assert reply.grounded
+    assert reply.citations[0].section_id == "times-to-tell"
