@@ -161,3 +161,20 @@ def test_the_tutor_box_fits_a_375px_phone(phone_page: Page) -> None:
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
+
+
+def test_a_cited_lead_in_is_tinted_with_the_quotation_it_introduces(page: Page) -> None:
+    page.goto("/lessons/when-to-tell-a-grown-up-about-something-ai-did/")
+    ask(page, "what do I say")
+    answer = page.get_by_role("log").get_by_role("article").first
+    expect(answer).to_contain_text("Something happened with an AI and I want to show you")
+    link = answer.get_by_role("link").first
+    anchor = (link.get_attribute("href") or "").lstrip("#")
+    link.focus()
+    page.keyboard.press("Enter")
+    lead = page.locator(f"[id='{anchor}']")
+    expect(lead).to_contain_text("You can say:")
+    quotation = lead.locator("xpath=following-sibling::blockquote[1]")
+    expect(quotation).to_contain_text("Something happened with an AI")
+    expect(quotation).to_be_in_viewport()
+    assert quotation.evaluate("el => getComputedStyle(el).animationName") == "tutor-quote"
