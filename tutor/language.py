@@ -13,6 +13,7 @@ import re
 from functools import cache, lru_cache
 from importlib import resources
 
+import lemminflect
 import simplemma
 import Stemmer
 
@@ -130,6 +131,33 @@ def spelling_variants(word: str) -> list[str]:
             if word.endswith(ending) and len(word) > len(ending) + 2:
                 found.append(word[: -len(ending)] + other)
     return found
+
+
+@lru_cache(maxsize=65536)
+def parts_of_speech(word: str) -> frozenset[str]:
+    """The parts of speech a word form can be (lemminflect's lexicon; empty when unknown)."""
+    return frozenset(lemminflect.getAllLemmas(word))
+
+
+@lru_cache(maxsize=65536)
+def other_lemmas(word: str) -> tuple[str, ...]:
+    """The word's dictionary forms under every reading but its own: "felt" is also "feel"
+    (simplemma reads it as the noun), "left" also "leave"."""
+    found = [
+        form for forms in lemminflect.getAllLemmas(word).values() for form in forms if form != word
+    ]
+    return tuple(dict.fromkeys(found))
+
+
+def describes(word: str) -> bool:
+    """Whether a word can only describe (a verb, adjective or adverb: "confess", "vague",
+    "early") rather than name a thing: such a word a lesson lacks is more often the learner's
+    own way of saying what the lesson says than a topic it does not cover."""
+    kinds = parts_of_speech(word)
+    return bool(kinds) and not kinds & NAMING
+
+
+NAMING = frozenset({"NOUN", "PROPN"})
 
 
 def stem(word: str) -> str:

@@ -28,11 +28,14 @@ from quiz.bank import get_question_bank
 from tutor.language import (
     PEOPLE_TERMS,
     STOPWORDS,
+    describes,
     edit_distance,
     english,
     english_spelling,
     is_english,
     lemma,
+    other_lemmas,
+    parts_of_speech,
     rarity,
     spelling_variants,
     term,
@@ -362,19 +365,28 @@ class LessonIndex:
             found = term(word)
             weight_word = word
             if found not in self.terms:
-                fixed = next(
-                    (v for v in spelling_variants(word) if term(v) in self.terms), None
-                ) or self._lesson_spelling(word)
+                fixed = (
+                    self._lesson_form(other_lemmas(word))
+                    or self._lesson_form(spelling_variants(word))
+                    or self._lesson_spelling(word)
+                )
                 if fixed is None and not is_english(word):
                     fixed = english_spelling(word)
                 if fixed is not None:
                     if fixed in STOPWORDS:
                         continue  # "becuase", "teh": a misspelt function word
                     found, weight_word = term(fixed), fixed
+            weight = term_weight(weight_word)
+            if found not in self.terms and describes(weight_word):
+                weight *= DESCRIBING_SHARE
             terms.append(found)
-            weights.append(term_weight(weight_word))
+            weights.append(weight)
             known.append(found in self.terms)
         return Query(tuple(every), tuple(terms), tuple(weights), tuple(known))
+
+    def _lesson_form(self, forms: Sequence[str]) -> str | None:
+        """The first of `forms` whose search term the lesson uses."""
+        return next((form for form in forms if term(form) in self.terms), None)
 
     def _lesson_spelling(self, word: str) -> str | None:
         if len(word) < MIN_CORRECTED_LENGTH or not word.isalpha() or is_english(word):
@@ -566,6 +578,10 @@ def asked_words(question: str) -> frozenset[str]:
     return words.union(*(QUESTION_WORD_LABELS.get(word, frozenset()) for word in words))
 
 
+# A describing word the lesson lacks ("I bought it by accident", "confess early") weighs this
+# share of an English word as rare: learners describe in their own words what a lesson says in
+# its own; the things they name are what a question is about.
+DESCRIBING_SHARE = 0.5
 # The least a content word weighs: even "time" or "name" says something about the topic.
 MIN_TERM_WEIGHT = 0.2
 
@@ -665,4 +681,5 @@ INDEX_CACHE_SIZE = 64
 def index_lesson(lesson: Lesson) -> LessonIndex:
     # Keyed by the lesson itself, so a reloaded catalogue (tests, CONTENT_DIR) gets a new index.
     english()  # the word list questions are read against, loaded with the first index
+    parts_of_speech("warm")  # and the lexicon of word forms
     return build_index(lesson_units(lesson) + quiz_units(lesson))

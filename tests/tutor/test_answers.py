@@ -524,3 +524,11 @@ def test_a_label_naming_a_person_is_named_by_a_question_about_someone_else() -> 
     reply = answer_question(lesson=grown_up, question="it said i shouldnt tell my parents")
     assert reply.grounded
     assert reply.citations[0].section_id == "times-to-tell"
+
+
+def test_an_irregular_form_finds_the_lesson_word_of_its_other_reading() -> None:
+    grown_up = get_lesson(GROWN_UP_SLUG)
+    assert grown_up is not None
+    reply = answer_question(lesson=grown_up, question="i felt weird after talking to it")
+    assert reply.grounded
+    assert "You just feel weird about it" in reply.answer

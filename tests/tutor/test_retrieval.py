@@ -5,7 +5,14 @@ import pytest
 from lessons.content import Lesson, get_lesson
 from lessons.rendering import render_markdown
 from tutor.evaluation import load_dev_sets
-from tutor.language import english_spelling, lemma, spelling_variants, tokens
+from tutor.language import (
+    describes,
+    english_spelling,
+    lemma,
+    other_lemmas,
+    spelling_variants,
+    tokens,
+)
 from tutor.retrieval import (
     LONG_UNIT_WORDS,
     Unit,
@@ -193,3 +200,26 @@ def test_names_spelt_out_are_found_by_their_acronyms() -> None:
 )
 def test_british_and_american_spellings_are_variants_of_each_other(word: str, other: str) -> None:
     assert other in spelling_variants(word)
+
+
+def test_a_word_form_has_the_lemmas_of_its_other_readings() -> None:
+    assert "feel" in other_lemmas("felt")  # simplemma reads it as the noun
+    assert "leave" in other_lemmas("left")
+
+
+@pytest.mark.parametrize(
+    ("word", "describing"),
+    [("confess", True), ("vague", True), ("early", True), ("python", False), ("kubernetes", False)],
+)
+def test_words_that_can_only_describe_are_told_from_words_that_name(
+    word: str, describing: bool
+) -> None:
+    assert describes(word) is describing
+
+
+def test_a_describing_word_the_lesson_lacks_weighs_less_than_a_naming_one(lesson: Lesson) -> None:
+    index = index_lesson(lesson)
+    described = index.parse("should i confess")
+    named = index.parse("should i kubernetes")
+    assert not described.known[0] and not named.known[0]
+    assert described.weights[0] < named.weights[0] / 2
