@@ -28,6 +28,7 @@ from quiz.bank import get_question_bank
 from tutor.language import (
     PEOPLE_TERMS,
     STOPWORDS,
+    TIME_TERMS,
     describes,
     edit_distance,
     english,
@@ -377,7 +378,7 @@ class LessonIndex:
                         continue  # "becuase", "teh": a misspelt function word
                     found, weight_word = term(fixed), fixed
             weight = term_weight(weight_word)
-            if found not in self.terms and describes(weight_word):
+            if found not in self.terms and (describes(weight_word) or found in TIME_TERMS):
                 weight *= DESCRIBING_SHARE
             terms.append(found)
             weights.append(weight)
@@ -578,9 +579,9 @@ def asked_words(question: str) -> frozenset[str]:
     return words.union(*(QUESTION_WORD_LABELS.get(word, frozenset()) for word in words))
 
 
-# A describing word the lesson lacks ("I bought it by accident", "confess early") weighs this
-# share of an English word as rare: learners describe in their own words what a lesson says in
-# its own; the things they name are what a question is about.
+# A describing word the lesson lacks ("confess", "vague") or a word for when ("tonight", "this
+# second") weighs this share of an English word as rare: learners describe the circumstances in
+# their own words; the things they name are what a question is about.
 DESCRIBING_SHARE = 0.5
 # The least a content word weighs: even "time" or "name" says something about the topic.
 MIN_TERM_WEIGHT = 0.2

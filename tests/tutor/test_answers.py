@@ -532,3 +532,12 @@ def test_an_irregular_form_finds_the_lesson_word_of_its_other_reading() -> None:
     reply = answer_question(lesson=grown_up, question="i felt weird after talking to it")
     assert reply.grounded
     assert "You just feel weird about it" in reply.answer
+
+
+def test_when_a_learner_says_it_happens_is_circumstance_not_topic() -> None:
+    # "tonight" is not in the lesson; that someone could get hurt is.
+    grown_up = get_lesson(GROWN_UP_SLUG)
+    assert grown_up is not None
+    reply = answer_question(lesson=grown_up, question="what if my sister could get hurt tonight")
+    assert reply.grounded
+    assert reply.answer.startswith("If someone could get hurt right now, do not wait.")
