@@ -56,6 +56,8 @@ RANK_WEIGHT = 0.5
 LABEL_WEIGHT = 0.5
 # ... and, for "what is X", how much a passage that says what X is.
 DEFINITION_WEIGHT = 0.3
+# ... and, for "how many X", how much a passage giving a number of X ("five to eight rules").
+COUNT_WEIGHT = 0.3
 # How many of BM25's best passages are weighed that way.
 CANDIDATES = 16
 # A second unit joins the answer when it ranks close to the first, in the same section.
@@ -140,6 +142,12 @@ ASKS_EXPANSION = re.compile(
     r"\b(?:stands?\s+for|short\s+for|acronym|abbreviation|abbreviated)\b", re.I
 )
 ACRONYM = re.compile(r"\b[A-Za-z]{2,8}\b")
+ASKS_COUNT = re.compile(r"\bhow\s+many\s+(?P<thing>[a-z]+)", re.I)
+COUNT_TEXT = """
+    two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
+    hundred thousand million several few dozen
+"""
+COUNT_WORDS = frozenset(COUNT_TEXT.split())
 ASKS_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\bcost\b|\bprice\b", re.I)
 # "which is best", "is it better to …"; not "my best friend", which names someone.
 ASKS_RANKING = re.compile(
@@ -274,6 +282,8 @@ def assess(index: LessonIndex, question: str) -> Assessment:
     # answers it better.
     top = found[0].score
     asked = asked_words(question)
+    count = ASKS_COUNT.search(question)
+    counted = term(count.group("thing")) if count else None
     hits = tuple(
         sorted(
             found,
@@ -283,6 +293,7 @@ def assess(index: LessonIndex, question: str) -> Assessment:
                     + RANK_WEIGHT * hit.score / top
                     + LABEL_WEIGHT * index.label_match(asked, hit)
                     + DEFINITION_WEIGHT * (definition and index.defines(query, hit))
+                    + COUNT_WEIGHT * bool(counted and counts(hit.passage.text, counted))
                 )
             ),
         )
@@ -419,6 +430,18 @@ def gives_what_is_asked(question: str, found: frozenset[str], passage: Passage) 
 # How far apart a verb and what it acts on may stand in a sentence ("write the timeline",
 # "the timeline is written by").
 VERB_REACH = 6
+
+
+def counts(text: str, thing: str) -> bool:
+    """Whether `text` gives a number of `thing` (a search term): "five to eight rules",
+    "212 customers"."""
+    words = tokens(text)
+    for place, word in enumerate(words):
+        if term(word) == thing:
+            before = words[max(0, place - 3) : place]
+            if any(w.isdigit() or w in COUNT_WORDS for w in before):
+                return True
+    return False
 
 
 def ranks(text: str, question: str) -> bool:

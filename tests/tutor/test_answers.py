@@ -541,3 +541,11 @@ def test_when_a_learner_says_it_happens_is_circumstance_not_topic() -> None:
     reply = answer_question(lesson=grown_up, question="what if my sister could get hurt tonight")
     assert reply.grounded
     assert reply.answer.startswith("If someone could get hurt right now, do not wait.")
+
+
+def test_how_many_x_prefers_the_passage_that_gives_a_number_of_x() -> None:
+    honor = get_lesson("writing-your-own-hs-ai-honor-code")
+    assert honor is not None
+    reply = answer_question(lesson=honor, question="how many rules do i need")
+    assert reply.grounded
+    assert "five to eight rules" in reply.answer
