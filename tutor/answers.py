@@ -472,25 +472,17 @@ def says_who(text: str, name: str) -> bool:
     return bool(described) or bool(titled and term(titled.group(1).lower()) in PERSON_TERMS)
 
 
-DETERMINERS = frozenset(
-    {"the", "a", "an", "this", "that", "each", "every", "my", "your", "our", "their", "his", "her"}
-)
-
-
 def does_to(text: str, *, verb: str, objects: frozenset[str]) -> bool:
     """Whether a sentence of `text` has `verb` acting on one of `objects` (or the verb at
     all when the question names no object): "how do I make a chatbot" is not answered by
     "an app that makes pictures"."""
     for sentence in SENTENCE.split(joined_compounds(text)):
-        every = tokens(sentence)
-        kept = [
-            (term(word), place > 0 and every[place - 1] in DETERMINERS)
-            for place, word in enumerate(every)
+        words = [
+            term(word)
+            for word in tokens(sentence)
             if word not in STOPWORDS and lemma(word) not in STOPWORDS
         ]
-        words = [word for word, _ in kept]
-        # "the deploy", "a review": a noun there, not the verb asked about.
-        places = [i for i, (word, noun) in enumerate(kept) if word == verb and not noun]
+        places = [i for i, word in enumerate(words) if word == verb]
         if places and not objects:
             return True
         for place in places:
