@@ -443,9 +443,14 @@ class LessonIndex:
         named = [
             (len(words & asked) / len(words), words & asked)
             for words, least in self.passage_labels[hit.number]
-            if len(words & asked) >= least
+            if self._names(words & asked, least)
         ]
         return max(named, key=lambda pair: pair[0])[1] if named else frozenset()
+
+    def _names(self, common: frozenset[str], least: int) -> bool:
+        """Enough words in common, and one of them says what the label is about: "what" and
+        "AI" name "What AI cannot do" in almost every question of a lesson on AI."""
+        return len(common) >= least and bool(common - QUESTION_WORDS - self.pervasive)
 
     def label_match(self, asked: frozenset[str], hit: Hit) -> float:
         """The largest share of one of the passage's labels that the question names."""
@@ -453,7 +458,7 @@ class LessonIndex:
             (
                 len(words & asked) / len(words)
                 for words, least in self.passage_labels[hit.number]
-                if len(words & asked) >= least
+                if self._names(words & asked, least)
             ),
             default=0.0,
         )
@@ -518,6 +523,8 @@ MIN_LABEL_WORDS = 2
 # Auxiliary verbs stand in most questions ("what do I …", "don't") and say nothing of a label.
 AUXILIARY_TEXT = "do does did can could will would shall"
 AUXILIARIES = frozenset(term(word) for word in AUXILIARY_TEXT.split())
+# Words in most questions, which a label shares by chance (with what "when" stands for).
+QUESTION_WORDS = frozenset({"what", "who", "whom", "when", "where", "why", "how", "which", "time"})
 # Question words a label says in other words: "when" asks for the times of "Times to tell".
 QUESTION_WORD_LABELS = {"when": frozenset({term("time")})}
 
