@@ -170,8 +170,10 @@ ASKS_RANKING = re.compile(
     re.I,
 )
 RANKS = re.compile(r"\b(?:best|better|worse|worst|prefer|rather|top)\b", re.I)
+# "How do I <verb>", "how to <verb>", "the best way to <verb>".
 ASKS_PROCEDURE = re.compile(
-    r"\bhow\s+(?:\w+ly\s+)?(?:do|can|should|could|would|must|to)\s+(?:i|we|you)?\s*"
+    r"(?:\bhow\s+(?:\w+ly\s+)?(?:do|can|should|could|would|must|to)\s+(?:i|we|you)?\s*"
+    r"|\b(?:best|right|correct|easiest|quickest|good|proper)\s+ways?\s+to\s+)"
     r"(?:\w+ly\s+|just\s+|even\s+)?(?P<verb>[a-z]+(?:-[a-z]+)*)",
     re.I,
 )

@@ -75,6 +75,8 @@ SECTION_CREDIT = 0.5
 # A question word naming a person the passage calls by another word ("my mum", "a grown-up")
 # counts this much.
 PEOPLE_CREDIT = 0.5
+# Words that, before "way", only ask how: "the best way to write a timeline".
+WAY_WORDS = frozenset({"best", "good", "right", "correct", "easiest", "quickest", "proper"})
 # A term in at least this share of a lesson's units is what the lesson is about.
 PERVASIVE_SHARE = 0.15
 # A word this rare in English, or not English at all, is a topic; shorter words are not
@@ -360,9 +362,11 @@ class LessonIndex:
         terms: list[str] = []
         weights: list[float] = []
         known: list[bool] = []
-        for word in every:
+        for place, word in enumerate(every):
             if word in STOPWORDS or lemma(word) in STOPWORDS:
                 continue
+            if word in WAY_WORDS and every[place + 1 : place + 2] in (["way"], ["ways"]):
+                continue  # "the best way to …" asks how, and is not about what is best
             found = term(word)
             weight_word = word
             if found not in self.terms:

@@ -471,10 +471,17 @@ def test_which_is_best_needs_the_lesson_to_rank_that_thing(lesson: Lesson) -> No
     assert grown_up is not None
     # The lesson says telling is better, never which picture app is.
     assert not answer_question(lesson=grown_up, question="which picture app is the best").grounded
-    # "The best way to …" asks how, not which is best.
+    # "The best way to …" asks how, not which is best: a unit that does it answers ...
     reply = answer_question(lesson=lesson, question="what is the best way to run the meeting")
     assert reply.grounded
     assert reply.citations[0].section_id == "blameless-culture"
+    reply = answer_question(lesson=lesson, question="best way to write a timeline")
+    assert reply.grounded
+    assert reply.citations[0].section_id == "timeline-and-analysis"
+    # ... and one that does not, however close its words, does not.
+    honor = get_lesson("writing-your-own-hs-ai-honor-code")
+    assert honor is not None
+    assert not answer_question(lesson=honor, question="best way to study for finals").grounded
 
 
 @pytest.mark.parametrize(
