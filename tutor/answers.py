@@ -425,6 +425,9 @@ def gives_what_is_asked(question: str, found: frozenset[str], passage: Passage) 
         return False
     if ASKS_AMOUNT.search(question) and not (found & AMOUNT_TERMS or NUMBER.search(text)):
         return False
+    count = ASKS_COUNT.search(question)
+    if count and not counts(text, term(count.group("thing"))):
+        return False  # "how many words" is not answered by "five to eight rules"
     procedure = ASKS_PROCEDURE.search(question)
     if procedure:
         verb = procedure.group("verb").lower().replace("-", "")  # "fine-tune": one verb

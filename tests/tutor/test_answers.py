@@ -556,6 +556,8 @@ def test_how_many_x_prefers_the_passage_that_gives_a_number_of_x() -> None:
     reply = answer_question(lesson=honor, question="how many rules do i need")
     assert reply.grounded
     assert "five to eight rules" in reply.answer
+    # A number of something else is no answer.
+    assert not answer_question(lesson=honor, question="how many words is a good essay").grounded
 
 
 @pytest.mark.parametrize(
