@@ -8,12 +8,13 @@ use, "manager", says less about the topic than a rare one, "kubernetes").
 
 from __future__ import annotations
 
+import gzip
 import math
 import re
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-import lemminflect
 import simplemma
 import Stemmer
 
@@ -133,31 +134,48 @@ def spelling_variants(word: str) -> list[str]:
     return found
 
 
-@lru_cache(maxsize=65536)
-def parts_of_speech(word: str) -> frozenset[str]:
-    """The parts of speech a word form can be (lemminflect's lexicon; empty when unknown)."""
-    return frozenset(lemminflect.getAllLemmas(word))
+@dataclass(frozen=True)
+class WordForms:
+    """What lemminflect's shipped lexicon says of English word forms, kept compact: its own
+    API holds the whole table with every part of speech (about 33 MB a process)."""
+
+    describing: frozenset[str]  # forms it lists that cannot be a noun
+    lemmas: dict[str, tuple[str, ...]]  # a form's dictionary forms other than itself
 
 
-@lru_cache(maxsize=65536)
+# lemminflect's lookup table: one "form,part of speech,lemma/lemma" line per reading.
+LEMMA_TABLE = "resources/lemma_lu.csv.gz"
+
+
+@cache
+def word_forms() -> WordForms:
+    known: set[str] = set()
+    naming: set[str] = set()
+    lemmas: dict[str, tuple[str, ...]] = {}
+    path = resources.files("lemminflect").joinpath(LEMMA_TABLE)
+    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as table:
+        for line in table:
+            word, kind, forms = line.rstrip("\n").split(",", 2)
+            known.add(word)
+            if kind == "noun":
+                naming.add(word)
+            others = tuple(form for form in forms.split("/") if form != word)
+            if others:
+                lemmas[word] = tuple(dict.fromkeys(lemmas.get(word, ()) + others))
+    return WordForms(frozenset(known - naming), lemmas)
+
+
 def other_lemmas(word: str) -> tuple[str, ...]:
     """The word's dictionary forms under every reading but its own: "felt" is also "feel"
     (simplemma reads it as the noun), "left" also "leave"."""
-    found = [
-        form for forms in lemminflect.getAllLemmas(word).values() for form in forms if form != word
-    ]
-    return tuple(dict.fromkeys(found))
+    return word_forms().lemmas.get(word, ())
 
 
 def describes(word: str) -> bool:
     """Whether a word can only describe (a verb, adjective or adverb: "confess", "vague",
     "early") rather than name a thing: such a word a lesson lacks is more often the learner's
     own way of saying what the lesson says than a topic it does not cover."""
-    kinds = parts_of_speech(word)
-    return bool(kinds) and not kinds & NAMING
-
-
-NAMING = frozenset({"NOUN", "PROPN"})
+    return word in word_forms().describing
 
 
 def stem(word: str) -> str:

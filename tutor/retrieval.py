@@ -36,11 +36,11 @@ from tutor.language import (
     is_english,
     lemma,
     other_lemmas,
-    parts_of_speech,
     rarity,
     spelling_variants,
     term,
     tokens,
+    word_forms,
 )
 
 SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’')]))\s+(?=[\"“‘(*]?[A-Z0-9])")
@@ -693,5 +693,5 @@ INDEX_CACHE_SIZE = 64
 def index_lesson(lesson: Lesson) -> LessonIndex:
     # Keyed by the lesson itself, so a reloaded catalogue (tests, CONTENT_DIR) gets a new index.
     english()  # the word list questions are read against, loaded with the first index
-    parts_of_speech("warm")  # and the lexicon of word forms
+    word_forms()  # and the lexicon of word forms
     return build_index(lesson_units(lesson) + quiz_units(lesson))
