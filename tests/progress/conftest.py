@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from django.core.cache import cache
 
+from progress import sync as sync_module
 from quiz.results import QuizResult, sign_quiz_result
 from tests.conftest import LESSON_SLUG, make_learner
 
@@ -13,6 +14,9 @@ from tests.conftest import LESSON_SLUG, make_learner
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
     cache.clear()
+    # The parsed documents a process keeps are keyed by user id, and ids come round again
+    # when a test's transaction is rolled back: each test starts with none.
+    sync_module._parsed.clear()
 
 
 @pytest.fixture
