@@ -152,13 +152,17 @@ def verify_attempts(
     to_claim: set[str] = set()
     for slug, entry in document.lessons.items():
         held = stored.lessons.get(slug) if stored is not None else None
-        held_ids = {a.id: a.signature for a in held.attempts} if held is not None else {}
+        # What each held attempt's signature vouches for. The stored copy of an attempt may
+        # carry another signature than the device's (the server's own, made for this account
+        # once it was claimed), so the same attempt is recognised by its signed fields.
+        held_fields = {a.id: _signed_fields(a) for a in held.attempts} if held is not None else {}
         outcomes = checked[slug] = []
         for attempt in entry.attempts:
             outcome = check_attempt(attempt, lesson_slug=slug, user_id=user_id)
             outcomes.append((attempt, outcome))
-            already_held = held_ids.get(attempt.id) == attempt.signature
-            if not isinstance(outcome, str) and _is_anonymous(attempt) and not already_held:
+            if isinstance(outcome, str) or not _is_anonymous(attempt):
+                continue
+            if held_fields.get(attempt.id) != _signed_fields(outcome):
                 to_claim.add(attempt.id)
     claimed = claim_anonymous_results(attempt_ids=to_claim, user_id=user_id)
     rejected: list[RejectedAttempt] = []
