@@ -444,28 +444,24 @@ class LessonIndex:
         included: "what do I say" names "What to say", "when should I tell" most of "Times to
         tell", "who can I tell" most of a "Who you could tell" column, "examples of
         guardrails" the item "**Guardrail.** …" (empty when none)."""
+        return self._best_label(asked, hit)[1]
+
+    def label_match(self, asked: frozenset[str], hit: Hit) -> float:
+        """The largest share of one of the passage's labels that the question names."""
+        return self._best_label(asked, hit)[0]
+
+    def _best_label(self, asked: frozenset[str], hit: Hit) -> tuple[float, frozenset[str]]:
         named = [
             (len(words & asked) / len(words), words & asked)
             for words, least in self.passage_labels[hit.number]
             if self._names(words & asked, least)
         ]
-        return max(named, key=lambda pair: pair[0])[1] if named else frozenset()
+        return max(named, key=lambda pair: pair[0]) if named else (0.0, frozenset())
 
     def _names(self, common: frozenset[str], least: int) -> bool:
         """Enough words in common, and one of them says what the label is about: "what" and
         "AI" name "What AI cannot do" in almost every question of a lesson on AI."""
         return len(common) >= least and bool(common - QUESTION_WORDS - self.pervasive)
-
-    def label_match(self, asked: frozenset[str], hit: Hit) -> float:
-        """The largest share of one of the passage's labels that the question names."""
-        return max(
-            (
-                len(words & asked) / len(words)
-                for words, least in self.passage_labels[hit.number]
-                if self._names(words & asked, least)
-            ),
-            default=0.0,
-        )
 
     def defines(self, query: Query, hit: Hit) -> bool:
         """Whether the passage says what something the question names is ("A postmortem is
@@ -619,6 +615,8 @@ def build_index(units: Sequence[Unit]) -> LessonIndex:
         id(unit): content_terms(f"{unit.context} {unit.text}") + acronyms(unit.text)
         for unit in units
     }
+    # A long paragraph's windows share their unit's labels: worked out once per unit.
+    unit_labels = {id(unit): passage_labels(unit) for unit in units}
     corpus = [
         content_terms(f"{p.unit.context} {p.text}") + acronyms(p.text)
         if p.text != p.unit.text
@@ -673,7 +671,7 @@ def build_index(units: Sequence[Unit]) -> LessonIndex:
             )
             for p in passages
         ),
-        passage_labels=tuple(passage_labels(p.unit) for p in passages),
+        passage_labels=tuple(unit_labels[id(p.unit)] for p in passages),
         passage_definitions=tuple(definitions(p.text) for p in passages),
     )
 
