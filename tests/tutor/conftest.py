@@ -22,6 +22,20 @@ def lesson() -> Lesson:
 
 
 @pytest.fixture
+def grown_up() -> Lesson:
+    found = get_lesson("when-to-tell-a-grown-up-about-something-ai-did")
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def honor() -> Lesson:
+    found = get_lesson("writing-your-own-hs-ai-honor-code")
+    assert found is not None
+    return found
+
+
+@pytest.fixture
 def empty_cache() -> Iterator[None]:
     """Rate-limit counts live in the cache; every test starts from none."""
     cache.clear()

@@ -401,21 +401,17 @@ GROWN_UP_SLUG = "when-to-tell-a-grown-up-about-something-ai-did"
     ],
 )
 def test_questions_that_name_a_label_or_a_person_in_their_own_words_are_answered(
-    question: str, section: str, starts: str
+    grown_up: Lesson, question: str, section: str, starts: str
 ) -> None:
-    lesson = get_lesson(GROWN_UP_SLUG)
-    assert lesson is not None
-    reply = answer_question(lesson=lesson, question=question)
+    reply = answer_question(lesson=grown_up, question=question)
     assert reply.grounded, reply.answer
     assert reply.citations[0].section_id == section
     assert reply.answer.startswith(starts), reply.answer
-    assert_made_of_whole_units(lesson, reply)
+    assert_made_of_whole_units(grown_up, reply)
 
 
-def test_how_many_is_not_answered_by_a_passage_that_only_says_one_or_each() -> None:
-    lesson = get_lesson("writing-your-own-hs-ai-honor-code")
-    assert lesson is not None
-    reply = answer_question(lesson=lesson, question="how many students use ai to cheat")
+def test_how_many_is_not_answered_by_a_passage_that_only_says_one_or_each(honor: Lesson) -> None:
+    reply = answer_question(lesson=honor, question="how many students use ai to cheat")
     assert not reply.grounded
 
 
@@ -456,19 +452,18 @@ def test_what_is_x_is_answered_by_the_sentence_saying_what_x_is(
     assert_made_of_whole_units(lesson, reply)
 
 
-def test_a_comparison_is_answered_only_where_the_lesson_names_both_sides() -> None:
-    postmortems = get_lesson("writing-postmortems-for-ai-system-incidents")
-    honor = get_lesson("writing-your-own-hs-ai-honor-code")
-    assert postmortems is not None and honor is not None
-    assert not answer_question(lesson=postmortems, question="mean vs median?").grounded
+def test_a_comparison_is_answered_only_where_the_lesson_names_both_sides(
+    lesson: Lesson, honor: Lesson
+) -> None:
+    assert not answer_question(lesson=lesson, question="mean vs median?").grounded
     reply = answer_question(lesson=honor, question="difference between feedback and editing")
     assert reply.grounded
     assert "Feedback" in reply.answer or "Editing" in reply.answer
 
 
-def test_which_is_best_needs_the_lesson_to_rank_that_thing(lesson: Lesson) -> None:
-    grown_up = get_lesson(GROWN_UP_SLUG)
-    assert grown_up is not None
+def test_which_is_best_needs_the_lesson_to_rank_that_thing(
+    lesson: Lesson, grown_up: Lesson, honor: Lesson
+) -> None:
     # The lesson says telling is better, never which picture app is.
     assert not answer_question(lesson=grown_up, question="which picture app is the best").grounded
     # "The best way to …" asks how, not which is best: a unit that does it answers ...
@@ -479,8 +474,6 @@ def test_which_is_best_needs_the_lesson_to_rank_that_thing(lesson: Lesson) -> No
     assert reply.grounded
     assert reply.citations[0].section_id == "timeline-and-analysis"
     # ... and one that does not, however close its words, does not.
-    honor = get_lesson("writing-your-own-hs-ai-honor-code")
-    assert honor is not None
     assert not answer_question(lesson=honor, question="best way to study for finals").grounded
 
 
@@ -507,9 +500,7 @@ def test_what_is_the_purpose_of_x_asks_about_x(lesson: Lesson) -> None:
     assert answer_question(lesson=lesson, question="what is the purpose of a postmortem").grounded
 
 
-def test_british_and_american_spellings_find_the_same_words() -> None:
-    honor = get_lesson("writing-your-own-hs-ai-honor-code")
-    assert honor is not None
+def test_british_and_american_spellings_find_the_same_words(honor: Lesson) -> None:
     reply = answer_question(lesson=honor, question="what is an honour code")
     assert reply.grounded
     assert "honor code" in reply.answer
@@ -524,35 +515,29 @@ def test_who_is_a_name_needs_a_unit_that_says_who_they_are(lesson: Lesson) -> No
     assert answer_question(lesson=lesson, question="who is responsible").grounded
 
 
-def test_a_label_naming_a_person_is_named_by_a_question_about_someone_else() -> None:
+def test_a_label_naming_a_person_is_named_by_a_question_about_someone_else(
+    grown_up: Lesson,
+) -> None:
     # "Times to tell a grown-up": "my mum" is one.
-    grown_up = get_lesson(GROWN_UP_SLUG)
-    assert grown_up is not None
     reply = answer_question(lesson=grown_up, question="it said i shouldnt tell my parents")
     assert reply.grounded
     assert reply.citations[0].section_id == "times-to-tell"
 
 
-def test_an_irregular_form_finds_the_lesson_word_of_its_other_reading() -> None:
-    grown_up = get_lesson(GROWN_UP_SLUG)
-    assert grown_up is not None
+def test_an_irregular_form_finds_the_lesson_word_of_its_other_reading(grown_up: Lesson) -> None:
     reply = answer_question(lesson=grown_up, question="i felt weird after talking to it")
     assert reply.grounded
     assert "You just feel weird about it" in reply.answer
 
 
-def test_when_a_learner_says_it_happens_is_circumstance_not_topic() -> None:
+def test_when_a_learner_says_it_happens_is_circumstance_not_topic(grown_up: Lesson) -> None:
     # "tonight" is not in the lesson; that someone could get hurt is.
-    grown_up = get_lesson(GROWN_UP_SLUG)
-    assert grown_up is not None
     reply = answer_question(lesson=grown_up, question="what if my sister could get hurt tonight")
     assert reply.grounded
     assert reply.answer.startswith("If someone could get hurt right now, do not wait.")
 
 
-def test_how_many_x_prefers_the_passage_that_gives_a_number_of_x() -> None:
-    honor = get_lesson("writing-your-own-hs-ai-honor-code")
-    assert honor is not None
+def test_how_many_x_prefers_the_passage_that_gives_a_number_of_x(honor: Lesson) -> None:
     reply = answer_question(lesson=honor, question="how many rules do i need")
     assert reply.grounded
     assert "five to eight rules" in reply.answer
@@ -568,9 +553,9 @@ def test_how_many_x_prefers_the_passage_that_gives_a_number_of_x() -> None:
         "how do i change your settings",
     ],
 )
-def test_your_as_learners_use_it_is_not_a_request_for_the_tutors_workings(question: str) -> None:
-    grown_up = get_lesson(GROWN_UP_SLUG)
-    assert grown_up is not None
+def test_your_as_learners_use_it_is_not_a_request_for_the_tutors_workings(
+    question: str, grown_up: Lesson
+) -> None:
     reply = answer_question(lesson=grown_up, question=question)
     assert reply.grounded, reply.answer
 
