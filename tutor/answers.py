@@ -13,6 +13,7 @@ used only when every sentence of it is supported by one of them.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -76,8 +77,13 @@ TUTOR_INTERNALS = (
 # Requests to ignore the lesson, reveal settings, play a part or repeat a text: general
 # English, refused before the lesson is searched, so nothing of it is quoted back.
 NOT_A_QUESTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:instructions?|prompts?|rules|"
-    r"lesson|above|previous|everything|guidelines|restrictions)\b"
+    # "Ignore all previous instructions", "forget your rules"; not "does my code override my
+    # teacher's rules", which a lesson on rules answers.
+    r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:(?:all|any|of|the|your|these|those|"
+    r"that|this|previous|prior|earlier|above|every)\s+){0,3}(?:instructions?|prompts?|lesson|"
+    r"above|previous|everything|guidelines|restrictions|context)\b"
+    r"|\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+)?(?:of\s+)?your\s+(?:\w+\s+)?"
+    r"rules\b"
     # Asking the tutor for its own workings: "print your instructions", "what is your system
     # prompt". Not "your" as learners use it of anyone ("it said don't tell your parents",
     # "what if it asks for your password"), which the lessons themselves write.
@@ -93,9 +99,16 @@ NOT_A_QUESTION = re.compile(
     r"|\b(?:repeat|recite|echo|parrot)\b|\bsay\s+(?:back|after|['\"“‘])|\bverbatim\b"
     r"|\bsay\b.{0,40}\bagain\b|\bcopy\b.{0,30}\bout\b"
     r"|\bwrite\s+(?:me\s+)?(?:a\s+|some\s+)?(?:poem|song|story|joke|essay|code|python|script)"
+    # Asking it to make something rather than to say what the lesson says: "write my
+    # conclusion", "write the postmortem for our outage", "tell me a scary story".
+    r"|^\W*(?:(?:can|could|would|will)\s+you\s+|please\s+)?(?:write|draw|generate|compose|"
+    r"create|make\s+me)\b"
+    r"|\b(?:tell|write|make|give)\s+(?:me\s+|us\s+)?(?:a|an|another|some|one)\s+(?:\w+\s+)?"
+    r"(?:story|stories|poem|song|joke|riddle|rap)\b"
     # Small talk about the tutor itself, not the lesson.
     r"|\b(?:tell|know)\s+(?:me\s+)?(?:a|any)\s+jokes?\b|\bhow\s+are\s+you\b"
-    r"|\byour\s+(?:name|favou?rite)\b|\bdo\s+you\s+(?:like|love|enjoy)\b",
+    r"|\byour\s+(?:name|favou?rite)\b|\bdo\s+you\s+(?:like|love|enjoy)\b"
+    r"|\b(?:can|will|would|could)\s+you\s+be\s+my\b|\bare\s+you\s+my\b",
     re.I,
 )
 
@@ -125,12 +138,12 @@ DATE = re.compile(
 # "Who invented / came up with / coined X?": an origin, so the unit must say who did so.
 ASKS_ORIGIN = re.compile(
     r"\bwho\s+(?:first\s+)?(?:invented|created|coined|founded|discovered|came\s+up\s+with|"
-    r"thought\s+of|made\s+up|developed|proposed|introduced|wrote|started|designed)\b",
+    r"thought\s+of|made|built|developed|proposed|introduced|wrote|started|designed)\b",
     re.I,
 )
 ORIGIN_VERBS = re.compile(
-    r"\b(?:invent|creat|coin|found|discover|came\s+up|thought\s+of|develop|propos|introduc|"
-    r"describ|wrote|written|author|start|design|devis|first\s+used)\w*",
+    r"\b(?:invent|creat|coin|found(?=ed|er|ing)|discover|came\s+up|thought\s+of|develop|propos|introduc|"
+    r"describ|wrote|written|authored|start|design|devis|first\s+used|made|built)\w*",
     re.I,
 )
 # "What is X?", "what's X", "X meaning", "what does X mean", "define X".
@@ -160,7 +173,19 @@ COUNT_TEXT = """
     hundred thousand million several few dozen
 """
 COUNT_WORDS = frozenset(COUNT_TEXT.split())
+# "How much does X cost" asks for a price: the unit must talk of one, not merely hold a number.
+ASKS_PRICE = re.compile(r"\b(?:cost|costs|price|prices|priced|pay|fee|fees|charge)\b", re.I)
+PRICE = re.compile(
+    r"\b(?:cost|costs|costing|price|prices|priced|pay|pays|paid|paying|fee|fees|free|charge|"
+    r"charges|charged|subscription|budget)\b|[$€£¥]",
+    re.I,
+)
 ASKS_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\bcost\b|\bprice\b", re.I)
+# "How old do you have to be" asks for an age, not any number.
+ASKS_AGE = re.compile(r"\bhow\s+old\b|\bwhat\s+age\b", re.I)
+AGE = re.compile(
+    r"\b(?:ages?|aged|years?\s+old|under\s+\d+|over\s+\d+|\d+\s*\+|teens?|teenagers?)\b", re.I
+)
 # "which is best", "is it better to …"; not "my best friend", which names someone.
 ASKS_RANKING = re.compile(
     r"(?<!\bmy )(?<!\byour )(?<!\bour )(?<!\bhis )(?<!\bher )(?<!\btheir )"
@@ -425,6 +450,10 @@ def gives_what_is_asked(question: str, found: frozenset[str], passage: Passage) 
         return False
     if ASKS_AMOUNT.search(question) and not (found & AMOUNT_TERMS or NUMBER.search(text)):
         return False
+    if ASKS_AGE.search(question) and not AGE.search(text):
+        return False
+    if ASKS_PRICE.search(question) and not PRICE.search(text):
+        return False
     count = ASKS_COUNT.search(question)
     if count and not counts(text, term(count.group("thing"))):
         return False  # "how many words" is not answered by "five to eight rules"
@@ -432,10 +461,14 @@ def gives_what_is_asked(question: str, found: frozenset[str], passage: Passage) 
     if procedure:
         verb = procedure.group("verb").lower().replace("-", "")  # "fine-tune": one verb
         if verb and verb not in EMPTY_VERBS:
-            wanted = [
-                term(word)
+            objects = [
+                word
                 for word in tokens(question[procedure.end() :])
                 if word not in STOPWORDS and lemma(word) not in STOPWORDS
+            ]
+            # Two words in a row may be what the lesson writes as one ("a screen shot").
+            wanted = [term(word) for word in objects] + [
+                term(first + second) for first, second in itertools.pairwise(objects)
             ]
             heading = frozenset(term(word) for word in tokens(passage.unit.context))
             if term(verb) in heading and found & frozenset(wanted):

@@ -17,6 +17,7 @@ from importlib import resources
 
 import simplemma
 import Stemmer
+from breame.spelling import get_american_spelling, get_british_spelling
 
 WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
 # A hyphenated compound ("grown-up", "follow-up") is also typed as one word ("grownup").
@@ -57,7 +58,7 @@ STOPWORD_TEXT = """
     somebody everyone everybody well yeah yes oh um uh hmm lol go going gonna want wanna
     need know think say said way much many lot lots bit little pretty quite something
     anything everything even still ever yet though although whether either neither
-    without instead else maybe perhaps probably supposed
+    without instead else maybe perhaps probably supposed nobody noone none nothing
     """
 STOPWORDS = frozenset(STOPWORD_TEXT.split())
 NEGATIONS = frozenset({"not", "no", "nor", "never", "nobody", "none", "nothing", "without"})
@@ -113,25 +114,11 @@ def term(word: str) -> str:
     return str(_stemmer.stemWord(lemma(word)))
 
 
-# British and American spellings of one word ("honour"/"honor", "organise"/"organize",
-# "analyse"/"analyze", "centre"/"center", "catalogue"/"catalog", "labelled"/"labeled",
-# "defence"/"defense"): each ending, with the other's.
-SPELLING_VARIANTS = (
-    ("our", "or"), ("ours", "ors"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"),
-    ("isation", "ization"), ("yse", "yze"), ("ysed", "yzed"), ("tre", "ter"),
-    ("tres", "ters"), ("ogue", "og"), ("lled", "led"), ("lling", "ling"), ("ence", "ense"),
-    ("mme", "m"),
-)  # fmt: skip
-
-
 def spelling_variants(word: str) -> list[str]:
-    """The word as the other side of the Atlantic spells it (none when no rule applies)."""
-    found = []
-    for british, american in SPELLING_VARIANTS:
-        for ending, other in ((british, american), (american, british)):
-            if word.endswith(ending) and len(word) > len(ending) + 2:
-                found.append(word[: -len(ending)] + other)
-    return found
+    """The word as the other side of the Atlantic spells it ("grey", "gray"; "honour",
+    "honor"), from breame's list of dual spellings (none when it has none)."""
+    found = [get_american_spelling(word), get_british_spelling(word)]
+    return [other for other in found if other != word]
 
 
 @dataclass(frozen=True)
@@ -255,6 +242,17 @@ def edit_distance(a: str, b: str, *, limit: int) -> int:
         previous2, previous = previous, current
     return previous[-1]
 
+
+# Every lesson in the catalogue is about AI, and learners call it by a product's name ("can
+# chatgpt write my timeline") or a child's word ("the robot asked where I live"): where a lesson
+# never uses the name, it means the chatbot or the AI the lesson talks about.
+AI_NAME_TEXT = """
+    chatgpt gpt gemini claude copilot bard grok deepseek perplexity llama mistral bot bots
+    robot robots openai anthropic
+"""
+AI_NAMES = frozenset(AI_NAME_TEXT.split())
+# What a lesson calls them, most particular first.
+AI_WORDS = ("chatbot", "ai")
 
 # Words that ask about an aspect of a thing rather than name it: in "what is the purpose of
 # a postmortem" the thing is the postmortem.

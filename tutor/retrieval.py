@@ -26,6 +26,8 @@ from content_registry import ContentError
 from lessons.content import BLOCK_BOUNDARY, Lesson, get_lesson
 from quiz.bank import get_question_bank
 from tutor.language import (
+    AI_NAMES,
+    AI_WORDS,
     PEOPLE_TERMS,
     STOPWORDS,
     TIME_TERMS,
@@ -358,7 +360,7 @@ class LessonIndex:
 
     def parse(self, question: str) -> Query:
         """Search terms of a question, misspelt words corrected to lesson or English words."""
-        every = tokens(question)
+        every = self._joined(tokens(question))
         terms: list[str] = []
         weights: list[float] = []
         known: list[bool] = []
@@ -369,9 +371,11 @@ class LessonIndex:
                 continue  # "the best way to …" asks how, and is not about what is best
             found = term(word)
             weight_word = word
+            ai_name = word in AI_NAMES and found not in self.terms
             if found not in self.terms:
                 fixed = (
-                    self._lesson_form(other_lemmas(word))
+                    self._lesson_form(AI_WORDS if ai_name else ())
+                    or self._lesson_form(other_lemmas(word))
                     or self._lesson_form(spelling_variants(word))
                     or self._lesson_spelling(word)
                 )
@@ -381,13 +385,36 @@ class LessonIndex:
                     if fixed in STOPWORDS:
                         continue  # "becuase", "teh": a misspelt function word
                     found, weight_word = term(fixed), fixed
-            weight = term_weight(weight_word)
+            # A product's name for the AI says only that the question is about AI, as every
+            # question on every lesson is.
+            weight = MIN_TERM_WEIGHT if ai_name else term_weight(weight_word)
             if found not in self.terms and (describes(weight_word) or found in TIME_TERMS):
                 weight *= DESCRIBING_SHARE
             terms.append(found)
             weights.append(weight)
             known.append(found in self.terms)
         return Query(tuple(every), tuple(terms), tuple(weights), tuple(known))
+
+    def _joined(self, words: list[str]) -> list[str]:
+        """`words` with two in a row written as one where the lesson writes them so and does
+        not use one of them alone ("screen shot" for "screenshot"; "AI incident" stays two
+        words although the lesson writes "AI-incident")."""
+        joined: list[str] = []
+        place = 0
+        while place < len(words):
+            pair = "".join(words[place : place + 2])
+            if (
+                place + 1 < len(words)
+                and not STOPWORDS.intersection(words[place : place + 2])
+                and term(pair) in self.terms
+                and not all(term(word) in self.terms for word in words[place : place + 2])
+            ):
+                joined.append(pair)
+                place += 2
+            else:
+                joined.append(words[place])
+                place += 1
+        return joined
 
     def _lesson_form(self, forms: Sequence[str]) -> str | None:
         """The first of `forms` whose search term the lesson uses."""

@@ -196,7 +196,13 @@ def test_names_spelt_out_are_found_by_their_acronyms() -> None:
 
 @pytest.mark.parametrize(
     ("word", "other"),
-    [("honour", "honor"), ("organise", "organize"), ("analysed", "analyzed"), ("center", "centre")],
+    [
+        ("honour", "honor"),
+        ("organise", "organize"),
+        ("analysed", "analyzed"),
+        ("center", "centre"),
+        ("gray", "grey"),
+    ],
 )
 def test_british_and_american_spellings_are_variants_of_each_other(word: str, other: str) -> None:
     assert other in spelling_variants(word)
