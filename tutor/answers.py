@@ -346,7 +346,10 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         unknown_weight=max(unknown, default=0.0),
         topic_weight=index.topic_weight(query, best, asked=asked),
         gives_what_is_asked=gives_what_is_asked(
-            question, index.passage_terms[best.number], best.passage
+            question,
+            index.passage_terms[best.number],
+            best.passage,
+            around=index.section_text(best.passage.section_id),
         )
         and compares(question, index.section_terms[int(index.passage_sections[best.number])])
         # "What is X": every word of X is the thing asked about, so a word of it the lesson
@@ -426,7 +429,9 @@ def compares(question: str, section: frozenset[str]) -> bool:
     return all(frozenset(content_terms(side)) & section for side in sides)
 
 
-def gives_what_is_asked(question: str, found: frozenset[str], passage: Passage) -> bool:
+def gives_what_is_asked(
+    question: str, found: frozenset[str], passage: Passage, *, around: str = ""
+) -> bool:
     """A person for "who", a time for "when", an amount for "how much/many", and the verb
     of "how do I <verb>" in the unit itself, not just the question's other words."""
     text = passage.unit.text
@@ -473,7 +478,13 @@ def gives_what_is_asked(question: str, found: frozenset[str], passage: Passage) 
             heading = frozenset(term(word) for word in tokens(passage.unit.context))
             if term(verb) in heading and found & frozenset(wanted):
                 return True  # the unit sits under a heading about doing just that
-            return does_to(text, verb=term(verb), objects=frozenset(wanted))
+            # The unit does it, or its section does and the unit says more of the thing: "how
+            # do I write one line of the timeline" is answered by what a good entry looks like,
+            # in the section that says to write the timeline from logs first.
+            return does_to(text, verb=term(verb), objects=frozenset(wanted)) or bool(
+                found & frozenset(wanted)
+                and does_to(around, verb=term(verb), objects=frozenset(wanted))
+            )
     return True
 
 

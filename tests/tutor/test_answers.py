@@ -257,6 +257,7 @@ def test_the_json_shape_is_answer_grounded_and_citations(lesson: Lesson) -> None
     "question",
     [
         "how do I train reviewers",  # "reviewers" and "train" occur, never one acting on the other
+        "how do I fine-tune a model",  # its section fine-tunes a model; the unit names neither
         "when was the eu ai act passed",  # dates of application, not when it was passed
         "what does owasp stand for",  # OWASP is cited, never spelt out
         "who invented the postmortem",  # postmortems everywhere, nobody credited
@@ -637,3 +638,10 @@ def test_nobody_listening_is_what_the_lesson_says_when_they_do_not_listen(
     reply = answer_question(lesson=grown_up, question="what if nobody listens to me")
     assert reply.grounded, reply.answer
     assert "different grown-up" in reply.answer
+
+
+def test_the_thing_a_question_names_outweighs_its_verbs(lesson: Lesson) -> None:
+    # "put" is in many passages; the temperature is what the question is about.
+    reply = answer_question(lesson=lesson, question="do i put the temperature in the postmortem")
+    assert reply.grounded, reply.answer
+    assert "temperature 0.2" in reply.answer
