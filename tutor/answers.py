@@ -118,9 +118,11 @@ ASKS_PERSON = re.compile(
     r"would|does|do|did|needs?|owns?|decides?|first|came|invented)\b",
     re.I,
 )
+# Not "when is brainstorming not OK", which asks in what case, not at what time.
 ASKS_TIME = re.compile(
-    r"^\W*when\b|\bwhat\s+(?:time|year|date|day)\b|\bhow\s+(?:long|soon|"
-    r"often)\b",
+    r"^\W*when\b(?!\s+(?:is|are|was|would|does)\s+(?:it\s+)?(?:\w+\s+){0,3}?(?:not\s+)?"
+    r"(?:ok|okay|fine|allowed|acceptable|appropriate|cheating|wrong|right|bad|good|safe)\b)"
+    r"|\bwhat\s+(?:time|year|date|day)\b|\bhow\s+(?:long|soon|often)\b",
     re.I,
 )
 # "When was X passed?", "what year did Y launch?": the date of an event, so the unit must

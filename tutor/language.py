@@ -62,9 +62,10 @@ STOPWORD_TEXT = """
     """
 STOPWORDS = frozenset(STOPWORD_TEXT.split())
 NEGATIONS = frozenset({"not", "no", "nor", "never", "nobody", "none", "nothing", "without"})
-# Small numbers are written either way ("6 legs", "six legs"); both become the word.
+# Small numbers are written either way ("6 legs", "six legs"); both become the word. Not 1:
+# "one" is a function word ("one student's code"), and "SEV 1" must keep its number.
 NUMBER_TEXT = """
-    zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    zero 1 two three four five six seven eight nine ten eleven twelve thirteen fourteen
     fifteen sixteen seventeen eighteen nineteen twenty
 """
 NUMBER_WORDS = dict(enumerate(NUMBER_TEXT.split()))
@@ -221,6 +222,10 @@ def english_spelling(word: str) -> str | None:
     edits |= {a + c + b[1:] for a, b in splits if b for c in LETTERS}
     edits |= {a + c + b for a, b in splits for c in LETTERS}
     found = [edit for edit in edits if edit in counts]
+    if len(word) == 3:
+        # Three letters: a typo of a function word ("teh"), or a name or acronym the
+        # dictionary lacks ("ceo" is no typo of "co").
+        found = [edit for edit in found if edit in STOPWORDS]
     return max(found, key=counts.__getitem__) if found else None
 
 

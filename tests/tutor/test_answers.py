@@ -645,3 +645,20 @@ def test_the_thing_a_question_names_outweighs_its_verbs(lesson: Lesson) -> None:
     reply = answer_question(lesson=lesson, question="do i put the temperature in the postmortem")
     assert reply.grounded, reply.answer
     assert "temperature 0.2" in reply.answer
+
+
+def test_a_short_unknown_word_is_not_corrected_into_another(lesson: Lesson) -> None:
+    # "ceo" is no typo of "co": the lesson names PagerDuty but never its chief executive.
+    assert not answer_question(lesson=lesson, question="who is the ceo of pagerduty").grounded
+
+
+def test_when_is_it_ok_asks_in_what_case_not_at_what_time(honor: Lesson) -> None:
+    reply = answer_question(lesson=honor, question="when is brainstorming not ok")
+    assert reply.grounded, reply.answer
+    assert "brainstorm" in reply.answer.lower()
+
+
+def test_a_number_typed_as_a_digit_picks_its_row(lesson: Lesson) -> None:
+    reply = answer_question(lesson=lesson, question="what does sev 1 mean")
+    assert reply.grounded, reply.answer
+    assert "Level: SEV 1 " in reply.answer
