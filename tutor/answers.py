@@ -23,6 +23,7 @@ from lessons.content import Lesson
 from tutor.language import (
     AMOUNT_TERMS,
     FRAME_WORDS,
+    PEOPLE_TERMS,
     PERSON_TERMS,
     STOPWORDS,
     TIME_TERMS,
@@ -340,7 +341,7 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         )
     )
     best = hits[0]
-    unknown = [w for w, known in zip(query.weights, query.known, strict=True) if not known]
+    unknown = unknown_weights(query)
     return Assessment(
         hits=hits,
         passages=tuple(choose_passages(hits)),
@@ -372,7 +373,7 @@ def assess_named_heading(
     ]
     hits = tuple(ranked) or (Hit(index.passages[named[0]], 0.0, 0.0, named[0]),)
     best = hits[0]
-    unknown = [w for w, known in zip(query.weights, query.known, strict=True) if not known]
+    unknown = unknown_weights(query)
     return Assessment(
         hits=hits,
         passages=tuple(choose_passages(hits)),
@@ -413,6 +414,17 @@ def answer_from(
     )
 
 
+def unknown_weights(query: Query) -> list[float]:
+    """The weights of the question's words the lesson never uses, but for words for a person
+    ("my mom", "grandma"): a lesson calls people its own way ("a grown-up", "a parent"), and
+    coverage gives them half credit where a unit names someone."""
+    return [
+        weight
+        for found, weight, known in zip(query.terms, query.weights, query.known, strict=True)
+        if not known and found not in PEOPLE_TERMS
+    ]
+
+
 def names_only_known_things(query: Query) -> bool:
     """Whether every word of the question is one the lesson uses, or asks about an aspect of
     the thing ("purpose", "goal", "main") rather than naming it."""
@@ -428,7 +440,10 @@ def compares(question: str, section: frozenset[str]) -> bool:
     if not match:
         return True
     sides = [match.group("a") or match.group("c"), match.group("b") or match.group("d")]
-    return all(frozenset(content_terms(side)) & section for side in sides)
+    # A side of function words only ("telling" and "tattling": "tell" says too little to be
+    # searched) cannot be looked for, and does not stop the other from being found.
+    named = [frozenset(content_terms(side)) for side in sides]
+    return all(not terms or terms & section for terms in named) and any(named)
 
 
 def gives_what_is_asked(

@@ -662,3 +662,22 @@ def test_a_number_typed_as_a_digit_picks_its_row(lesson: Lesson) -> None:
     reply = answer_question(lesson=lesson, question="what does sev 1 mean")
     assert reply.grounded, reply.answer
     assert "Level: SEV 1 " in reply.answer
+
+
+def test_a_comparison_with_a_side_of_function_words_is_answered(grown_up: Lesson) -> None:
+    reply = answer_question(
+        lesson=grown_up, question="whats the difference between telling and tattling"
+    )
+    assert reply.grounded, reply.answer
+    assert "Tattling is" in reply.answer
+
+
+def test_a_person_the_lesson_calls_by_another_name_does_not_send_the_question_away(
+    grown_up: Lesson,
+) -> None:
+    # The lesson says "mum"; "mom" is a word it never uses, but names a person all the same.
+    reply = answer_question(
+        lesson=grown_up, question="the ai told me to keep a secret from my mom, is that bad"
+    )
+    assert reply.grounded, reply.answer
+    assert "secret" in reply.answer
