@@ -60,6 +60,12 @@ LABEL_WEIGHT = 0.5
 DEFINITION_WEIGHT = 0.3
 # ... and, for "how many X", how much a passage giving a number of X ("five to eight rules").
 COUNT_WEIGHT = 0.3
+# ... and, for "an example of X", how much a passage that gives one ("For example: …", "one
+# student's code, as an example"). 0.05 to 0.4 score the same on the dev sets, each lesson
+# left out; 0.2 is the middle.
+EXAMPLE_WEIGHT = 0.2
+ASKS_EXAMPLE = re.compile(r"\b(?:examples?|e\.?g|for\s+instance|sample)\b", re.I)
+GIVES_EXAMPLE = re.compile(r"\b(?:examples?|for\s+instance|such\s+as|e\.g)\b", re.I)
 # How many of BM25's best passages are weighed that way.
 CANDIDATES = 16
 # A second unit joins the answer when it ranks close to the first, in the same section.
@@ -326,6 +332,7 @@ def assess(index: LessonIndex, question: str) -> Assessment:
     asked = asked_words(question)
     count = ASKS_COUNT.search(question)
     counted = term(count.group("thing")) if count else None
+    example = bool(ASKS_EXAMPLE.search(question))
     hits = tuple(
         sorted(
             found,
@@ -336,6 +343,7 @@ def assess(index: LessonIndex, question: str) -> Assessment:
                     + LABEL_WEIGHT * index.label_match(asked, hit)
                     + DEFINITION_WEIGHT * (definition and index.defines(query, hit))
                     + COUNT_WEIGHT * bool(counted and counts(hit.passage.text, counted))
+                    + EXAMPLE_WEIGHT * bool(example and GIVES_EXAMPLE.search(hit.passage.text))
                 )
             ),
         )

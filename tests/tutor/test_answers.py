@@ -681,3 +681,9 @@ def test_a_person_the_lesson_calls_by_another_name_does_not_send_the_question_aw
     )
     assert reply.grounded, reply.answer
     assert "secret" in reply.answer
+
+
+def test_asking_for_an_example_prefers_the_passage_that_gives_one(honor: Lesson) -> None:
+    reply = answer_question(lesson=honor, question="example of a disclosure note")
+    assert reply.grounded, reply.answer
+    assert "3 March" in reply.answer
