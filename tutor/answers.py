@@ -190,6 +190,7 @@ PRICE = re.compile(
     re.I,
 )
 ASKS_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\bcost\b|\bprice\b", re.I)
+CURRENCY = re.compile(r"[$€£¥]")
 # "How old do you have to be" asks for an age, not any number.
 ASKS_AGE = re.compile(r"\bhow\s+old\b|\bwhat\s+age\b", re.I)
 AGE = re.compile(
@@ -214,6 +215,11 @@ ASKS_PROCEDURE = re.compile(
 NUMBER = re.compile(r"\d|[%$€£]")
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+")
+# Numbers as `tokens` gives them ("10" is "ten"): "Top 10" is a title, not a ranking.
+NUMBERS = frozenset(tokens(" ".join(str(n) for n in range(1000))))
+# Words that start someone else, not a verb, after "how can": "how can my parents help".
+DETERMINER_TEXT = "my your his her their our its the a an this that these those some any"
+DETERMINERS = frozenset(DETERMINER_TEXT.split())
 # "How do I do/be/have …" asks nothing beyond its topic, and "how do I know (if) …" asks how
 # to recognise what follows, not for a unit about knowing.
 EMPTY_VERBS = frozenset({"do", "be", "have", "i", "we", "you", "know"})
@@ -482,7 +488,7 @@ def gives_what_is_asked(
         return False
     if ASKS_AGE.search(question) and not AGE.search(text):
         return False
-    if ASKS_PRICE.search(question) and not PRICE.search(text):
+    if ASKS_PRICE.search(question) and not prices(text, question):
         return False
     count = ASKS_COUNT.search(question)
     if count and not counts(text, term(count.group("thing"))):
@@ -490,7 +496,8 @@ def gives_what_is_asked(
     procedure = ASKS_PROCEDURE.search(question)
     if procedure:
         verb = procedure.group("verb").lower().replace("-", "")  # "fine-tune": one verb
-        if verb and verb not in EMPTY_VERBS:
+        # "How can my parents help": someone else does it, and "my" is no verb to look for.
+        if verb and verb not in EMPTY_VERBS and verb not in DETERMINERS:
             objects = [
                 word
                 for word in tokens(question[procedure.end() :])
@@ -530,6 +537,25 @@ def counts(text: str, thing: str) -> bool:
     return False
 
 
+def prices(text: str, question: str) -> bool:
+    """Whether a sentence of `text` gives a price of something the question names: "how much
+    does a tutor cost" is not answered by "a question to the teacher costs nothing"."""
+    named = frozenset(content_terms(PRICE.sub(" ", question)))
+    for sentence in SENTENCE.split(text):
+        words = tokens(sentence)
+        spans = [
+            words[max(0, place - VERB_REACH) : place + VERB_REACH + 1]
+            for place, word in enumerate(words)
+            if PRICE.fullmatch(word)
+        ]
+        if CURRENCY.search(sentence):
+            spans.append(words)  # "$20 a month": the whole sentence is about the price
+        for near in spans:
+            if not named or named & frozenset(term(w) for w in near):
+                return True
+    return False
+
+
 def ranks(text: str, question: str) -> bool:
     """Whether a sentence of `text` ranks something the question names: "which picture app
     is best" is not answered by "telling is better" about something else."""
@@ -537,6 +563,9 @@ def ranks(text: str, question: str) -> bool:
     for sentence in SENTENCE.split(text):
         words = tokens(sentence)
         for place, word in enumerate(words):
+            following = words[place + 1 : place + 2]
+            if word == "top" and following and following[0] in NUMBERS:
+                continue  # "Top 10 for LLM Applications": a title, not a ranking
             if RANKS.fullmatch(word):
                 near = words[max(0, place - VERB_REACH) : place + VERB_REACH + 1]
                 if not named or named & frozenset(term(w) for w in near):

@@ -687,3 +687,26 @@ def test_asking_for_an_example_prefers_the_passage_that_gives_one(honor: Lesson)
     reply = answer_question(lesson=honor, question="example of a disclosure note")
     assert reply.grounded, reply.answer
     assert "3 March" in reply.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how much does a tutor cost", False),  # "a question … costs nothing" prices no tutor
+        ("whats the best llm for coding", False),  # "Top 10 for LLM Applications" is a title
+    ],
+)
+def test_a_price_or_a_ranking_must_be_of_what_the_question_names(
+    question: str, expected: bool, honor: Lesson, lesson: Lesson
+) -> None:
+    for each in (honor, lesson):
+        assert answer_question(lesson=each, question=question).grounded is expected, each.slug
+
+
+def test_how_can_someone_else_help_is_not_a_question_about_a_verb_called_my(
+    grown_up: Lesson,
+) -> None:
+    reply = answer_question(lesson=grown_up, question="how can my parents help")
+    assert reply.grounded, reply.answer
+    # ... while "how do I get" still needs a unit that gets the thing.
+    assert not answer_question(lesson=grown_up, question="how do i get a phone").grounded
