@@ -151,8 +151,9 @@ ASKS_ORIGIN = re.compile(
     re.I,
 )
 ORIGIN_VERBS = re.compile(
-    r"\b(?:invent|creat|coin|found(?=ed|er|ing)|discover|came\s+up|thought\s+of|develop|propos|introduc|"
-    r"describ|wrote|written|authored|start|design|devis|first\s+used|made|built)\w*",
+    r"\b(?:invent|creat|coin|found(?=ed|er|ing)|discover|came\s+up|thought\s+of|develop|"
+    r"propos|introduc|describ|wrote|written|authored|start|design|devis|first\s+used|made|"
+    r"built)\w*",
     re.I,
 )
 # "What is X?", "what's X", "X meaning", "what does X mean", "define X".
@@ -182,7 +183,8 @@ COUNT_TEXT = """
     hundred thousand million several few dozen
 """
 COUNT_WORDS = frozenset(COUNT_TEXT.split())
-# "How much does X cost" asks for a price: the unit must talk of one, not merely hold a number.
+# "How much does X cost" asks for a price: the unit must price that thing, not merely hold a
+# number or a word for cost (`prices`).
 ASKS_PRICE = re.compile(r"\b(?:cost|costs|price|prices|priced|pay|fee|fees|charge)\b", re.I)
 PRICE = re.compile(
     r"\b(?:cost|costs|costing|price|prices|priced|pay|pays|paid|paying|fee|fees|free|charge|"
