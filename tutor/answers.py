@@ -368,7 +368,7 @@ def assess(index: LessonIndex, question: str) -> Assessment:
             question,
             index.passage_terms[best.number],
             best.passage,
-            around=index.section_text(best.passage.section_id),
+            around=index.section_texts[best.passage.section_id],
         )
         and compares(question, index.section_terms[int(index.passage_sections[best.number])])
         # "What is X": every word of X is the thing asked about, so a word of it the lesson

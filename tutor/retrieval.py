@@ -357,6 +357,8 @@ class LessonIndex:
     )
     # The search terms of what each passage defines in so many words ("A postmortem is …").
     passage_definitions: tuple[tuple[frozenset[str], ...], ...] = field(repr=False, default=())
+    # The text of every unit of each section, in order, by section id.
+    section_texts: dict[str, str] = field(repr=False, default_factory=dict)
 
     def parse(self, question: str) -> Query:
         """Search terms of a question, misspelt words corrected to lesson or English words."""
@@ -456,11 +458,6 @@ class LessonIndex:
             for i in best
             if passage_scores[i] > 0
         ]
-
-    def section_text(self, section_id: str) -> str:
-        """The text of every unit of one section, in order."""
-        units = dict.fromkeys(p.unit.text for p in self.passages if p.section_id == section_id)
-        return " ".join(units)
 
     def under_named_heading(self, question: str, *, min_words: int | None = None) -> list[int]:
         """Passages under a heading the question names word for word ("what can't AI do"
@@ -712,6 +709,10 @@ def build_index(units: Sequence[Unit]) -> LessonIndex:
         ),
         passage_labels=tuple(unit_labels[id(p.unit)] for p in passages),
         passage_definitions=tuple(definitions(p.text) for p in passages),
+        section_texts={
+            sid: " ".join(unit.text for unit in units if unit.section_id == sid)
+            for sid in section_ids
+        },
     )
 
 
