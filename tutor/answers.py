@@ -545,16 +545,11 @@ def prices(text: str, question: str) -> bool:
     named = frozenset(content_terms(PRICE.sub(" ", question)))
     for sentence in SENTENCE.split(text):
         words = tokens(sentence)
-        spans = [
-            words[max(0, place - VERB_REACH) : place + VERB_REACH + 1]
-            for place, word in enumerate(words)
-            if PRICE.fullmatch(word)
-        ]
+        spans = [around(words, place) for place, word in enumerate(words) if PRICE.fullmatch(word)]
         if CURRENCY.search(sentence):
             spans.append(words)  # "$20 a month": the whole sentence is about the price
-        for near in spans:
-            if not named or named & frozenset(term(w) for w in near):
-                return True
+        if names_in_any(spans, named):
+            return True
     return False
 
 
@@ -564,15 +559,26 @@ def ranks(text: str, question: str) -> bool:
     named = frozenset(content_terms(RANKS.sub(" ", question)))
     for sentence in SENTENCE.split(text):
         words = tokens(sentence)
-        for place, word in enumerate(words):
-            following = words[place + 1 : place + 2]
-            if word == "top" and following and following[0] in NUMBERS:
-                continue  # "Top 10 for LLM Applications": a title, not a ranking
-            if RANKS.fullmatch(word):
-                near = words[max(0, place - VERB_REACH) : place + VERB_REACH + 1]
-                if not named or named & frozenset(term(w) for w in near):
-                    return True
+        spans = [
+            around(words, place)
+            for place, word in enumerate(words)
+            if RANKS.fullmatch(word)
+            # "Top 10 for LLM Applications": a title, not a ranking.
+            and not (word == "top" and words[place + 1 : place + 2] and words[place + 1] in NUMBERS)
+        ]
+        if names_in_any(spans, named):
+            return True
     return False
+
+
+def around(words: list[str], place: int) -> list[str]:
+    """The words within `VERB_REACH` of the one at `place`."""
+    return words[max(0, place - VERB_REACH) : place + VERB_REACH + 1]
+
+
+def names_in_any(spans: Sequence[list[str]], named: frozenset[str]) -> bool:
+    """Whether one of `spans` has a word the question names (any span, when it names none)."""
+    return any(not named or named & frozenset(term(w) for w in near) for near in spans)
 
 
 def says_who(text: str, name: str) -> bool:
@@ -603,7 +609,7 @@ def does_to(text: str, *, verb: str, objects: frozenset[str]) -> bool:
         if places and not objects:
             return True
         for place in places:
-            near = words[max(0, place - VERB_REACH) : place + VERB_REACH + 1]
+            near = around(words, place)
             if objects & set(near):
                 return True
     return False
