@@ -599,12 +599,6 @@ def test_a_question_about_overriding_a_teachers_rules_is_a_question_not_an_attac
     assert "strictest rule" in reply.answer.lower() or "replace" in reply.answer
 
 
-def test_two_words_typed_apart_find_the_word_the_lesson_writes_as_one(grown_up: Lesson) -> None:
-    reply = answer_question(lesson=grown_up, question="how do i take a screen shot")
-    assert reply.grounded, reply.answer
-    assert "screenshot" in reply.answer
-
-
 def test_an_ai_products_name_means_the_ai_the_lesson_talks_about(honor: Lesson) -> None:
     reply = answer_question(
         lesson=honor, question="why is it bad to paste a group chat into chatgpt"
@@ -632,61 +626,9 @@ def test_a_price_an_age_or_a_founder_needs_a_unit_that_gives_one(
         assert answer_question(lesson=each, question=question).grounded is expected, each.slug
 
 
-def test_nobody_listening_is_what_the_lesson_says_when_they_do_not_listen(
-    grown_up: Lesson,
-) -> None:
-    reply = answer_question(lesson=grown_up, question="what if nobody listens to me")
-    assert reply.grounded, reply.answer
-    assert "different grown-up" in reply.answer
-
-
-def test_the_thing_a_question_names_outweighs_its_verbs(lesson: Lesson) -> None:
-    # "put" is in many passages; the temperature is what the question is about.
-    reply = answer_question(lesson=lesson, question="do i put the temperature in the postmortem")
-    assert reply.grounded, reply.answer
-    assert "temperature 0.2" in reply.answer
-
-
 def test_a_short_unknown_word_is_not_corrected_into_another(lesson: Lesson) -> None:
     # "ceo" is no typo of "co": the lesson names PagerDuty but never its chief executive.
     assert not answer_question(lesson=lesson, question="who is the ceo of pagerduty").grounded
-
-
-def test_when_is_it_ok_asks_in_what_case_not_at_what_time(honor: Lesson) -> None:
-    reply = answer_question(lesson=honor, question="when is brainstorming not ok")
-    assert reply.grounded, reply.answer
-    assert "brainstorm" in reply.answer.lower()
-
-
-def test_a_number_typed_as_a_digit_picks_its_row(lesson: Lesson) -> None:
-    reply = answer_question(lesson=lesson, question="what does sev 1 mean")
-    assert reply.grounded, reply.answer
-    assert "Level: SEV 1 " in reply.answer
-
-
-def test_a_comparison_with_a_side_of_function_words_is_answered(grown_up: Lesson) -> None:
-    reply = answer_question(
-        lesson=grown_up, question="whats the difference between telling and tattling"
-    )
-    assert reply.grounded, reply.answer
-    assert "Tattling is" in reply.answer
-
-
-def test_a_person_the_lesson_calls_by_another_name_does_not_send_the_question_away(
-    grown_up: Lesson,
-) -> None:
-    # The lesson says "mum"; "mom" is a word it never uses, but names a person all the same.
-    reply = answer_question(
-        lesson=grown_up, question="the ai told me to keep a secret from my mom, is that bad"
-    )
-    assert reply.grounded, reply.answer
-    assert "secret" in reply.answer
-
-
-def test_asking_for_an_example_prefers_the_passage_that_gives_one(honor: Lesson) -> None:
-    reply = answer_question(lesson=honor, question="example of a disclosure note")
-    assert reply.grounded, reply.answer
-    assert "3 March" in reply.answer
 
 
 @pytest.mark.parametrize(
@@ -710,3 +652,32 @@ def test_how_can_someone_else_help_is_not_a_question_about_a_verb_called_my(
     assert reply.grounded, reply.answer
     # ... while "how do I get" still needs a unit that gets the thing.
     assert not answer_question(lesson=grown_up, question="how do i get a phone").grounded
+
+
+@pytest.mark.parametrize(
+    ("fixture", "question", "expected"),
+    [
+        # Two words typed apart find the word the lesson writes as one.
+        ("grown_up", "how do i take a screen shot", "screenshot"),
+        # "Nobody" names no topic: the lesson says what to do when they do not listen.
+        ("grown_up", "what if nobody listens to me", "different grown-up"),
+        # "put" is in many passages; the temperature is what the question is about.
+        ("lesson", "do i put the temperature in the postmortem", "temperature 0.2"),
+        # "When is it OK" asks in what case, not at what time.
+        ("honor", "when is brainstorming not ok", "Brainstorm"),
+        # A number typed as a digit picks its row ("1" is not the function word "one").
+        ("lesson", "what does sev 1 mean", "Level: SEV 1 "),
+        # A side of a comparison made of function words ("telling") does not block it.
+        ("grown_up", "whats the difference between telling and tattling", "Tattling is"),
+        # The lesson says "mum": "mom" is a word it never uses, but names a person all the same.
+        ("grown_up", "the ai told me to keep a secret from my mom, is that bad", "secret"),
+        # Asking for an example prefers the passage that gives one.
+        ("honor", "example of a disclosure note", "3 March"),
+    ],
+)
+def test_learners_own_words_find_the_passage_that_answers_them(
+    fixture: str, question: str, expected: str, request: pytest.FixtureRequest
+) -> None:
+    reply = answer_question(lesson=request.getfixturevalue(fixture), question=question)
+    assert reply.grounded, reply.answer
+    assert expected in reply.answer
