@@ -185,10 +185,15 @@ COUNT_TEXT = """
 COUNT_WORDS = frozenset(COUNT_TEXT.split())
 # "How much does X cost" asks for a price: the unit must price that thing, not merely hold a
 # number or a word for cost (`prices`).
-ASKS_PRICE = re.compile(r"\b(?:cost|costs|price|prices|priced|pay|fee|fees|charge)\b", re.I)
+# A fine is a price too ("what's the fine for breaking the act"), but "is it fine" is not.
+ASKS_PRICE = re.compile(
+    r"\b(?:cost|costs|price|prices|priced|pay|fee|fees|charge|fines|fined|penalty|penalties)\b"
+    r"|\b(?:the|a|any)\s+fine\s+(?:for|of)\b",
+    re.I,
+)
 PRICE = re.compile(
     r"\b(?:cost|costs|costing|price|prices|priced|pay|pays|paid|paying|fee|fees|free|charge|"
-    r"charges|charged|subscription|budget)\b|[$€£¥]",
+    r"charges|charged|subscription|budget|fines|fined|penalty|penalties)\b|[$€£¥]",
     re.I,
 )
 ASKS_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\bcost\b|\bprice\b", re.I)

@@ -617,6 +617,8 @@ def test_an_ai_products_name_means_the_ai_the_lesson_talks_about(honor: Lesson) 
         ("how old do you have to be to use chatgpt", False),  # no age anywhere
         ("who founded the ai incident database", False),  # "the incident was found" is no founder
         ("who made alexa", False),
+        # A fine is a price: the reporting duties say when, never how much.
+        ("whats the fine for breaking the eu ai act", False),
     ],
 )
 def test_a_price_an_age_or_a_founder_needs_a_unit_that_gives_one(
@@ -624,6 +626,12 @@ def test_a_price_an_age_or_a_founder_needs_a_unit_that_gives_one(
 ) -> None:
     for each in (honor, lesson, grown_up):
         assert answer_question(lesson=each, question=question).grounded is expected, each.slug
+
+
+def test_fine_as_a_word_of_praise_asks_for_no_price(lesson: Lesson) -> None:
+    reply = answer_question(lesson=lesson, question="whats a fine example of blameless language")
+    assert reply.grounded, reply.answer
+    assert reply.answer.startswith("Before (blameful):")
 
 
 def test_a_short_unknown_word_is_not_corrected_into_another(lesson: Lesson) -> None:
