@@ -56,8 +56,10 @@ FRAME_TERMS = frozenset(term(word) for word in FRAME_WORDS)
 RANK_WEIGHT = 0.5
 # ... and how much a label of the passage that the question names (`LessonIndex.label_match`).
 LABEL_WEIGHT = 0.5
-# ... and, for "what is X", how much a passage that says what X is.
-DEFINITION_WEIGHT = 0.3
+# ... and, for "what is X", how much a passage that says what X is: more than a label, so
+# "A reverse image search is …" answers "what does reverse image search mean" before a worked
+# example's step labelled "Reverse image search" (0.55–0.8 score the same on every set).
+DEFINITION_WEIGHT = 0.6
 # ... and, for "how many X", how much a passage giving a number of X ("five to eight rules").
 COUNT_WEIGHT = 0.3
 # ... and, for "an example of X", how much a passage that gives one ("For example: …", "one
@@ -109,7 +111,10 @@ NOT_A_QUESTION = re.compile(
     # Asking it to make something rather than to say what the lesson says: "write my
     # conclusion", "write the postmortem for our outage", "tell me a scary story".
     r"|^\W*(?:(?:can|could|would|will)\s+you\s+|please\s+)?(?:write|draw|generate|compose|"
-    r"create|make\s+me)\b"
+    r"create|make\s+(?:me|us|a|an|my|our|the|some)\b)"
+    # Sums: "what is 12 times 12" is arithmetic, whatever numbers the lesson holds (not a
+    # range, "SEV 1-2", nor a date, "3/4").
+    r"|\d\s*(?:[x×*+=]|times|plus|minus|divided\s+by|multiplied\s+by)\s*\d"
     r"|\b(?:tell|write|make|give)\s+(?:me\s+|us\s+)?(?:a|an|another|some|one)\s+(?:\w+\s+)?"
     r"(?:story|stories|poem|song|joke|riddle|rap)\b"
     # Small talk about the tutor itself, not the lesson.
@@ -198,6 +203,14 @@ PRICE = re.compile(
 )
 ASKS_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\bcost\b|\bprice\b", re.I)
 CURRENCY = re.compile(r"[$€£¥]")
+# "Which app / what website / which brands …" asks for something by its name: the unit must
+# name one ("Google Lens", "TinEye"), not merely talk about apps.
+ASKS_NAME = re.compile(
+    r"^\W*(?:(?:so|ok|okay|and|but)\W+)?(?:what|which)\s+"
+    r"(?:(?!(?:is|are|was|were|do|does|did)\b)\w+\s+)?(?:apps?|tools?|websites?|sites?|"
+    r"software|programs?|brands?|compan(?:y|ies)|platforms?|products?|services?)\b",
+    re.I,
+)
 # "How old do you have to be" asks for an age, not any number.
 ASKS_AGE = re.compile(r"\bhow\s+old\b|\bwhat\s+age\b", re.I)
 AGE = re.compile(
@@ -214,7 +227,7 @@ ASKS_RANKING = re.compile(
 RANKS = re.compile(r"\b(?:best|better|worse|worst|prefer|rather|top)\b", re.I)
 # "How do I <verb>", "how to <verb>", "the best way to <verb>".
 ASKS_PROCEDURE = re.compile(
-    r"(?:\bhow\s+(?:\w+ly\s+)?(?:do|can|should|could|would|must|to)\s+(?:i|we|you)?\s*"
+    r"(?:\bhow\s+(?:\w+ly\s+)?(?:do|can|should|could|would|must|to)\s+(?:i|we|you|u|ya)?\s*"
     r"|\b(?:best|right|correct|easiest|quickest|good|proper)\s+ways?\s+to\s+)"
     r"(?:\w+ly\s+|just\s+|even\s+)?(?P<verb>[a-z]+(?:-[a-z]+)*)",
     re.I,
@@ -494,6 +507,8 @@ def gives_what_is_asked(
     if ASKS_AMOUNT.search(question) and not (found & AMOUNT_TERMS or NUMBER.search(text)):
         return False
     if ASKS_AGE.search(question) and not AGE.search(text):
+        return False
+    if ASKS_NAME.search(question) and not NAME.search(text):
         return False
     if ASKS_PRICE.search(question) and not prices(text, question):
         return False

@@ -22,8 +22,9 @@ from breame.spelling import get_american_spelling, get_british_spelling
 WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
 # A hyphenated compound ("grown-up", "follow-up") is also typed as one word ("grownup").
 COMPOUND = re.compile(r"\b[a-z]+(?:-[a-z]+)+\b")
-# Contractions of general English, written with or without the apostrophe. Only forms that are
-# not also ordinary words: "well" (we'll), "were" (we're), "id" (I'd) and "its" stay as typed.
+# Contractions and chat shorthand of general English, written with or without the apostrophe.
+# Only forms that are not also ordinary words: "well" (we'll), "were" (we're), "id" (I'd) and
+# "its" stay as typed.
 CONTRACTIONS = {
     "cant": "can not", "cannot": "can not", "wont": "will not", "dont": "do not",
     "doesnt": "does not", "didnt": "did not", "isnt": "is not", "arent": "are not",
@@ -39,7 +40,11 @@ CONTRACTIONS = {
     "gotta": "got to", "kinda": "kind of", "sorta": "sort of", "dunno": "do not know",
     "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please", "thx": "thanks",
     "ppl": "people", "bc": "because", "cuz": "because", "coz": "because", "w": "with",
-    "abt": "about", "wat": "what", "wut": "what", "y": "why",
+    "abt": "about", "wat": "what", "wut": "what", "y": "why", "idk": "i do not know",
+    "tbh": "to be honest", "ngl": "not going to lie", "rn": "right now", "tho": "though",
+    # Clipped words of chat: "a pic", "the vid".
+    "pic": "picture", "pics": "pictures", "vid": "video", "vids": "videos",
+    "info": "information", "convo": "conversation", "msg": "message", "msgs": "messages",
 }  # fmt: skip
 # Words that carry no topic: function words, question words, chit-chat and "explain"-type
 # requests. General English, not any lesson's.

@@ -28,6 +28,7 @@ from quiz.bank import get_question_bank
 from tutor.language import (
     AI_NAMES,
     AI_WORDS,
+    COMPOUND,
     PEOPLE_TERMS,
     STOPWORDS,
     TIME_TERMS,
@@ -191,6 +192,16 @@ def content_terms(text: str) -> list[str]:
         for word in tokens(text)
         if word not in STOPWORDS and lemma(word) not in STOPWORDS
     ]
+
+
+MEANING_ASKERS = frozenset({"does", "do", "did"})
+
+
+def asks_meaning(words: Sequence[str], place: int) -> bool:
+    """Whether the "mean" at `place` asks what something means ("what does X mean", "what
+    do they mean by X"), not what is unkind ("is it mean to …")."""
+    after = words[place + 1 : place + 2]
+    return bool(MEANING_ASKERS.intersection(words[:place])) and after in ([], ["by"])
 
 
 def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
@@ -363,12 +374,19 @@ class LessonIndex:
     def parse(self, question: str) -> Query:
         """Search terms of a question, misspelt words corrected to lesson or English words."""
         every = self._joined(tokens(question))
+        # "prompt-layer" is searched as its two words; joined, it counts only where the lesson
+        # writes it so, never as a word the lesson lacks.
+        joined_compounds = {c.replace("-", "") for c in COMPOUND.findall(question.lower())}
         terms: list[str] = []
         weights: list[float] = []
         known: list[bool] = []
         for place, word in enumerate(every):
             if word in STOPWORDS or lemma(word) in STOPWORDS:
                 continue
+            if word in joined_compounds and term(word) not in self.terms:
+                continue
+            if word == "mean" and asks_meaning(every, place):
+                continue  # "what does X mean" asks what X is; "mean" is no topic there
             if word in WAY_WORDS and every[place + 1 : place + 2] in (["way"], ["ways"]):
                 continue  # "the best way to …" asks how, and is not about what is best
             found = term(word)

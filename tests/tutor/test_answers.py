@@ -8,7 +8,14 @@ from hypothesis import strategies as st
 
 from lessons.content import Lesson, get_lesson
 from tests.tutor.conftest import FakeChatServer
-from tutor.answers import TutorAnswer, answer_question, choose_passages, does_to, spells_out
+from tutor.answers import (
+    OFF_LIMITS,
+    TutorAnswer,
+    answer_question,
+    choose_passages,
+    does_to,
+    spells_out,
+)
 from tutor.evaluation import load_dev_sets
 from tutor.language import term, tokens
 from tutor.retrieval import Hit, Passage, Unit, lesson_units, quiz_units
@@ -681,6 +688,15 @@ def test_how_can_someone_else_help_is_not_a_question_about_a_verb_called_my(
         ("grown_up", "the ai told me to keep a secret from my mom, is that bad", "secret"),
         # Asking for an example prefers the passage that gives one.
         ("honor", "example of a disclosure note", "3 March"),
+        # Chat's clipped words are the words: a "pic" is a picture.
+        ("grown_up", "it showed me a scary pic", "scary picture"),
+        # "How do u know" asks how to tell, as "how do you know" does: "u" is no verb.
+        ("grown_up", "how do u know if its a real person", "pretends to be a real person"),
+        # A hyphenated pair the lesson never joins is searched as its two words, not refused
+        # as a word the lesson lacks.
+        ("lesson", "examples of a prompt-layer contributing factor", "grounding"),
+        # "What does X mean": "mean" is the question, not its topic.
+        ("lesson", "what does drift mean", "Drift."),
     ],
 )
 def test_learners_own_words_find_the_passage_that_answers_them(
@@ -689,3 +705,36 @@ def test_learners_own_words_find_the_passage_that_answers_them(
     reply = answer_question(lesson=request.getfixturevalue(fixture), question=question)
     assert reply.grounded, reply.answer
     assert expected in reply.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is 12 times 12",  # arithmetic, whatever numbers the lesson holds
+        "what's 7 x 8",
+        "make a scary story about a robot",  # a request to make something
+        "make my honor code for me",
+    ],
+)
+def test_sums_and_requests_to_make_something_are_not_questions_about_the_lesson(
+    question: str, grown_up: Lesson, honor: Lesson
+) -> None:
+    for each in (grown_up, honor):
+        reply = answer_question(lesson=each, question=question)
+        assert not reply.grounded
+        assert reply.answer.startswith(OFF_LIMITS)
+
+
+def test_a_range_of_levels_is_no_sum(lesson: Lesson) -> None:
+    reply = answer_question(lesson=lesson, question="is a sev 1-2 incident worth a postmortem")
+    assert not reply.answer.startswith(OFF_LIMITS)
+
+
+def test_which_app_asks_for_a_name_the_lesson_must_give(lesson: Lesson, honor: Lesson) -> None:
+    # The postmortem lesson names no tool to write one in.
+    assert not answer_question(
+        lesson=lesson, question="which app should we write the postmortem in"
+    ).grounded
+    # "which tool I used" inside a question asks for no name.
+    reply = answer_question(lesson=honor, question="where does the note about which tool i used go")
+    assert reply.grounded, reply.answer
