@@ -150,8 +150,9 @@ DATE = re.compile(
     re.I,
 )
 # "Who invented / came up with / coined X?": an origin, so the unit must say who did so.
+# Asked, not mentioned: "how do I find out who made it" asks how, not for a maker.
 ASKS_ORIGIN = re.compile(
-    r"\bwho\s+(?:first\s+)?(?:invented|created|coined|founded|discovered|came\s+up\s+with|"
+    r"^\W*(?:(?:so|ok|okay|and|but)\W+)?who\s+(?:first\s+)?(?:invented|created|coined|founded|discovered|came\s+up\s+with|"
     r"thought\s+of|made|built|developed|proposed|introduced|wrote|started|designed)\b",
     re.I,
 )
@@ -201,7 +202,11 @@ PRICE = re.compile(
     r"charges|charged|subscription|budget|fines|fined|penalty|penalties)\b|[$€£¥]",
     re.I,
 )
-ASKS_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\bcost\b|\bprice\b", re.I)
+ASKS_AMOUNT = re.compile(
+    r"\bhow\s+(?:much|many)\b|\bcost\b|\bprice\b"
+    r"|\b(?:what|which)\s+(?:percent(?:age)?|proportion|fraction|share)\s+of\b",
+    re.I,
+)
 CURRENCY = re.compile(r"[$€£¥]")
 # "Which app / what website / which brands …" asks for something by its name: the unit must
 # name one ("Google Lens", "TinEye"), not merely talk about apps.
@@ -497,7 +502,7 @@ def gives_what_is_asked(
         verb = event.group("verb") or event.group("verb2")
         if not (DATE.search(text) and term(verb) in found):
             return False
-    if ASKS_ORIGIN.search(question) and not (ORIGIN_VERBS.search(text) and NAME.search(text)):
+    if ASKS_ORIGIN.search(question) and not credits(text):
         return False
     if ASKS_EXPANSION.search(question) and not spells_out(question, text):
         return False
@@ -599,6 +604,21 @@ def around(words: list[str], place: int) -> list[str]:
 def names_in_any(spans: Sequence[list[str]], named: frozenset[str]) -> bool:
     """Whether one of `spans` has a word the question names (any span, when it names none)."""
     return any(not named or named & frozenset(term(w) for w in near) for near in spans)
+
+
+# How far a maker's name may stand from the verb that credits them ("The safety researcher
+# James Reason described …"; "Google's … book puts it plainly: a blamelessly written
+# postmortem" credits nobody with writing the book).
+CREDIT_REACH = 40
+
+
+def credits(text: str) -> bool:
+    """Whether `text` names someone beside a verb of making: who made, wrote or coined it."""
+    for verb in ORIGIN_VERBS.finditer(text):
+        start = max(0, verb.start() - CREDIT_REACH)
+        if NAME.search(text[start : verb.end() + CREDIT_REACH]):
+            return True
+    return False
 
 
 def says_who(text: str, name: str) -> bool:

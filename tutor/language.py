@@ -19,7 +19,8 @@ import simplemma
 import Stemmer
 from breame.spelling import get_american_spelling, get_british_spelling
 
-WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
+# A number with a point is one word: "MANAGE 4.2" is not "MANAGE 4" and "2".
+WORD = re.compile(r"\d+(?:\.\d+)+|[a-z0-9]+(?:['’][a-z]+)*")
 # A hyphenated compound ("grown-up", "follow-up") is also typed as one word ("grownup").
 COMPOUND = re.compile(r"\b[a-z]+(?:-[a-z]+)+\b")
 # Contractions and chat shorthand of general English, written with or without the apostrophe.
