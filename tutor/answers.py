@@ -554,13 +554,13 @@ VERB_REACH = 6
 
 def counts(text: str, thing: str) -> bool:
     """Whether `text` gives a number of `thing` (a search term): "five to eight rules",
-    "212 customers"."""
-    words = tokens(text)
-    for place, word in enumerate(words):
-        if term(word) == thing:
-            before = words[max(0, place - 3) : place]
-            if any(w.isdigit() or w in COUNT_WORDS for w in before):
-                return True
+    "212 customers", "three grown-ups" (a compound counted where it stands, as one word)."""
+    for words in (tokens(text), tokens(joined_compounds(text))):
+        for place, word in enumerate(words):
+            if term(word) == thing:
+                before = words[max(0, place - 3) : place]
+                if any(w.isdigit() or w in COUNT_WORDS for w in before):
+                    return True
     return False
 
 

@@ -188,8 +188,11 @@ def english() -> dict[str, int]:
     return counts
 
 
+@lru_cache(maxsize=65536)
 def is_english(word: str) -> bool:
-    return word in english()
+    """Whether `word` is an English word: in the frequency list, or a form simplemma's English
+    lexicon knows (the list lacks "math", "selfie", "emoji", which are no typos of "match")."""
+    return word in english() or (word.isalpha() and simplemma.is_known(word, lang="en"))
 
 
 @lru_cache(maxsize=65536)

@@ -703,6 +703,8 @@ def test_how_can_someone_else_help_is_not_a_question_about_a_verb_called_my(
         ("grown_up", "do the people who made the ai even want to know", "want to know"),
         # A maker credited by name beside the verb.
         ("lesson", "who came up with the swiss cheese model", "James Reason"),
+        # A count of a hyphenated thing is found where it stands: "three grown-ups".
+        ("grown_up", "how many grownups do i write down", "three grown-ups"),
         # "What does X mean": "mean" is the question, not its topic.
         ("lesson", "what does drift mean", "Drift."),
     ],

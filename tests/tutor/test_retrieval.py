@@ -140,6 +140,12 @@ def test_misspelt_english_words_are_corrected_from_the_shipped_dictionary(
     assert english_spelling(word) == expected
 
 
+@pytest.mark.parametrize("word", ["math", "selfie", "emoji"])
+def test_english_words_the_frequency_list_lacks_are_not_taken_for_typos(word: str) -> None:
+    # "math" is no typo of "match", though symspellpy's list has only "maths".
+    assert english_spelling(word) is None
+
+
 def test_a_misspelt_lesson_word_is_corrected_to_the_lesson_word(lesson: Lesson) -> None:
     index = index_lesson(lesson)
     query = index.parse("postmortm template")
