@@ -164,7 +164,7 @@ ORIGIN_VERBS = re.compile(
 )
 # "What is X?", "what's X", "X meaning", "what does X mean", "define X".
 ASKS_DEFINITION = re.compile(
-    r"^\W*(?:what\s+(?:is|are|was)|what['’]?s|whats|define|definition\s+of|meaning\s+of)\b"
+    r"^\W*(?:what\s+(?:is|are|was)|what['’]?s|whats|wats|define|definition\s+of|meaning\s+of)\b"
     r"|\b(?:mean|meaning|means)\W*$",
     re.I,
 )

@@ -41,7 +41,8 @@ CONTRACTIONS = {
     "gotta": "got to", "kinda": "kind of", "sorta": "sort of", "dunno": "do not know",
     "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please", "thx": "thanks",
     "ppl": "people", "bc": "because", "cuz": "because", "coz": "because", "w": "with",
-    "abt": "about", "wat": "what", "wut": "what", "y": "why", "idk": "i do not know",
+    "abt": "about", "wat": "what", "wats": "what is", "wut": "what", "y": "why",
+    "idk": "i do not know",
     "tbh": "to be honest", "ngl": "not going to lie", "rn": "right now", "tho": "though",
     # Clipped words of chat: "a pic", "the vid".
     "pic": "picture", "pics": "pictures", "vid": "video", "vids": "videos",

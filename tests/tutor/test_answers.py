@@ -705,6 +705,8 @@ def test_how_can_someone_else_help_is_not_a_question_about_a_verb_called_my(
         ("lesson", "who came up with the swiss cheese model", "James Reason"),
         # A count of a hyphenated thing is found where it stands: "three grown-ups".
         ("grown_up", "how many grownups do i write down", "three grown-ups"),
+        # "wats" is "what's": a definition is asked for, and the defining passage answers.
+        ("lesson", "wats a postmortem", "A postmortem is the written record"),
         # "What does X mean": "mean" is the question, not its topic.
         ("lesson", "what does drift mean", "Drift."),
     ],
