@@ -1,4 +1,4 @@
-"""The two lessons the postmortem lesson links to pass the same accessibility checks as it does."""
+"""The lessons beyond the postmortem one pass the same accessibility checks as it does."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 LESSONS = {
     "/lessons/when-to-tell-a-grown-up-about-something-ai-did/": 10,
     "/lessons/writing-your-own-hs-ai-honor-code/": 6,
+    "/lessons/checking-whether-a-viral-image-or-video-was-made-by-ai/": 10,
 }
 
 

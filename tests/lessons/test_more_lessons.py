@@ -1,4 +1,4 @@
-"""The two lessons the postmortem lesson points to: live, linked, and each with its own quiz."""
+"""The lessons beyond the postmortem one: live, linked, and each with its own quiz."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 GROWN_UP = "when-to-tell-a-grown-up-about-something-ai-did"
 HONOR_CODE = "writing-your-own-hs-ai-honor-code"
+VIRAL_IMAGE = "checking-whether-a-viral-image-or-video-was-made-by-ai"
 
 
 def related_cards(html: str) -> str:
@@ -54,6 +55,16 @@ def test_every_related_card_that_links_leads_to_a_page_that_renders(client: Clie
                 "Write it: a template",
             ],
         ),
+        (
+            VIRAL_IMAGE,
+            "Checking Whether a Viral Image or Video Was Made by AI",
+            "Creators",
+            [
+                "Three words to know",
+                "Check where it came from",
+                "Labels, watermarks and detector tools",
+            ],
+        ),
     ],
 )
 def test_each_new_lesson_page_renders_its_text_table_of_contents_and_quiz(
@@ -66,18 +77,18 @@ def test_each_new_lesson_page_renders_its_text_table_of_contents_and_quiz(
     assert f"<li>{track}</li>" in html
     for heading in sections:
         assert heading in html, heading
-    assert "<table" in html  # both lessons set out a comparison as a table
+    assert "<table" in html  # each lesson sets out a comparison as a table
     toc = html[html.index('id="toc"') : html.index("</nav>", html.index('id="toc"'))]
     for target in re.findall(r'href="#([^"]+)"', toc):
         assert f'<section id="{target}"' in html, target
     assert f'href="/lessons/{slug}/quiz/' in html
 
 
-def test_the_catalogue_lists_all_three_lessons(client: Client) -> None:
+def test_the_catalogue_lists_every_lesson(client: Client) -> None:
     html = client.get("/").content.decode()
     for lesson in get_catalogue().lessons:
         assert f'href="/lessons/{lesson.slug}/"' in html
-    assert {GROWN_UP, HONOR_CODE, LESSON_SLUG} <= {
+    assert {GROWN_UP, HONOR_CODE, VIRAL_IMAGE, LESSON_SLUG} <= {
         lesson.slug for lesson in get_catalogue().lessons
     }
 
