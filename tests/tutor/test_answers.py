@@ -760,3 +760,17 @@ def test_a_numbered_clause_the_lesson_does_not_quote_is_not_answered_by_its_neig
     reply = answer_question(lesson=lesson, question="what does MANAGE 4.1 say")
     assert reply.grounded, reply.answer
     assert "MANAGE 4.1" in reply.answer
+
+
+def test_a_long_question_refused_is_told_a_shorter_one_may_find_it(grown_up: Lesson) -> None:
+    story = (
+        "my friend and i were arguing all afternoon at the park about whether penguins can "
+        "fly and we still do not know who is right"
+    )
+    reply = answer_question(lesson=grown_up, question=story)
+    assert not reply.grounded
+    assert "in a few words" in reply.answer
+    assert reply.suggestions  # the nearest sections are still offered
+    short = answer_question(lesson=grown_up, question="can penguins fly")
+    assert not short.grounded
+    assert "in a few words" not in short.answer
