@@ -125,7 +125,12 @@ NOT_A_QUESTION = re.compile(
     # Small talk about the tutor itself, not the lesson.
     r"|\b(?:tell|know)\s+(?:me\s+)?(?:a|any)\s+jokes?\b|\bhow\s+are\s+you\b"
     r"|\byour\s+(?:name|favou?rite)\b|\bdo\s+you\s+(?:like|love|enjoy)\b"
-    r"|\b(?:can|will|would|could)\s+you\s+be\s+my\b|\bare\s+you\s+my\b",
+    r"|\b(?:can|will|would|could)\s+you\s+be\s+my\b|\bare\s+you\s+my\b"
+    # ... and about what the tutor is: "are you a real person", "do you have a mum".
+    r"|\bare\s+you\s+(?:a\s+|an\s+)?(?:real\s+)?(?:person|human|robot|bot|ai|computer|"
+    r"machine|alive|real)\b"
+    r"|\bdo\s+you\s+have\s+(?:a\s+|any\s+)?(?:mum|mom|dad|parents|family|friends?|"
+    r"feelings|name|body)\b",
     re.I,
 )
 

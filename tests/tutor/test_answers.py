@@ -726,15 +726,22 @@ def test_learners_own_words_find_the_passage_that_answers_them(
         "what's 7 x 8",
         "make a scary story about a robot",  # a request to make something
         "make my honor code for me",
+        "are you a real person",  # about the tutor, not the lesson
+        "do you have a mum",
     ],
 )
-def test_sums_and_requests_to_make_something_are_not_questions_about_the_lesson(
+def test_sums_small_talk_and_requests_to_make_something_are_not_about_the_lesson(
     question: str, grown_up: Lesson, honor: Lesson
 ) -> None:
     for each in (grown_up, honor):
         reply = answer_question(lesson=each, question=question)
         assert not reply.grounded
         assert reply.answer.startswith(OFF_LIMITS)
+
+
+def test_you_as_anyone_is_still_a_question_about_the_lesson(honor: Lesson) -> None:
+    reply = answer_question(lesson=honor, question="are you allowed to use ai to brainstorm")
+    assert not reply.answer.startswith(OFF_LIMITS)
 
 
 def test_a_range_of_levels_is_no_sum(lesson: Lesson) -> None:
