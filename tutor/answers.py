@@ -27,6 +27,7 @@ from tutor.language import (
     PERSON_TERMS,
     STOPWORDS,
     TIME_TERMS,
+    describes,
     lemma,
     term,
     tokens,
@@ -172,6 +173,12 @@ ORIGIN_VERBS = re.compile(
     r"built)\w*",
     re.I,
 )
+# "What's the big deal / the point": why something matters, not what a thing is.
+ASKS_WHY_IT_MATTERS = re.compile(
+    r"\bwhat(?:['’]?s|\s+is)\s+(?:even\s+)?the\s+(?:big\s+|whole\s+|real\s+)?"
+    r"(?:deal|point|problem|harm|issue|fuss)\b",
+    re.I,
+)
 # "What is X?", "what's X", "X meaning", "what does X mean", "define X".
 ASKS_DEFINITION = re.compile(
     r"^\W*(?:what\s+(?:is|are|was)|what['’]?s|whats|wats|define|definition\s+of|meaning\s+of)\b"
@@ -258,6 +265,8 @@ DETERMINERS = frozenset(DETERMINER_TEXT.split())
 # "How do I do/be/have …" asks nothing beyond its topic, and "how do I know (if) …" asks how
 # to recognise what follows, not for a unit about knowing.
 EMPTY_VERBS = frozenset({"do", "be", "have", "i", "we", "you", "know"})
+# Words that point back at what the learner described: "how do I stop it".
+PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these"})
 
 
 @dataclass(frozen=True)
@@ -355,7 +364,7 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         named = index.under_named_heading(question, min_words=MIN_HEADING_WORDS_ALONE)
     if named:
         return assess_named_heading(index, question, query, named)
-    definition = bool(ASKS_DEFINITION.search(question))
+    definition = bool(ASKS_DEFINITION.search(question)) and not ASKS_WHY_IT_MATTERS.search(question)
     if definition:
         # A passage saying what the thing is competes wherever BM25 ranks it.
         every = index.search(query, limit=len(index.passages))
@@ -476,11 +485,20 @@ def unknown_weights(query: Query) -> list[float]:
     ]
 
 
+# Describing words that ask for more than a lesson's gist: "the exact MLA format".
+PRECISION_WORDS = frozenset({"exact", "precise", "specific", "actual", "official", "full"})
+
+
 def names_only_known_things(query: Query) -> bool:
-    """Whether every word of the question is one the lesson uses, or asks about an aspect of
-    the thing ("purpose", "goal", "main") rather than naming it."""
+    """Whether every word of the question is one the lesson uses, asks about an aspect of the
+    thing ("purpose", "goal", "main") rather than naming it, or only describes it ("the two
+    big principles", "the most extreme kind")."""
+    describing = {
+        term(word) for word in query.words if describes(word) and word not in PRECISION_WORDS
+    }
     return all(
-        known or found in FRAME_TERMS for found, known in zip(query.terms, query.known, strict=True)
+        known or found in FRAME_TERMS or found in describing
+        for found, known in zip(query.terms, query.known, strict=True)
     )
 
 
@@ -533,15 +551,20 @@ def gives_what_is_asked(
     if count and not counts(text, term(count.group("thing"))):
         return False  # "how many words" is not answered by "five to eight rules"
     procedure = ASKS_PROCEDURE.search(question)
+    if procedure and quotes_from(question, text):
+        return True  # "how would I reword '…'": the unit holding the line is about it
     if procedure:
         verb = procedure.group("verb").lower().replace("-", "")  # "fine-tune": one verb
         # "How can my parents help": someone else does it, and "my" is no verb to look for.
         if verb and verb not in EMPTY_VERBS and verb not in DETERMINERS:
+            rest = tokens(question[procedure.end() :])
             objects = [
-                word
-                for word in tokens(question[procedure.end() :])
-                if word not in STOPWORDS and lemma(word) not in STOPWORDS
+                word for word in rest if word not in STOPWORDS and lemma(word) not in STOPWORDS
             ]
+            if not objects and rest[:1] and rest[0] in PRONOUNS:
+                # "How do we avoid that": what "that" is, the learner said before the question;
+                # the unit need not repeat the verb.
+                return True
             # Two words in a row may be what the lesson writes as one ("a screen shot").
             wanted = [term(word) for word in objects] + [
                 term(first + second) for first, second in itertools.pairwise(objects)
@@ -664,6 +687,20 @@ def does_to(text: str, *, verb: str, objects: frozenset[str]) -> bool:
             near = around(words, place)
             if objects & set(near):
                 return True
+    return False
+
+
+PLAIN_WORD = re.compile(r"[a-z0-9]+")
+QUOTED = re.compile(r"['‘\"“]([^'’\"”]{12,})['’\"”]")
+
+
+def quotes_from(question: str, text: str) -> bool:
+    """Whether the question quotes a line of at least three words that `text` holds."""
+    held = " ".join(PLAIN_WORD.findall(text.lower()))
+    for quote in QUOTED.findall(question):
+        words = PLAIN_WORD.findall(quote.lower())
+        if len(words) >= 3 and f" {' '.join(words)} " in f" {held} ":
+            return True
     return False
 
 

@@ -29,6 +29,13 @@ def grown_up() -> Lesson:
 
 
 @pytest.fixture
+def viral() -> Lesson:
+    found = get_lesson("checking-whether-a-viral-image-or-video-was-made-by-ai")
+    assert found is not None
+    return found
+
+
+@pytest.fixture
 def honor() -> Lesson:
     found = get_lesson("writing-your-own-hs-ai-honor-code")
     assert found is not None

@@ -626,6 +626,8 @@ def test_an_ai_products_name_means_the_ai_the_lesson_talks_about(honor: Lesson) 
         ("who made alexa", False),
         # A fine is a price: the reporting duties say when, never how much.
         ("whats the fine for breaking the eu ai act", False),
+        # "The exact format" asks for more than the lesson's pointer to the style guides.
+        ("whats the exact mla format for citing chatgpt", False),
         # A share asks for a number, and no unit gives one of teachers.
         ("what percent of teachers allow ai", False),
         # "Google's … book puts it plainly: a blamelessly written postmortem" names no author.
@@ -707,6 +709,22 @@ def test_how_can_someone_else_help_is_not_a_question_about_a_verb_called_my(
         ("grown_up", "how many grownups do i write down", "three grown-ups"),
         # "wats" is "what's": a definition is asked for, and the defining passage answers.
         ("lesson", "wats a postmortem", "A postmortem is the written record"),
+        # "What's the big deal" asks why it matters, not what a "deal" is.
+        ("viral", "whats the big deal if i share something fake", "real people you know"),
+        # A word that only describes the thing asked about ("big") is no unknown thing.
+        ("honor", "what are the 2 big principles", "Two principles"),
+        # A quoted line the unit holds is what "how would I reword" is about.
+        (
+            "lesson",
+            "how would i reword 'if only on-call had looked at the dashboard'",
+            "After (blameless):",
+        ),
+        # "How do we avoid that": "that" is what the learner described before the question.
+        (
+            "lesson",
+            "team locked onto their first theory in the review, how do we avoid that",
+            "Hindsight bias",
+        ),
         # "What does X mean": "mean" is the question, not its topic.
         ("lesson", "what does drift mean", "Drift."),
     ],
