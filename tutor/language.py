@@ -232,11 +232,36 @@ def english_spelling(word: str) -> str | None:
     edits |= {a + c + b[1:] for a, b in splits if b for c in LETTERS}
     edits |= {a + c + b for a, b in splits for c in LETTERS}
     found = [edit for edit in edits if edit in counts]
+    if not found and len(word) >= MIN_DOUBLING_LENGTH:
+        # The commonest misspelling two edits away: a doubled letter single and a single one
+        # doubled ("dissapear", "ocurred", "accomodate").
+        found = [edit for edit in doublings(word, times=2) if edit in counts]
     if len(word) == 3:
         # Three letters: a typo of a function word ("teh"), or a name or acronym the
         # dictionary lacks ("ceo" is no typo of "co").
         found = [edit for edit in found if edit in STOPWORDS]
     return max(found, key=counts.__getitem__) if found else None
+
+
+MIN_DOUBLING_LENGTH = 6
+
+
+def doublings(word: str, *, times: int) -> set[str]:
+    """`word` with up to `times` letters doubled or doubled letters made single."""
+    found = {word}
+    for _ in range(times):
+        found |= {
+            variant
+            for each in found
+            for place in range(len(each))
+            for variant in (
+                each[: place + 1] + each[place:],  # double the letter at `place`
+                each[:place] + each[place + 1 :]
+                if place + 1 < len(each) and each[place] == each[place + 1]
+                else each,
+            )
+        }
+    return found - {word}
 
 
 def edit_distance(a: str, b: str, *, limit: int) -> int:

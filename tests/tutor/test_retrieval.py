@@ -132,7 +132,14 @@ def test_irregular_forms_share_a_lemma(word: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("word", "expected"), [("becuase", "because"), ("teh", "the"), ("seperate", "separate")]
+    ("word", "expected"),
+    [
+        ("becuase", "because"),
+        ("teh", "the"),
+        ("seperate", "separate"),
+        # Two edits, both of doubling: a doubled letter single and a single one doubled.
+        ("dissapear", "disappear"),
+    ],
 )
 def test_misspelt_english_words_are_corrected_from_the_shipped_dictionary(
     word: str, expected: str
