@@ -163,8 +163,9 @@ DATE = re.compile(
 # "Who invented / came up with / coined X?": an origin, so the unit must say who did so.
 # Asked, not mentioned: "how do I find out who made it" asks how, not for a maker.
 ASKS_ORIGIN = re.compile(
-    r"^\W*(?:(?:so|ok|okay|and|but)\W+)?who\s+(?:first\s+)?(?:invented|created|coined|founded|discovered|came\s+up\s+with|"
-    r"thought\s+of|made|built|developed|proposed|introduced|wrote|started|designed)\b",
+    r"^\W*(?:(?:so|ok|okay|and|but)\W+)?who\s+(?:first\s+)?(?:invented|created|coined|founded|"
+    r"discovered|came\s+up\s+with|thought\s+of|made|built|developed|proposed|introduced|wrote|"
+    r"started|designed)\b",
     re.I,
 )
 ORIGIN_VERBS = re.compile(

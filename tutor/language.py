@@ -234,7 +234,7 @@ def english_spelling(word: str) -> str | None:
     found = [edit for edit in edits if edit in counts]
     if not found and len(word) >= MIN_DOUBLING_LENGTH:
         # The commonest misspelling two edits away: a doubled letter single and a single one
-        # doubled ("dissapear", "ocurred", "accomodate").
+        # doubled ("dissapear", "embarasing", "tommorrow").
         found = [edit for edit in doublings(word, times=2) if edit in counts]
     if len(word) == 3:
         # Three letters: a typo of a function word ("teh"), or a name or acronym the
