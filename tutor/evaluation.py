@@ -9,6 +9,7 @@ nobody tuned it on.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -235,3 +236,31 @@ def leave_one_lesson_out(
         chosen = tune(others) if others else tune([held_out])
         results.append((held_out, chosen, score(held_out, chosen)))
     return results
+
+
+# Question lengths in words, each band by its shortest length: the longer a question, the more
+# words of its own story it holds that no lesson uses.
+LENGTH_BANDS = (1, 5, 9, 15)
+
+
+def false_refusals_by_length(
+    lessons: Sequence[LessonTrials], limits: Thresholds
+) -> list[tuple[str, int, int]]:
+    """For each band of question length: its label, the questions to answer in it, and how
+    many of those `limits` refuse."""
+    counts = {band: [0, 0] for band in LENGTH_BANDS}
+    for trials in lessons:
+        for trial in trials.trials:
+            if trial.case is None:
+                continue
+            words = len(trial.question.split())
+            band = max(b for b in LENGTH_BANDS if b <= words) if words else LENGTH_BANDS[0]
+            counts[band][0] += 1
+            counts[band][1] += not trial.assessment.is_answered(limits)
+    labels = [f"{low}-{high - 1}" for low, high in itertools.pairwise(LENGTH_BANDS)] + [
+        f"{LENGTH_BANDS[-1]}+"
+    ]
+    return [
+        (label, counts[band][0], counts[band][1])
+        for label, band in zip(labels, LENGTH_BANDS, strict=True)
+    ]

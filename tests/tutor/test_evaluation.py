@@ -15,6 +15,7 @@ from tests.conftest import LESSON_SLUG
 from tutor.answers import Thresholds
 from tutor.evaluation import (
     assess_dev_set,
+    false_refusals_by_length,
     leave_one_lesson_out,
     load_dev_set,
     load_dev_sets,
@@ -123,6 +124,30 @@ def test_scores_count_hits_strict_hits_refusals_and_name_every_miss(tmp_path: Pa
     assert any(m.startswith("answered 'what is an attribution narrative'") for m in report.misses)
 
 
+def test_false_refusals_are_counted_by_question_length(tmp_path: Path) -> None:
+    lesson = get_lesson(LESSON_SLUG)
+    assert lesson is not None
+    dev_set = load_dev_set(
+        write_dev_set(
+            tmp_path / "lengths.yaml",
+            LESSON_SLUG,
+            [
+                {"question": "swiss cheese?", "section": "contributing-factors", "phrase": "x y"},
+                {
+                    "question": "who won the world cup in 2018 and who scored the goals in the "
+                    "final that summer",
+                    "section": "blameless-culture",
+                    "phrase": "cup",
+                },
+            ],
+            ["who wrote hamlet"],  # refusals of questions to refuse are not counted
+        )
+    )
+    limits = Thresholds(min_coverage=0.5, max_unknown_weight=0.75, min_topic_weight=0.3)
+    bands = false_refusals_by_length([assess_dev_set(lesson=lesson, dev_set=dev_set)], limits)
+    assert bands == [("1-4", 1, 0), ("5-8", 0, 0), ("9-14", 0, 0), ("15+", 1, 1)]
+
+
 def test_leave_one_lesson_out_tunes_on_the_other_lessons_only() -> None:
     lessons = [
         assess_dev_set(lesson=get_lesson(d.lesson), dev_set=d)  # type: ignore[arg-type]
@@ -147,3 +172,4 @@ def test_eval_tutor_prints_per_lesson_and_held_out_figures_and_every_miss(
     rows = re.findall(r"hit .+ strict hit .+ correct refusals .+ false refusals", out)
     assert len(rows) == 2 * len(load_dev_sets())
     assert re.search(r"^misses, \S+ \(\d+\):$", out, re.MULTILINE)
+    assert re.search(r"^ +15\+: +[\d.]+% \(\d+/\d+\)$", out, re.MULTILINE)  # by length

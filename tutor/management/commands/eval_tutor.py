@@ -14,6 +14,7 @@ from tutor.evaluation import (
     DEV_SETS_DIR,
     LessonTrials,
     assess_dev_set,
+    false_refusals_by_length,
     leave_one_lesson_out,
     load_dev_set,
     score,
@@ -75,6 +76,10 @@ class Command(BaseCommand):
             tuned_on = (chosen.min_coverage, chosen.max_unknown_weight, chosen.min_topic_weight)
             self.stdout.write(f"  {trials.lesson.slug} (tuned {', '.join(map(str, tuned_on))})")
             self.stdout.write(f"    {report.line()}")
+        self.stdout.write("false refusals by question length (words), all lessons, in use:")
+        for label, answerable, refused in false_refusals_by_length(lessons, in_use):
+            share = refused / answerable if answerable else 0.0
+            self.stdout.write(f"  {label:>6}: {share:6.1%} ({refused}/{answerable})")
         for trials, report in reports:
             self.stdout.write(f"misses, {trials.lesson.slug} ({len(report.misses)}):")
             for miss in report.misses:
