@@ -160,10 +160,13 @@ DATE = re.compile(
     r"september|october|november|december)\b",
     re.I,
 )
+# Where a question asks, rather than mentions, who made or which app: at its start, after at
+# most a filler word ("so who made it", not "how do I find out who made it").
+ASKED_FIRST = r"^\W*(?:(?:so|ok|okay|and|but)\W+)?"
 # "Who invented / came up with / coined X?": an origin, so the unit must say who did so.
 # Asked, not mentioned: "how do I find out who made it" asks how, not for a maker.
 ASKS_ORIGIN = re.compile(
-    r"^\W*(?:(?:so|ok|okay|and|but)\W+)?who\s+(?:first\s+)?(?:invented|created|coined|founded|"
+    ASKED_FIRST + r"who\s+(?:first\s+)?(?:invented|created|coined|founded|"
     r"discovered|came\s+up\s+with|thought\s+of|made|built|developed|proposed|introduced|wrote|"
     r"started|designed)\b",
     re.I,
@@ -229,7 +232,7 @@ CURRENCY = re.compile(r"[$€£¥]")
 # "Which app / what website / which brands …" asks for something by its name: the unit must
 # name one ("Google Lens", "TinEye"), not merely talk about apps.
 ASKS_NAME = re.compile(
-    r"^\W*(?:(?:so|ok|okay|and|but)\W+)?(?:what|which)\s+"
+    ASKED_FIRST + r"(?:what|which)\s+"
     r"(?:(?!(?:is|are|was|were|do|does|did)\b)\w+\s+)?(?:apps?|tools?|websites?|sites?|"
     r"software|programs?|brands?|compan(?:y|ies)|platforms?|products?|services?)\b",
     re.I,

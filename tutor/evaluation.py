@@ -19,7 +19,14 @@ from django.conf import settings
 from pydantic import BaseModel, ConfigDict, Field
 
 from lessons.content import Lesson
-from tutor.answers import Assessment, Thresholds, TutorAnswer, answer_from, assess
+from tutor.answers import (
+    LONG_QUESTION_WORDS,
+    Assessment,
+    Thresholds,
+    TutorAnswer,
+    answer_from,
+    assess,
+)
 from tutor.retrieval import index_lesson
 
 DEV_SETS_DIR = Path(settings.BASE_DIR) / "tests" / "tutor" / "dev_sets"
@@ -240,7 +247,7 @@ def leave_one_lesson_out(
 
 # Question lengths in words, each band by its shortest length: the longer a question, the more
 # words of its own story it holds that no lesson uses.
-LENGTH_BANDS = (1, 5, 9, 15)
+LENGTH_BANDS = (1, 5, 9, LONG_QUESTION_WORDS)  # the last: questions the tutor calls long
 
 
 def false_refusals_by_length(

@@ -9,7 +9,7 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from lessons.content import get_catalogue, get_lesson
+from lessons.content import Lesson, get_catalogue, get_lesson
 from quiz.bank import get_question_bank
 from tests.conftest import LESSON_SLUG
 from tutor.answers import Thresholds
@@ -84,9 +84,9 @@ def write_dev_set(
     return path
 
 
-def test_scores_count_hits_strict_hits_refusals_and_name_every_miss(tmp_path: Path) -> None:
-    lesson = get_lesson(LESSON_SLUG)
-    assert lesson is not None
+def test_scores_count_hits_strict_hits_refusals_and_name_every_miss(
+    tmp_path: Path, lesson: Lesson
+) -> None:
     dev_set = load_dev_set(
         write_dev_set(
             tmp_path / "one.yaml",
@@ -124,9 +124,7 @@ def test_scores_count_hits_strict_hits_refusals_and_name_every_miss(tmp_path: Pa
     assert any(m.startswith("answered 'what is an attribution narrative'") for m in report.misses)
 
 
-def test_false_refusals_are_counted_by_question_length(tmp_path: Path) -> None:
-    lesson = get_lesson(LESSON_SLUG)
-    assert lesson is not None
+def test_false_refusals_are_counted_by_question_length(tmp_path: Path, lesson: Lesson) -> None:
     dev_set = load_dev_set(
         write_dev_set(
             tmp_path / "lengths.yaml",
