@@ -183,6 +183,15 @@ ASKS_WHY_IT_MATTERS = re.compile(
     r"(?:deal|point|problem|harm|issue|fuss)\b",
     re.I,
 )
+# The learner's own people and things by name ("who is my English teacher", "which detector does
+# my school use", "what does my school's policy say"): a lesson, written for everyone, cannot know.
+ASKS_ABOUT_LEARNER = re.compile(
+    r"^\W*(?:who|which)\s+(?:is|was)\s+(?:my|our)\b"
+    r"|\bname\s+of\s+(?:my|our|the\s+\w+(?:\s+\w+)?\s+(?:at|in)\s+(?:my|our))\b"
+    r"|^\W*which\s+\w+(?:\s+\w+)?\s+(?:does|do|did|will)\s+(?:my|our)\s+"
+    r"|^\W*what\s+does\s+(?:my|our)\s+\w+(?:['’]?s)?\s+(?:\w+\s+){0,3}say\b",
+    re.I,
+)
 # "What is X?", "what's X", "X meaning", "what does X mean", "define X".
 ASKS_DEFINITION = re.compile(
     r"^\W*(?:what\s+(?:is|are|was)|what['’]?s|whats|wats|define|definition\s+of|meaning\s+of)\b"
@@ -525,6 +534,8 @@ def gives_what_is_asked(
     """A person for "who", a time for "when", an amount for "how much/many", and the verb
     of "how do I <verb>" in the unit itself, not just the question's other words."""
     text = passage.unit.text
+    if ASKS_ABOUT_LEARNER.search(question):
+        return False
     if ASKS_PERSON.search(question) and not (found & PERSON_TERMS or NAME.search(text)):
         return False
     if ASKS_TIME.search(question) and not (found & TIME_TERMS or NUMBER.search(text)):
@@ -679,12 +690,14 @@ def does_to(text: str, *, verb: str, objects: frozenset[str]) -> bool:
     all when the question names no object): "how do I make a chatbot" is not answered by
     "an app that makes pictures"."""
     for sentence in SENTENCE.split(joined_compounds(text)):
-        words = [
-            term(word)
-            for word in tokens(sentence)
+        raw = tokens(sentence)
+        kept = [
+            (word, instructs(raw, place))
+            for place, word in enumerate(raw)
             if word not in STOPWORDS and lemma(word) not in STOPWORDS
         ]
-        places = [i for i, word in enumerate(words) if word == verb]
+        words = [term(word) for word, _ in kept]
+        places = [i for i, (word, told) in enumerate(kept) if told and term(word) == verb]
         if places and not objects:
             return True
         for place in places:
@@ -692,6 +705,17 @@ def does_to(text: str, *, verb: str, objects: frozenset[str]) -> bool:
             if objects & set(near):
                 return True
     return False
+
+
+def instructs(words: list[str], place: int) -> bool:
+    """Whether the verb at `place` says what to do ("write the timeline", "writing it", "should
+    be written as"), not what someone else does or did ("AI makes pictures", "made by AI")."""
+    word = words[place]
+    before = words[place - 1] if place else ""
+    after = words[place + 1] if place + 1 < len(words) else ""
+    if after == "by":
+        return False
+    return word == lemma(word) or word.endswith("ing") or before == "be"
 
 
 PLAIN_WORD = re.compile(r"[a-z0-9]+")

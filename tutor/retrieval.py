@@ -78,6 +78,13 @@ SECTION_CREDIT = 0.5
 # A question word naming a person the passage calls by another word ("my mum", "a grown-up")
 # counts this much.
 PEOPLE_CREDIT = 0.5
+# "The point / purpose / benefit of X" asks what X is for: X is the topic, and a passage
+# "pointing at" something is no answer.
+PURPOSE_TEXT = """
+    point purpose purposes goal goals aim aims reason reasons benefit benefits advantage
+    advantages importance
+"""
+PURPOSE_WORDS = frozenset(PURPOSE_TEXT.split())
 # Words that, before "way", only ask how: "the best way to write a timeline".
 WAY_WORDS = frozenset({"best", "good", "right", "correct", "easiest", "quickest", "proper"})
 # A term in at least this share of a lesson's units is what the lesson is about.
@@ -275,6 +282,8 @@ def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
 # (never shown). General English for the headings, the same for every lesson.
 DOES_WELL_CONTEXT = "what AI is good at, useful or helpful for: its strengths"
 CANNOT_DO_CONTEXT = "what AI is bad at or unable to do: its limits, limitations and weaknesses"
+# ... and so is the checklist under "Apply it this week", which learners ask for as what to try.
+APPLY_CONTEXT = "what to try or do next: next steps to practise"
 
 
 def lesson_units(lesson: Lesson) -> list[Unit]:
@@ -292,7 +301,14 @@ def lesson_units(lesson: Lesson) -> list[Unit]:
     for section in lesson.sections:
         units += _units_of_html(section.id, section.title, section.html)
     units += [
-        Unit(f"checklist-{item.id}", "apply", titles["apply"], item.text, "item")
+        Unit(
+            f"checklist-{item.id}",
+            "apply",
+            titles["apply"],
+            item.text,
+            "item",
+            f"{titles['apply']}: {APPLY_CONTEXT}",
+        )
         for item in lesson.checklist
     ]
     units += [
@@ -389,6 +405,8 @@ class LessonIndex:
                 continue  # "what does X mean" asks what X is; "mean" is no topic there
             if word in WAY_WORDS and every[place + 1 : place + 2] in (["way"], ["ways"]):
                 continue  # "the best way to …" asks how, and is not about what is best
+            if word in PURPOSE_WORDS and every[place + 1 : place + 2] == ["of"]:
+                continue  # "the point of disclosing" asks what disclosing is for
             found = term(word)
             weight_word = word
             ai_name = word in AI_NAMES and found not in self.terms

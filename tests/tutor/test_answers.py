@@ -292,7 +292,15 @@ def test_who_came_up_with_an_idea_is_answered_when_the_lesson_credits_someone(
     [
         ("An app that makes pictures. A chatbot answers.", "make", {"chatbot"}, False),
         ("You can make a chatbot in an afternoon.", "make", {"chatbot"}, True),
-        ("The timeline is written by the incident lead.", "write", {"timelin"}, True),
+        # What to do, in any form of saying so ...
+        ("Write the timeline from the logs.", "write", {"timelin"}, True),
+        ("Each factor should be written as a property.", "write", {"factor"}, True),
+        ("Writing the timeline first helps.", "write", {"timelin"}, True),
+        # ... not what someone else does or did: "how do I make an AI video" is not answered
+        # by "a post made by AI" or "the app makes videos".
+        ("The timeline is written by the incident lead.", "write", {"timelin"}, False),
+        ("Not every false video is made by AI.", "make", {"video"}, False),
+        ("The app makes videos of anyone.", "make", {"video"}, False),
         ("Write it down.", "write", set(), True),
         ("Nothing here.", "write", set(), False),
     ],
@@ -799,3 +807,46 @@ def test_a_long_question_refused_is_told_a_shorter_one_may_find_it(grown_up: Les
     short = answer_question(lesson=grown_up, question="can penguins fly")
     assert not short.grounded
     assert "in a few words" not in short.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who is my history teacher",
+        "which chatbot does my school allow",
+        "what does my school's honor code say",
+    ],
+)
+def test_the_learners_own_people_and_things_are_not_in_any_lesson(
+    question: str, honor: Lesson
+) -> None:
+    # Written for everyone, a lesson cannot name the learner's teacher or quote their school.
+    assert not answer_question(lesson=honor, question=question).grounded
+
+
+def test_asking_whom_to_tell_at_school_still_finds_the_lesson_answer(grown_up: Lesson) -> None:
+    reply = answer_question(lesson=grown_up, question="who can i tell at my school")
+    assert reply.grounded, reply.answer
+    assert "Your teacher" in reply.answer
+    assert not answer_question(lesson=grown_up, question="who is my class teacher").grounded
+
+
+def test_how_do_i_is_not_answered_by_what_someone_else_does(viral: Lesson) -> None:
+    # The lesson says fakes are "made by AI" and that apps make them; it never says how to.
+    assert not answer_question(lesson=viral, question="how do i make an ai video").grounded
+    reply = answer_question(lesson=viral, question="how do i do a reverse image search")
+    assert reply.grounded, reply.answer
+
+
+def test_what_to_try_this_week_finds_the_apply_it_checklist(viral: Lesson, honor: Lesson) -> None:
+    for each in (viral, honor):
+        reply = answer_question(lesson=each, question="what should i try this week")
+        assert reply.grounded, reply.answer
+        assert reply.citations[0].section_id == "apply", each.slug
+
+
+def test_the_point_of_x_asks_about_x_not_about_pointing(honor: Lesson) -> None:
+    # "Pointing at unclear sentences" (what AI does well) is no answer to what disclosure is for.
+    reply = answer_question(lesson=honor, question="whats even the point of disclosing")
+    assert reply.grounded, reply.answer
+    assert reply.citations[0].section_id == "disclosure"
