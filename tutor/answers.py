@@ -125,6 +125,10 @@ NOT_A_QUESTION = re.compile(
     r"(?:story|stories|poem|song|joke|riddle|rap)\b"
     # Small talk about the tutor itself, not the lesson.
     r"|\b(?:tell|know)\s+(?:me\s+)?(?:a|any)\s+jokes?\b|\bhow\s+are\s+you\b"
+    r"|\bhow(?:['’]?s|\s+is|\s+was)\s+your\s+(?:day|week|weekend|morning|evening|night)\b"
+    # "Can you help me with my spelling homework": the learner's own task, not the lesson.
+    r"|^\W*(?:(?:can|could|will|would)\s+you\s+|please\s+)help\s+(?:me|us)\s+(?:with|on)\s+"
+    r"(?:my|our)\b"
     r"|\byour\s+(?:name|favou?rite)\b|\bdo\s+you\s+(?:like|love|enjoy)\b"
     r"|\b(?:can|will|would|could)\s+you\s+be\s+my\b|\bare\s+you\s+my\b"
     # ... and about what the tutor is: "are you a real person", "do you have a mum".
@@ -257,6 +261,13 @@ ASKS_RANKING = re.compile(
     r"\b(?:best|better|worse|worst|favou?rite|top)\b"
     # "the best way to …", "best practice": how to do something, not which is best.
     r"(?!\s+(?:way|ways|practices?|approach|method|time)\b)",
+    re.I,
+)
+# "Which chatbot is the safest", "which detector is the most accurate": a ranking by that
+# measure, so the unit must rank things by it.
+ASKS_SUPERLATIVE = re.compile(
+    r"^\W*which\s+(?:\w+\s+){1,3}(?:is|are|was|were)\s+(?:the\s+)?"
+    r"(?P<measure>(?:most|least)\s+\w+|\w{3,}est)\b",
     re.I,
 )
 RANKS = re.compile(r"\b(?:best|better|worse|worst|prefer|rather|top)\b", re.I)
@@ -542,6 +553,9 @@ def gives_what_is_asked(
         return False
     if ASKS_RANKING.search(question) and not ranks(passage.text, question):
         return False
+    superlative = ASKS_SUPERLATIVE.search(question)
+    if superlative and superlative["measure"].lower() not in passage.text.lower():
+        return False
     event = ASKS_EVENT_DATE.search(question)
     if event:
         verb = event.group("verb") or event.group("verb2")
@@ -709,13 +723,44 @@ def does_to(text: str, *, verb: str, objects: frozenset[str]) -> bool:
 
 def instructs(words: list[str], place: int) -> bool:
     """Whether the verb at `place` says what to do ("write the timeline", "writing it", "should
-    be written as"), not what someone else does or did ("AI makes pictures", "made by AI")."""
+    be written as", "you can make"), not what someone else does or did ("AI makes pictures",
+    "made by AI", "AI tools can now make pictures")."""
     word = words[place]
-    before = words[place - 1] if place else ""
     after = words[place + 1] if place + 1 < len(words) else ""
     if after == "by":
         return False
+    earlier = [w for w in words[:place] if w not in ADVERBS_BETWEEN]
+    before = earlier[-1] if earlier else ""
+    if before in MODALS:
+        # "You can make …" tells the reader how; "AI tools can make …" says what they do.
+        subject = earlier[-2] if len(earlier) > 1 else ""
+        return subject in READERS
     return word == lemma(word) or word.endswith("ing") or before == "be"
+
+
+MODALS = frozenset({"can", "could", "will", "would", "may", "might", "should", "must", "shall"})
+# Who a modal sentence tells what to do: the reader, or no one named ("Can also be done").
+READERS = frozenset({"", "you", "we", "i", "ll", "then", "and", "to"})
+# Words that may stand between a modal and its verb ("can now make", "should always write").
+ADVERBS_BETWEEN = frozenset(
+    {
+        "now",
+        "also",
+        "then",
+        "always",
+        "never",
+        "not",
+        "just",
+        "only",
+        "still",
+        "easily",
+        "even",
+        "often",
+        "usually",
+        "first",
+        "really",
+    }
+)
 
 
 PLAIN_WORD = re.compile(r"[a-z0-9]+")

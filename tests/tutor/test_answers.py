@@ -301,6 +301,8 @@ def test_who_came_up_with_an_idea_is_answered_when_the_lesson_credits_someone(
         ("The timeline is written by the incident lead.", "write", {"timelin"}, False),
         ("Not every false video is made by AI.", "make", {"video"}, False),
         ("The app makes videos of anyone.", "make", {"video"}, False),
+        ("AI tools can now make videos from typed words.", "make", {"video"}, False),
+        ("You can make a video call instead.", "make", {"video"}, True),
         ("Write it down.", "write", set(), True),
         ("Nothing here.", "write", set(), False),
     ],
@@ -850,3 +852,37 @@ def test_the_point_of_x_asks_about_x_not_about_pointing(honor: Lesson) -> None:
     reply = answer_question(lesson=honor, question="whats even the point of disclosing")
     assert reply.grounded, reply.answer
     assert reply.citations[0].section_id == "disclosure"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how's your day been", "hey how is your day going", "could you help me with my history essay"],
+)
+def test_small_talk_and_help_with_the_learners_own_work_are_not_about_the_lesson(
+    question: str, honor: Lesson
+) -> None:
+    reply = answer_question(lesson=honor, question=question)
+    assert reply.answer.startswith(OFF_LIMITS), reply.answer
+
+
+def test_asking_ai_for_help_with_an_essay_is_still_a_question_about_the_lesson(
+    honor: Lesson,
+) -> None:
+    reply = answer_question(lesson=honor, question="can ai help me with my essay")
+    assert reply.grounded, reply.answer
+
+
+def test_which_is_the_safest_needs_a_unit_that_ranks_by_that(
+    viral: Lesson, grown_up: Lesson, honor: Lesson
+) -> None:
+    # Neither lesson ranks detectors or apps by reliability or safety ...
+    assert not answer_question(
+        lesson=viral, question="which detector is the most reliable"
+    ).grounded
+    assert not answer_question(
+        lesson=grown_up, question="which app is the safest for kids"
+    ).grounded
+    # ... while the honor code's "The strictest rule that applies wins" ranks rules.
+    reply = answer_question(lesson=honor, question="which rule is the strictest")
+    assert reply.grounded, reply.answer
+    assert "strictest rule" in reply.answer
