@@ -196,11 +196,17 @@ ASKS_ABOUT_LEARNER = re.compile(
     r"|^\W*what\s+does\s+(?:my|our)\s+\w+(?:['’]?s)?\s+(?:\w+\s+){0,3}say\b",
     re.I,
 )
-# "What is X?", "what's X", "X meaning", "what does X mean", "define X".
+# "What is X?", "what's X", "what even is X", "X meaning", "what does X mean", "define X".
 ASKS_DEFINITION = re.compile(
-    r"^\W*(?:what\s+(?:is|are|was)|what['’]?s|whats|wats|define|definition\s+of|meaning\s+of)\b"
+    r"^\W*(?:what\s+(?:(?:even|exactly|actually|really|really\s+even)\s+)?(?:is|are|was)|"
+    r"what['’]?s|whats|wats|define|definition\s+of|meaning\s+of)\b"
     r"|\b(?:mean|meaning|means)\W*$",
     re.I,
+)
+# "..., what does that mean": what the learner just described means, not what a named thing
+# is, so the story's own words are no "X" the lesson must know.
+ASKS_WHAT_IT_MEANS = re.compile(
+    r"\bwhat\s+(?:does|do|did|would|could|might)\s+(?:that|this|it|those|these)\s+mean\W*$", re.I
 )
 # "Difference between A and B", "A vs B": both must be in what answers it.
 ASKS_COMPARISON = re.compile(
@@ -388,7 +394,11 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         named = index.under_named_heading(question, min_words=MIN_HEADING_WORDS_ALONE)
     if named:
         return assess_named_heading(index, question, query, named)
-    definition = bool(ASKS_DEFINITION.search(question)) and not ASKS_WHY_IT_MATTERS.search(question)
+    definition = (
+        bool(ASKS_DEFINITION.search(question))
+        and not ASKS_WHY_IT_MATTERS.search(question)
+        and not ASKS_WHAT_IT_MEANS.search(question)
+    )
     if definition:
         # A passage saying what the thing is competes wherever BM25 ranks it.
         every = index.search(query, limit=len(index.passages))

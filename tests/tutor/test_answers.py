@@ -886,3 +886,20 @@ def test_which_is_the_safest_needs_a_unit_that_ranks_by_that(
     reply = answer_question(lesson=honor, question="which rule is the strictest")
     assert reply.grounded, reply.answer
     assert "strictest rule" in reply.answer
+
+
+@pytest.mark.parametrize("question", ["what even is a deepfake", "what exactly is a deepfake"])
+def test_what_even_is_x_asks_what_x_is(question: str, viral: Lesson) -> None:
+    reply = answer_question(lesson=viral, question=question)
+    assert reply.grounded, reply.answer
+    assert reply.answer.startswith("A deepfake is")
+
+
+def test_what_does_that_mean_asks_about_what_the_learner_described(viral: Lesson) -> None:
+    # Not "what is X": the learner's own words ("guys") are the story, not a term the lesson
+    # must define.
+    reply = answer_question(
+        lesson=viral, question="the guys mouth doesnt match what hes saying, what does that mean"
+    )
+    assert reply.grounded, reply.answer
+    assert reply.citations[0].section_id == "video-and-audio"
