@@ -223,7 +223,9 @@ ASKS_EXPANSION = re.compile(
     r"\b(?:stands?\s+for|short\s+for|acronym|abbreviation|abbreviated)\b", re.I
 )
 ACRONYM = re.compile(r"\b[A-Za-z]{2,8}\b")
-ASKS_COUNT = re.compile(r"\bhow\s+many\s+(?P<thing>[a-z]+)", re.I)
+ASKS_COUNT = re.compile(
+    r"\bhow\s+many\s+(?P<thing>[a-z]+)(?:.*?\b(?:in|inside|on)\s+(?P<where>.+))?", re.I
+)
 COUNT_TEXT = """
     two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
     hundred thousand million several few dozen
@@ -234,7 +236,7 @@ COUNT_WORDS = frozenset(COUNT_TEXT.split())
 # A fine is a price too ("what's the fine for breaking the act"), but "is it fine" is not.
 ASKS_PRICE = re.compile(
     r"\b(?:cost|costs|price|prices|priced|pay|fee|fees|charge|fines|fined|penalty|penalties)\b"
-    r"|\b(?:the|a|any)\s+fine\s+(?:for|of)\b",
+    r"|\b(?:the|a|any)\s+fine\s+(?:for|of|under|if|when|on)\b",
     re.I,
 )
 PRICE = re.compile(
@@ -587,7 +589,7 @@ def gives_what_is_asked(
     if ASKS_PRICE.search(question) and not prices(text, question):
         return False
     count = ASKS_COUNT.search(question)
-    if count and not counts(text, term(count.group("thing"))):
+    if count and not counts(text, term(count["thing"]), where=count["where"] or ""):
         return False  # "how many words" is not answered by "five to eight rules"
     procedure = ASKS_PROCEDURE.search(question)
     if procedure and quotes_from(question, text):
@@ -626,15 +628,22 @@ def gives_what_is_asked(
 VERB_REACH = 6
 
 
-def counts(text: str, thing: str) -> bool:
-    """Whether `text` gives a number of `thing` (a search term): "five to eight rules",
-    "212 customers", "three grown-ups" (a compound counted where it stands, as one word)."""
-    for words in (tokens(text), tokens(joined_compounds(text))):
-        for place, word in enumerate(words):
-            if term(word) == thing:
-                before = words[max(0, place - 3) : place]
-                if any(w.isdigit() or w in COUNT_WORDS for w in before):
-                    return True
+def counts(text: str, thing: str, *, where: str = "") -> bool:
+    """Whether a sentence of `text` gives a number of `thing` (a search term): "five to eight
+    rules", "212 customers", "three grown-ups" (a compound counted where it stands, as one
+    word); and, when the question says where they are (`where`: "the AI Incident Database"),
+    of those things: the sentence names some of that too ("three incidents tagged 'prompt
+    change'" counts no incidents in a database)."""
+    wanted = frozenset(content_terms(where)) - {thing}
+    for sentence in SENTENCE.split(text):
+        for words in (tokens(sentence), tokens(joined_compounds(sentence))):
+            for place, word in enumerate(words):
+                if term(word) == thing:
+                    before = words[max(0, place - 3) : place]
+                    if any(w.isdigit() or w in COUNT_WORDS for w in before) and (
+                        not wanted or wanted & {term(w) for w in words}
+                    ):
+                        return True
     return False
 
 

@@ -636,6 +636,7 @@ def test_an_ai_products_name_means_the_ai_the_lesson_talks_about(honor: Lesson) 
         ("who made alexa", False),
         # A fine is a price: the reporting duties say when, never how much.
         ("whats the fine for breaking the eu ai act", False),
+        ("what is the fine under the eu ai act if we report late", False),
         # "The exact format" asks for more than the lesson's pointer to the style guides.
         ("whats the exact mla format for citing chatgpt", False),
         # A share asks for a number, and no unit gives one of teachers.
@@ -903,3 +904,14 @@ def test_what_does_that_mean_asks_about_what_the_learner_described(viral: Lesson
     )
     assert reply.grounded, reply.answer
     assert reply.citations[0].section_id == "video-and-audio"
+
+
+def test_how_many_in_a_place_needs_a_count_of_those_there(lesson: Lesson) -> None:
+    # "three incidents tagged 'prompt change'" counts incidents, but none in the monitor.
+    question = "how many incidents are logged in the oecd ai incidents monitor"
+    assert not answer_question(lesson=lesson, question=question).grounded
+    reply = answer_question(
+        lesson=lesson, question="how many conversations in the refund incident had the false policy"
+    )
+    assert reply.grounded, reply.answer
+    assert "212 conversations" in reply.answer
