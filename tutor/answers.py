@@ -22,6 +22,7 @@ from typing import Any
 from lessons.content import Lesson
 from tutor.language import (
     AMOUNT_TERMS,
+    FINDING_OUT,
     FRAME_WORDS,
     PEOPLE_TERMS,
     PERSON_TERMS,
@@ -597,7 +598,8 @@ def gives_what_is_asked(
     if procedure:
         verb = procedure.group("verb").lower().replace("-", "")  # "fine-tune": one verb
         # "How can my parents help": someone else does it, and "my" is no verb to look for.
-        if verb and verb not in EMPTY_VERBS and verb not in DETERMINERS:
+        finds_out = verb in FINDING_OUT and tokens(question[procedure.end() :])[:1] == ["out"]
+        if verb and verb not in EMPTY_VERBS and verb not in DETERMINERS and not finds_out:
             rest = tokens(question[procedure.end() :])
             objects = [
                 word for word in rest if word not in STOPWORDS and lemma(word) not in STOPWORDS

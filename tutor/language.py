@@ -293,6 +293,11 @@ AI_NAME_TEXT = """
 AI_NAMES = frozenset(AI_NAME_TEXT.split())
 # What a lesson calls them, most particular first.
 AI_WORDS = ("chatbot", "ai")
+# Verbs that, before "out", mean coming to know ("figure out", "find out", "work out"): how to
+# tell, not a topic of their own.
+FINDING_OUT = frozenset(
+    {"figure", "figuring", "figured", "find", "finding", "found", "work", "working", "worked"}
+)
 
 # Words that ask about an aspect of a thing rather than name it: in "what is the purpose of
 # a postmortem" the thing is the postmortem.

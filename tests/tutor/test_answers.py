@@ -915,3 +915,13 @@ def test_how_many_in_a_place_needs_a_count_of_those_there(lesson: Lesson) -> Non
     )
     assert reply.grounded, reply.answer
     assert "212 conversations" in reply.answer
+
+
+def test_figure_out_asks_how_to_tell_like_know(honor: Lesson, viral: Lesson) -> None:
+    # "Figure out if …" is "know if …": no unit need say "figure".
+    reply = answer_question(
+        lesson=honor, question="how do i figure out if something is a grey area"
+    )
+    assert reply.grounded, reply.answer
+    assert reply.citations[0].section_id == "five-questions"
+    assert answer_question(lesson=viral, question="how do i find out if a video is fake").grounded
