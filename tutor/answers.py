@@ -173,7 +173,10 @@ ASKED_FIRST = r"^\W*(?:(?:so|ok|okay|and|but)\W+)?"
 ASKS_ORIGIN = re.compile(
     ASKED_FIRST + r"who\s+(?:first\s+)?(?:invented|created|coined|founded|"
     r"discovered|came\s+up\s+with|thought\s+of|made|built|developed|proposed|introduced|wrote|"
-    r"started|designed)\b",
+    r"started|designed)\b"
+    # ... and "which AI tool made the picture", "which app was used to make it": a maker too.
+    r"|" + ASKED_FIRST + r"which\s+(?:\w+\s+){1,3}?(?:made|created|generated|produced|"
+    r"(?:was|were)\s+used\s+(?:to|for)\s+(?:make|create|generate|making|creating))\b",
     re.I,
 )
 ORIGIN_VERBS = re.compile(

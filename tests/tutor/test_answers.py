@@ -925,3 +925,12 @@ def test_figure_out_asks_how_to_tell_like_know(honor: Lesson, viral: Lesson) -> 
     assert reply.grounded, reply.answer
     assert reply.citations[0].section_id == "five-questions"
     assert answer_question(lesson=viral, question="how do i find out if a video is fake").grounded
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["which ai generator made the shark video", "which program was used to create the moose photo"],
+)
+def test_which_tool_made_it_needs_a_unit_that_credits_a_maker(viral: Lesson, question: str) -> None:
+    # The worked example names Maya, who checked the picture, never what made it.
+    assert not answer_question(lesson=viral, question=question).grounded
