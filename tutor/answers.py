@@ -117,7 +117,8 @@ NOT_A_QUESTION = re.compile(
     r"|\bwrite\s+(?:me\s+)?(?:a\s+|some\s+)?(?:poem|song|story|joke|essay|code|python|script)"
     # Asking it to make something rather than to say what the lesson says: "write my
     # conclusion", "write the postmortem for our outage", "tell me a scary story".
-    r"|^\W*(?:(?:can|could|would|will)\s+you\s+|please\s+)?(?:write|draw|generate|compose|"
+    r"|^\W*(?:(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:just\s+|please\s+)?|please\s+)?"
+    r"(?:write|draw|generate|compose|"
     r"create|make\s+(?:me|us|a|an|my|our|the|some)\b)"
     # Sums: "what is 12 times 12" is arithmetic, whatever numbers the lesson holds (not a
     # range, "SEV 1-2", nor a date, "3/4").
@@ -228,7 +229,10 @@ ASKS_EXPANSION = re.compile(
 )
 ACRONYM = re.compile(r"\b[A-Za-z]{2,8}\b")
 ASKS_COUNT = re.compile(
-    r"\bhow\s+many\s+(?P<thing>[a-z]+)(?:.*?\b(?:in|inside|on)\s+(?P<where>.+))?", re.I
+    r"\bhow\s+many\s+(?P<thing>[a-z]+)(?:.*?\b(?:in|inside|on)\s+(?P<where>.+)"
+    # "How many legs does a dragon have": the dragon's, not a spider's.
+    r"|\s+(?:does|do|did|can|could|should|will)\s+(?P<owner>.+?)\s+(?:have|has|get|need)\b)?",
+    re.I,
 )
 COUNT_TEXT = """
     two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
@@ -261,6 +265,10 @@ ASKS_NAME = re.compile(
     r"(?:(?!(?:is|are|was|were|do|does|did)\b)\w+\s+)?(?:apps?|tools?|websites?|sites?|"
     r"software|programs?|brands?|compan(?:y|ies)|platforms?|products?|services?)\b",
     re.I,
+)
+# "What was the name of the engineer who shipped it": the unit must name that one.
+ASKS_NAME_OF = re.compile(
+    r"\bnames?\s+of\s+(?:the|this|that|a|an|their|its|his|her|our|my)\s+(?P<thing>[a-z]+)", re.I
 )
 # "How old do you have to be" asks for an age, not any number.
 ASKS_AGE = re.compile(r"\bhow\s+old\b|\bwhat\s+age\b", re.I)
@@ -588,12 +596,17 @@ def gives_what_is_asked(
         return False
     if ASKS_AGE.search(question) and not AGE.search(text):
         return False
+    named = ASKS_NAME_OF.search(question)
+    if named and not names_near(text, term(named["thing"])):
+        return False
     if ASKS_NAME.search(question) and not NAME.search(text):
         return False
     if ASKS_PRICE.search(question) and not prices(text, question):
         return False
     count = ASKS_COUNT.search(question)
-    if count and not counts(text, term(count["thing"]), where=count["where"] or ""):
+    if count and not counts(
+        text, term(count["thing"]), where=count["where"] or count["owner"] or ""
+    ):
         return False  # "how many words" is not answered by "five to eight rules"
     procedure = ASKS_PROCEDURE.search(question)
     if procedure and quotes_from(question, text):
@@ -706,6 +719,17 @@ def credits(text: str) -> bool:
         start = max(0, verb.start() - CREDIT_REACH)
         if NAME.search(text[start : verb.end() + CREDIT_REACH]):
             return True
+    return False
+
+
+def names_near(text: str, thing: str) -> bool:
+    """Whether `text` gives a name beside `thing` (a search term): "the student, Priya," or "an
+    engineer named Sam", not a name elsewhere in the unit."""
+    for word in re.finditer(r"[A-Za-z]+", text):
+        if term(word.group().lower()) == thing:
+            start = max(0, word.start() - CREDIT_REACH)
+            if NAME.search(text[start : word.end() + CREDIT_REACH]):
+                return True
     return False
 
 

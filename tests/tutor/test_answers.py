@@ -934,3 +934,29 @@ def test_figure_out_asks_how_to_tell_like_know(honor: Lesson, viral: Lesson) -> 
 def test_which_tool_made_it_needs_a_unit_that_credits_a_maker(viral: Lesson, question: str) -> None:
     # The worked example names Maya, who checked the picture, never what made it.
     assert not answer_question(lesson=viral, question=question).grounded
+
+
+def test_the_name_of_someone_needs_a_unit_that_names_that_one(
+    lesson: Lesson, viral: Lesson
+) -> None:
+    # The worked examples name Maya and a "support lead", but not the classmate or the lead.
+    for each, question in (
+        (lesson, "what is the name of the support lead in the refund example"),
+        (viral, "what was the name of the classmate who sent the moose picture"),
+    ):
+        assert not answer_question(lesson=each, question=question).grounded, question
+
+
+def test_how_many_x_does_y_have_needs_a_count_of_ys(grown_up: Lesson) -> None:
+    # "Spiders have eight legs" counts a spider's legs, not a dragon's.
+    reply = answer_question(lesson=grown_up, question="how many legs does a spider have")
+    assert reply.grounded, reply.answer
+    assert "eight" in reply.answer
+    assert not answer_question(
+        lesson=grown_up, question="how many legs does a dragon have"
+    ).grounded
+
+
+def test_a_request_to_write_the_learners_work_is_refused_however_typed(honor: Lesson) -> None:
+    for question in ("could u just write my conclusion", "can ya write my disclosure note for me"):
+        assert answer_question(lesson=honor, question=question).answer.startswith(OFF_LIMITS)
