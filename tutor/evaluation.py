@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from lessons.content import Lesson
 from tutor.answers import (
     LONG_QUESTION_WORDS,
+    STORY_WORDS,
     Assessment,
     Thresholds,
     TutorAnswer,
@@ -247,7 +248,8 @@ def leave_one_lesson_out(
 
 # Question lengths in words, each band by its shortest length: the longer a question, the more
 # words of its own story it holds that no lesson uses.
-LENGTH_BANDS = (1, 5, 9, LONG_QUESTION_WORDS)  # the last: questions the tutor calls long
+# The last two: questions told as a story, and those the tutor calls long.
+LENGTH_BANDS = (1, 5, STORY_WORDS, LONG_QUESTION_WORDS)
 
 
 def false_refusals_by_length(

@@ -10,15 +10,17 @@ from lessons.content import Lesson, get_lesson
 from tests.tutor.conftest import FakeChatServer
 from tutor.answers import (
     OFF_LIMITS,
+    STORY_SHARE,
     TutorAnswer,
     answer_question,
     choose_passages,
     does_to,
     spells_out,
+    told_as_a_story,
 )
 from tutor.evaluation import load_dev_sets
 from tutor.language import term, tokens
-from tutor.retrieval import Hit, Passage, Unit, lesson_units, quiz_units
+from tutor.retrieval import Hit, Passage, Unit, index_lesson, lesson_units, quiz_units
 
 DEV_QUESTIONS = [
     (dev_set.lesson, question)
@@ -960,3 +962,19 @@ def test_how_many_x_does_y_have_needs_a_count_of_ys(grown_up: Lesson) -> None:
 def test_a_request_to_write_the_learners_work_is_refused_however_typed(honor: Lesson) -> None:
     for question in ("could u just write my conclusion", "can ya write my disclosure note for me"):
         assert answer_question(lesson=honor, question=question).answer.startswith(OFF_LIMITS)
+
+
+def test_a_story_words_the_lesson_lacks_weigh_half_in_a_long_question(viral: Lesson) -> None:
+    index = index_lesson(viral)
+    story = "my grandma got a voicemail that sounded like me asking for money??"
+    query = index.parse(story)
+    assert not all(query.known)  # "voicemail" is the learner's word, not the lesson's
+    weighed = told_as_a_story(query, story)
+    for known, weight, halved in zip(query.known, query.weights, weighed.weights, strict=True):
+        assert halved == (weight if known else weight * STORY_SHARE)
+    short = "grandma voicemail money"
+    assert told_as_a_story(index.parse(short), short) == index.parse(short)
+    # ... so the story no longer hides the question the lesson answers.
+    reply = answer_question(lesson=viral, question=story)
+    assert reply.grounded, reply.answer
+    assert reply.citations[0].section_id == "video-and-audio"
