@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import django_ratelimit.core
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -50,6 +53,16 @@ def _redis_database_of_its_own(worker_id: str) -> Iterator[None]:
             yield
     finally:
         os.environ["REDIS_URL"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _one_rate_limit_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """django-ratelimit counts requests in fixed windows of the wall clock. A test that makes a
+    limit's worth of requests and expects the next one refused fails if a window happens to end
+    in between (the count starts again), more often on a loaded machine. Its clock stands still
+    for the length of a test."""
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture(autouse=True)
