@@ -136,6 +136,10 @@ NOT_A_QUESTION = re.compile(
     # Small talk about the tutor itself, not the lesson.
     r"|\b(?:tell|know)\s+(?:me\s+)?(?:a|any)\s+jokes?\b|\bhow\s+are\s+you\b"
     r"|\bhow(?:['’]?s|\s+is|\s+was)\s+your\s+(?:day|week|weekend|morning|evening|night)\b"
+    # "Thanks, this was helpful!": thanks and nothing asked.
+    r"|^\W*(?:thanks|thank\s+you|thx|cheers)\b[\s,!.]*(?:(?:so\s+much|a\s+lot|again)[\s,!.]*)?"
+    r"(?:(?:this|that|it|you)\s+(?:was|were|is|are)\s+(?:\w+\s+)?(?:helpful|useful|great|"
+    r"good|awesome|amazing|cool)[\s,!.]*)?$"
     # "Can you help me with my spelling homework": the learner's own task, not the lesson.
     r"|^\W*(?:(?:can|could|will|would)\s+you\s+|please\s+)help\s+(?:me|us)\s+(?:with|on)\s+"
     r"(?:my|our)\b"
@@ -252,7 +256,7 @@ COUNT_WORDS = frozenset(COUNT_TEXT.split())
 # A fine is a price too ("what's the fine for breaking the act"), but "is it fine" is not.
 ASKS_PRICE = re.compile(
     r"\b(?:cost|costs|price|prices|priced|pay|fee|fees|charge|fines|fined|penalty|penalties)\b"
-    r"|\b(?:the|a|any)\s+fine\s+(?:for|of|under|if|when|on)\b",
+    r"|\b(?:the|a|any)\s+fine\s+(?:for|of|under|in|if|when|on)\b",
     re.I,
 )
 PRICE = re.compile(
@@ -263,6 +267,18 @@ PRICE = re.compile(
 ASKS_AMOUNT = re.compile(
     r"\bhow\s+(?:much|many)\b|\bcost\b|\bprice\b"
     r"|\b(?:what|which)\s+(?:percent(?:age)?|proportion|fraction|share)\s+of\b",
+    re.I,
+)
+# "What percentage of incidents …" asks for a share, which a count of something ("212
+# conversations") does not give.
+ASKS_SHARE = re.compile(
+    r"\b(?:what|which)\s+(?:percent(?:age)?|proportion|fraction|share)\s+of\b"
+    r"|\bhow\s+many\s+percent\b|\bwhat\s+percent(?:age)?\b",
+    re.I,
+)
+SHARE = re.compile(
+    r"%|\bper\s*cent\b|\bpercent(?:age)?\b|\b(?:half|third|quarter|fifth|tenth)s?\b"
+    r"|\bout\s+of\b|\bin\s+(?:every\s+)?(?:\d+|ten|a\s+hundred|a\s+thousand)\b",
     re.I,
 )
 CURRENCY = re.compile(r"[$€£¥]")
@@ -613,6 +629,8 @@ def gives_what_is_asked(
     if identity and not says_who(text, identity.group("name")):
         return False
     if ASKS_AMOUNT.search(question) and not (found & AMOUNT_TERMS or NUMBER.search(text)):
+        return False
+    if ASKS_SHARE.search(question) and not SHARE.search(text):
         return False
     if ASKS_AGE.search(question) and not AGE.search(text):
         return False

@@ -42,7 +42,8 @@ CONTRACTIONS = {
     "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please", "thx": "thanks",
     "ppl": "people", "bc": "because", "cuz": "because", "coz": "because", "w": "with",
     "abt": "about", "wat": "what", "wats": "what is", "wut": "what", "y": "why",
-    "idk": "i do not know",
+    "idk": "i do not know", "hw": "homework", "b4": "before", "rly": "really",
+    "smth": "something", "sth": "something", "bout": "about",
     "tbh": "to be honest", "ngl": "not going to lie", "rn": "right now", "tho": "though",
     # Clipped words of chat: "a pic", "the vid".
     "pic": "picture", "pics": "pictures", "vid": "video", "vids": "videos",

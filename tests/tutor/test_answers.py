@@ -978,3 +978,23 @@ def test_a_story_words_the_lesson_lacks_weigh_half_in_a_long_question(viral: Les
     reply = answer_question(lesson=viral, question=story)
     assert reply.grounded, reply.answer
     assert reply.citations[0].section_id == "video-and-audio"
+
+
+def test_a_share_needs_a_unit_that_gives_one(lesson: Lesson) -> None:
+    # The lesson counts conversations and customers, but says what share of postmortems
+    # find a single root cause nowhere.
+    question = "what percentage of postmortems find a single root cause"
+    assert not answer_question(lesson=lesson, question=question).grounded
+
+
+def test_thanks_alone_is_not_a_question_but_thanks_before_one_is(viral: Lesson) -> None:
+    thanks = answer_question(lesson=viral, question="thank you so much, that was really helpful!")
+    assert thanks.answer.startswith(OFF_LIMITS)
+    reply = answer_question(lesson=viral, question="thanks, but what is a deepfake")
+    assert reply.grounded, reply.answer
+
+
+def test_chat_shorthand_for_before_is_read(viral: Lesson) -> None:
+    reply = answer_question(lesson=viral, question="why pause b4 i repost something")
+    assert reply.grounded, reply.answer
+    assert reply.citations[0].section_id == "pause-first"
