@@ -17,6 +17,15 @@ from tests.progress.conftest import signed_attempt
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _sessions_in_the_database(settings) -> None:
+    """Sessions read from the database at every request, so the counts below do not depend on
+    whether the session cache answered in time (on a loaded machine a Redis read can time out,
+    and the failover cache then reads the session from the database for a few seconds)."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
 SYNC_URL = "/api/progress/sync"
 AT = "2025-03-01T12:00:00.000Z"
 BODY = json.dumps(
