@@ -828,25 +828,10 @@ MODALS = frozenset({"can", "could", "will", "would", "may", "might", "should", "
 # Who a modal sentence tells what to do: the reader, or no one named ("Can also be done").
 READERS = frozenset({"", "you", "we", "i", "ll", "then", "and", "to"})
 # Words that may stand between a modal and its verb ("can now make", "should always write").
-ADVERBS_BETWEEN = frozenset(
-    {
-        "now",
-        "also",
-        "then",
-        "always",
-        "never",
-        "not",
-        "just",
-        "only",
-        "still",
-        "easily",
-        "even",
-        "often",
-        "usually",
-        "first",
-        "really",
-    }
+ADVERB_TEXT = (
+    "now also then always never not just only still easily even often usually first really"
 )
+ADVERBS_BETWEEN = frozenset(ADVERB_TEXT.split())
 
 
 PLAIN_WORD = re.compile(r"[a-z0-9]+")
