@@ -264,16 +264,13 @@ PRICE = re.compile(
     r"charges|charged|subscription|budget|fines|fined|penalty|penalties)\b|[$€£¥]",
     re.I,
 )
-ASKS_AMOUNT = re.compile(
-    r"\bhow\s+(?:much|many)\b|\bcost\b|\bprice\b"
-    r"|\b(?:what|which)\s+(?:percent(?:age)?|proportion|fraction|share)\s+of\b",
-    re.I,
-)
+# "What percentage / which share of …": an amount, and a share of it.
+SHARE_OF = r"\b(?:what|which)\s+(?:percent(?:age)?|proportion|fraction|share)\s+of\b"
+ASKS_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\bcost\b|\bprice\b|" + SHARE_OF, re.I)
 # "What percentage of incidents …" asks for a share, which a count of something ("212
 # conversations") does not give.
 ASKS_SHARE = re.compile(
-    r"\b(?:what|which)\s+(?:percent(?:age)?|proportion|fraction|share)\s+of\b"
-    r"|\bhow\s+many\s+percent\b|\bwhat\s+percent(?:age)?\b",
+    SHARE_OF + r"|\bhow\s+many\s+percent\b|\bwhat\s+percent(?:age)?\b",
     re.I,
 )
 SHARE = re.compile(
@@ -751,24 +748,25 @@ def names_in_any(spans: Sequence[list[str]], named: frozenset[str]) -> bool:
 CREDIT_REACH = 40
 
 
+def name_beside(text: str, found: re.Match[str]) -> bool:
+    """Whether a name stands within `CREDIT_REACH` characters of what `found` matched."""
+    start = max(0, found.start() - CREDIT_REACH)
+    return bool(NAME.search(text[start : found.end() + CREDIT_REACH]))
+
+
 def credits(text: str) -> bool:
     """Whether `text` names someone beside a verb of making: who made, wrote or coined it."""
-    for verb in ORIGIN_VERBS.finditer(text):
-        start = max(0, verb.start() - CREDIT_REACH)
-        if NAME.search(text[start : verb.end() + CREDIT_REACH]):
-            return True
-    return False
+    return any(name_beside(text, verb) for verb in ORIGIN_VERBS.finditer(text))
 
 
 def names_near(text: str, thing: str) -> bool:
     """Whether `text` gives a name beside `thing` (a search term): "the student, Priya," or "an
     engineer named Sam", not a name elsewhere in the unit."""
-    for word in re.finditer(r"[A-Za-z]+", text):
-        if term(word.group().lower()) == thing:
-            start = max(0, word.start() - CREDIT_REACH)
-            if NAME.search(text[start : word.end() + CREDIT_REACH]):
-                return True
-    return False
+    return any(
+        name_beside(text, word)
+        for word in re.finditer(r"[A-Za-z]+", text)
+        if term(word.group().lower()) == thing
+    )
 
 
 def says_who(text: str, name: str) -> bool:
