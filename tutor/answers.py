@@ -30,6 +30,7 @@ from tutor.language import (
     TIME_TERMS,
     describes,
     lemma,
+    spelt_out,
     term,
     tokens,
 )
@@ -118,6 +119,12 @@ NOT_A_QUESTION = re.compile(
     + TUTOR_INTERNALS
     + r"|^\W*your\s+"
     + TUTOR_INTERNALS
+    # "the instructions you were given", "the prompt they gave you"; not "the rules you were
+    # given", which learners say of their own.
+    + r"|\b(?:system\s+prompt|(?:secret\s+|hidden\s+)?instructions|prompts?)"
+    r"\s+(?:that\s+)?(?:you\s+(?:were|got|have\s+been|are)\s+(?:given|told|following|using)"
+    r"|(?:they|someone|somebody)\s+gave\s+you"
+    r"|(?:were|have|did)\s+you\s+(?:been\s+)?(?:given|get|got|told))\b"
     + r"|\b(?:pretend|role-?play|roleplay|jailbreak|simulate)\b|\bact\s+as\b|\byou\s+are\s+now\b"
     r"|\bfrom\s+now\s+on\b|\bnew\s+task\b|^\s*system\s*:|</|\bactivation\s+key\b"
     r"|\b(?:repeat|recite|echo|parrot)\b|\bsay\s+(?:back|after|['\"“‘])|\bverbatim\b"
@@ -304,13 +311,45 @@ ASKS_RANKING = re.compile(
     r"(?!\s+(?:way|ways|practices?|approach|method|time)\b)",
     re.I,
 )
+# Asking for the lesson in brief ("tl;dr", "summarise this lesson", "key takeaways", "what is
+# this lesson about"): its premise says that, on every lesson. The whole message must ask it,
+# so "can you summarise our slack thread" and "what goes in the summary" stay questions.
+LESSON_ITSELF = r"(?:(?:this|the)\s+(?:lesson|page|article|reading)|it|this)"
+SUMMARY_TEXT = (
+    r"(?:tl\W?dr|summary|summari[sz]e|sum\s+(?:it\s+|this\s+)?up|recap|gist|overview|"
+    r"(?:key|main|big)\s+(?:takeaways?|points?|ideas?)|takeaways?|"
+    r"(?:point|purpose|goal|aim)\s+of\s+(?:this|the)\s+lesson)"
+)
+ASKS_SUMMARY = re.compile(
+    r"^\W*(?:(?:so|ok|okay)\W+)?"
+    r"(?:(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:just\s+)?|please\s+|pls\s+|plz\s+)?"
+    r"(?:please\s+|pls\s+|plz\s+)?"
+    r"(?:(?:give|tell|show)\s+me\s+|what\s*(?:'s|’s|s|\s+is|\s+are)\s+|whats\s+)?"
+    r"(?:a\s+|the\s+|your\s+)?(?:quick\s+|short\s+|brief\s+)?"
+    + SUMMARY_TEXT
+    + r"(?:\s+(?:of|for|from|in)\s+"
+    + LESSON_ITSELF
+    + r"|\s+"
+    + LESSON_ITSELF
+    + r")?(?:\s+(?:pls|please|plz|real\s+quick|quickly|quick|in\s+short))?\W*$"
+    r"|^\W*what\s*(?:'s|’s|s|\s+is)\s+(?:this|the)\s+lesson\s+(?:even\s+|actually\s+|really\s+)?"
+    r"about\W*$"
+    r"|^\W*what\s+(?:will|do|does|should|can)\s+(?:i|we|u|you)\s+learn(?:\s+(?:in|from)\s+"
+    + LESSON_ITSELF
+    + r")?\W*$",
+    re.I,
+)
 # "Which chatbot is the safest", "which detector is the most accurate": a ranking by that
 # measure, so the unit must rank things by it.
 ASKS_SUPERLATIVE = re.compile(
-    r"^\W*which\s+(?:\w+\s+){1,3}(?:is|are|was|were)\s+(?:the\s+)?"
-    r"(?P<measure>(?:most|least)\s+\w+|\w{3,}est)\b",
+    r"^\W*which\s+(?:\w+\s+){1,3}(?:(?:is|are|was|were)\s+(?:the\s+)?"
+    r"(?P<measure>(?:most|least)\s+\w+|\w{3,}est)\b"
+    # "which chatbot hallucinates the least": that verb, ranked.
+    r"|(?P<verb>\w+)\s+the\s+(?:most|least|fewest)\b)",
     re.I,
 )
+# A sentence ranking how much or how often something happens.
+RANKS_AMOUNT = re.compile(r"\b(?:most|least|fewest|more|less|fewer)\b", re.I)
 RANKS = re.compile(r"\b(?:best|better|worse|worst|prefer|rather|top)\b", re.I)
 # "How do I <verb>", "how to <verb>", "the best way to <verb>".
 ASKS_PROCEDURE = re.compile(
@@ -329,6 +368,9 @@ DETERMINER_TEXT = "my your his her their our its the a an this that these those 
 DETERMINERS = frozenset(DETERMINER_TEXT.split())
 # "How do I do/be/have …" asks nothing beyond its topic, and "how do I know (if) …" asks how
 # to recognise what follows, not for a unit about knowing.
+# "How do I check / tell / see if …" asks how to know, as "how do I know if …" does: a unit
+# giving a way to tell answers it without that verb.
+CHECKING_VERBS = frozenset({"check", "tell", "see", "verify", "confirm", "test", "spot"})
 EMPTY_VERBS = frozenset({"do", "be", "have", "i", "we", "you", "know"})
 # Words that point back at what the learner described: "how do I stop it".
 PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these"})
@@ -421,8 +463,11 @@ class Assessment:
 
 def assess(index: LessonIndex, question: str) -> Assessment:
     """Search the lesson for the question and measure how well its best passage covers it."""
+    question = spelt_out(question)
     if NOT_A_QUESTION.search(question):
         return Assessment(hits=(), passages=(), off_limits=True)
+    if ASKS_SUMMARY.search(question):
+        return assess_summary(index)
     query = index.parse(question)
     named = index.under_named_heading(question)
     if not named and not query.terms:
@@ -486,6 +531,19 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         # never uses ("what is MLA format", "the emergency number in France") means the
         # lesson does not say what it is.
         and not (definition and not names_only_known_things(query)),
+    )
+
+
+def assess_summary(index: LessonIndex) -> Assessment:
+    """The lesson in brief: its premise, which every lesson has, whole."""
+    number = next(n for n, p in enumerate(index.passages) if p.section_id == "premise")
+    hit = Hit(index.passages[number], 1.0, 1.0, number)
+    return Assessment(
+        hits=(hit,),
+        passages=(Passage(hit.passage.unit, hit.passage.unit.text),),
+        coverage=1.0,
+        topic_weight=1.0,
+        gives_what_is_asked=True,
     )
 
 
@@ -611,7 +669,7 @@ def gives_what_is_asked(
     if ASKS_RANKING.search(question) and not ranks(passage.text, question):
         return False
     superlative = ASKS_SUPERLATIVE.search(question)
-    if superlative and superlative["measure"].lower() not in passage.text.lower():
+    if superlative and not ranks_by(passage.text, superlative):
         return False
     event = ASKS_EVENT_DATE.search(question)
     if event:
@@ -649,7 +707,10 @@ def gives_what_is_asked(
     if procedure:
         verb = procedure.group("verb").lower().replace("-", "")  # "fine-tune": one verb
         # "How can my parents help": someone else does it, and "my" is no verb to look for.
-        finds_out = verb in FINDING_OUT and tokens(question[procedure.end() :])[:1] == ["out"]
+        after = tokens(question[procedure.end() :])[:1]
+        finds_out = (verb in FINDING_OUT and after == ["out"]) or (
+            verb in CHECKING_VERBS and after in (["if"], ["whether"])
+        )
         if verb and verb not in EMPTY_VERBS and verb not in DETERMINERS and not finds_out:
             rest = tokens(question[procedure.end() :])
             objects = [
@@ -674,6 +735,18 @@ def gives_what_is_asked(
                 and does_to(around, verb=term(verb), objects=frozenset(wanted))
             )
     return True
+
+
+def ranks_by(text: str, superlative: re.Match[str]) -> bool:
+    """Whether `text` uses the measure a "which is the safest" question asks by, or, for
+    "which X <verb>s the least", ranks that verb in one of its sentences."""
+    if superlative["measure"]:
+        return superlative["measure"].lower() in text.lower()
+    verb = term(superlative["verb"].lower())
+    return any(
+        verb in {term(word) for word in tokens(sentence)} and RANKS_AMOUNT.search(sentence)
+        for sentence in SENTENCE.split(text)
+    )
 
 
 # How far apart a verb and what it acts on may stand in a sentence ("write the timeline",

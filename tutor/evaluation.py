@@ -27,6 +27,7 @@ from tutor.answers import (
     TutorAnswer,
     answer_from,
     assess,
+    suggest_sections,
 )
 from tutor.retrieval import index_lesson
 
@@ -122,6 +123,8 @@ class Report:
     hits: int = 0
     strict_hits: int = 0
     false_refusals: int = 0
+    # False refusals whose offered sections include the one that answers the question.
+    pointed: int = 0
     unanswerable: int = 0
     correct_refusals: int = 0
     misses: list[str] = field(default_factory=list)
@@ -164,7 +167,7 @@ class Report:
             f"correct refusals {self.refusal_accuracy:6.1%} "
             f"({self.correct_refusals}/{self.unanswerable})  "
             f"false refusals {self.false_refusal_rate:6.1%} "
-            f"({self.false_refusals}/{self.answerable})"
+            f"({self.false_refusals}/{self.answerable}, {self.pointed} offering the right section)"
             + ("  meets targets" if self.meets_targets else "")
         )
 
@@ -191,6 +194,8 @@ def score(trials: LessonTrials, limits: Thresholds) -> Report:
         report.answerable += 1
         if not reply.grounded:
             report.false_refusals += 1
+            offered = {s.section_id for s in suggest_sections(trials.lesson, trial.assessment.hits)}
+            report.pointed += bool(trial.assessment.hits and offered & {case.section, *case.also})
             report.misses.append(f"refused  {trial.question!r} (expected {case.section})")
             continue
         cited = reply.citations[0].section_id

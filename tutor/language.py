@@ -42,6 +42,7 @@ CONTRACTIONS = {
     "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please", "thx": "thanks",
     "ppl": "people", "bc": "because", "cuz": "because", "coz": "because", "w": "with",
     "abt": "about", "wat": "what", "wats": "what is", "wut": "what", "y": "why",
+    "wot": "what", "wen": "when",
     "idk": "i do not know", "hw": "homework", "b4": "before", "rly": "really",
     "smth": "something", "sth": "something", "bout": "about",
     "tbh": "to be honest", "ngl": "not going to lie", "rn": "right now", "tho": "though",
@@ -67,6 +68,8 @@ STOPWORD_TEXT = """
     need know think say said way much many lot lots bit little pretty quite something
     anything everything even still ever yet though although whether either neither
     without instead else maybe perhaps probably supposed nobody noone none nothing
+    lmao lmfao rofl omg omfg bruh smh ikr haha hahaha lolol xd nah yep yup yea fr lowkey
+    highkey idc srsly btw fyi
     """
 STOPWORDS = frozenset(STOPWORD_TEXT.split())
 NEGATIONS = frozenset({"not", "no", "nor", "never", "nobody", "none", "nothing", "without"})
@@ -83,11 +86,45 @@ FREQUENCY_FILE = "frequency_dictionary_en_82_765.txt"
 _stemmer = Stemmer.Stemmer("english")
 
 
+# Chat's "2" and "4" for "to" and "for", before a word no number counts ("say 2 my mum",
+# "is it ok 4 me"); "2 weeks" stays a number. "hw" asking is "how" ("hw do i"), elsewhere
+# homework.
+TEXT_SPEAK_HOW = re.compile(
+    r"\bhw(?=\s+(?:do|does|did|can|could|should|would|to|much|many|long|old|come)\b)",
+    re.I,
+)
+# Words after which a "2" or "4" reads as "to" or "for", never as a count.
+AFTER_TEXT_SPEAK = r"(?:my|me|the|your|ur|u|you|him|her|them|us|his|their|our|school|class|"
+TEXT_SPEAK_TO = re.compile(
+    r"(?<![\d.,])\b2(?=\s+"
+    + AFTER_TEXT_SPEAK
+    + r"do|be|get|go|tell|say|see|know|make|ask|talk|find|help|stop|keep|use|check)\b)",
+    re.I,
+)
+TEXT_SPEAK_FOR = re.compile(r"(?<![\d.,])\b4(?=\s+" + AFTER_TEXT_SPEAK + r"real)\b)", re.I)
+
+
+# Chat shorthand spelt out for reading a question's shape ("wat is", "hw do u", "wen shud").
+CHAT_TEXT = "u ur r wat wats wut wot wen y pls plz abt bout b4 idk tho bc cuz coz ppl smth sth rly"
+CHAT_WORDS = CHAT_TEXT.split()
+CHAT_WORD = re.compile(r"\b(?:" + "|".join(CHAT_WORDS) + r")\b(?!['’])", re.I)
+
+
+def spelt_out(question: str) -> str:
+    """The question with chat shorthand in full words, for the patterns that read its
+    shape ("wen shud i tell" asks when); everything else as typed."""
+    question = TEXT_SPEAK_TO.sub("to", TEXT_SPEAK_HOW.sub("how", question))
+    question = TEXT_SPEAK_FOR.sub("for", question)
+    return CHAT_WORD.sub(lambda found: CONTRACTIONS[found[0].lower()], question)
+
+
 def tokens(text: str) -> list[str]:
     """Lower-case words of `text`, apostrophes dropped and contractions spelt out; each
     hyphenated compound is also given joined, as learners often type it."""
     found: list[str] = []
-    for word in WORD.findall(text.lower()):
+    text = TEXT_SPEAK_TO.sub("to", TEXT_SPEAK_HOW.sub("how", text.lower()))
+    text = TEXT_SPEAK_FOR.sub("for", text)
+    for word in WORD.findall(text):
         if "'" in word or "’" in word:
             bare = word.replace("'", "").replace("’", "")
             expanded = CONTRACTIONS.get(bare)

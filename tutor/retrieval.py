@@ -356,6 +356,10 @@ def unit_passages(unit: Unit) -> list[Passage]:
     return [Passage(unit, text) for text in dict.fromkeys(windows)]
 
 
+# A name with its number typed as one word: "sev3", "gpt4".
+NUMBERED = re.compile(r"([a-z]{2,})(\d{1,2})")
+
+
 @dataclass(frozen=True)
 class LessonIndex:
     """A BM25 index over one lesson's passages, and the lesson's own words."""
@@ -389,7 +393,7 @@ class LessonIndex:
 
     def parse(self, question: str) -> Query:
         """Search terms of a question, misspelt words corrected to lesson or English words."""
-        every = self._joined(tokens(question))
+        every = self._joined(self._numbered(tokens(question)))
         # "prompt-layer" is searched as its two words; joined, it counts only where the lesson
         # writes it so, never as a word the lesson lacks.
         joined_compounds = {c.replace("-", "") for c in COMPOUND.findall(question.lower())}
@@ -426,7 +430,9 @@ class LessonIndex:
             # A product's name for the AI says only that the question is about AI, as every
             # question on every lesson is.
             weight = MIN_TERM_WEIGHT if ai_name else term_weight(weight_word)
-            if found not in self.terms and (describes(weight_word) or found in TIME_TERMS):
+            if found not in self.terms and (
+                describes(weight_word) or found in TIME_TERMS or weight_word.isdigit()
+            ):
                 weight *= DESCRIBING_SHARE
             elif describes(weight_word):
                 weight *= KNOWN_DESCRIBING_SHARE
@@ -455,6 +461,18 @@ class LessonIndex:
                 joined.append(words[place])
                 place += 1
         return joined
+
+    def _numbered(self, words: list[str]) -> list[str]:
+        """`words` with a name and its number typed as one ("sev3") split as the lesson
+        writes them ("SEV 3"), where the lesson uses the name and not the joined word."""
+        split: list[str] = []
+        for word in words:
+            numbered = NUMBERED.fullmatch(word)
+            if numbered and term(word) not in self.terms and term(numbered[1]) in self.terms:
+                split += [numbered[1], *tokens(numbered[2])]
+            else:
+                split.append(word)
+        return split
 
     def _lesson_form(self, forms: Sequence[str]) -> str | None:
         """The first of `forms` whose search term the lesson uses."""

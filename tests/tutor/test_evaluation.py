@@ -108,14 +108,22 @@ def test_scores_count_hits_strict_hits_refusals_and_name_every_miss(
                     "phrase": "cup",
                 },
                 {"question": "swiss cheese?", "section": "blameless-culture", "phrase": "cheese"},
+                {
+                    # Refused for its rare words, but the refusal offers the right section.
+                    "question": "swiss cheese kubernetes helm chart",
+                    "section": "contributing-factors",
+                    "phrase": "Swiss cheese",
+                },
             ],
             ["what is an attribution narrative", "who wrote hamlet"],
         )
     )
     limits = Thresholds(min_coverage=0.5, max_unknown_weight=0.75, min_topic_weight=0.3)
     report = score(assess_dev_set(lesson=lesson, dev_set=dev_set), limits)
-    assert (report.answerable, report.hits, report.strict_hits) == (4, 2, 2)
-    assert (report.false_refusals, report.correct_refusals, report.unanswerable) == (1, 1, 2)
+    assert (report.answerable, report.hits, report.strict_hits) == (5, 2, 2)
+    assert (report.false_refusals, report.correct_refusals, report.unanswerable) == (2, 1, 2)
+    assert report.pointed == 1  # the world-cup refusal offers other sections
+    assert "(2/5, 1 offering the right section)" in report.line()
     assert any(m.startswith("refused  'who won the world cup in 2018'") for m in report.misses)
     assert any(
         m.startswith("wrong    'swiss cheese?' cited contributing-factors") for m in report.misses
