@@ -205,6 +205,13 @@ ORIGIN_VERBS = re.compile(
     r"built)\w*",
     re.I,
 )
+# "Who owns X", "which company ran the tank": an owner, so the unit must name one beside a
+# verb of owning.
+ASKS_OWNER = re.compile(
+    ASKED_FIRST + r"(?:who|which\s+(?:\w+\s+){1,2}?)(?:owns|owned|runs|ran|operates|operated)\b",
+    re.I,
+)
+OWNER_VERBS = re.compile(r"\b(?:own|owned|owns|owner|run|runs|ran|operat)\w*", re.I)
 # "What's the big deal / the point": why something matters, not what a thing is.
 ASKS_WHY_IT_MATTERS = re.compile(
     r"\bwhat(?:['’]?s|\s+is)\s+(?:even\s+)?the\s+(?:big\s+|whole\s+|real\s+)?"
@@ -677,6 +684,10 @@ def gives_what_is_asked(
         if not (DATE.search(text) and term(verb) in found):
             return False
     if ASKS_ORIGIN.search(question) and not credits(text):
+        return False
+    if ASKS_OWNER.search(question) and not any(
+        name_beside(text, verb) for verb in OWNER_VERBS.finditer(text)
+    ):
         return False
     if ASKS_EXPANSION.search(question) and not spells_out(question, text):
         return False

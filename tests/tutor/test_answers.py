@@ -1097,3 +1097,10 @@ def test_a_number_the_lesson_lacks_weighs_as_a_describing_word(viral: Lesson) ->
 def test_which_x_verbs_the_most_needs_a_unit_that_ranks_that(viral: Lesson) -> None:
     for question in ("which ai tool makes the most fakes", "which app spreads the most fakes"):
         assert not answer_question(lesson=viral, question=question).grounded, question
+
+
+def test_who_owns_it_needs_a_unit_naming_an_owner(viral: Lesson, lesson: Lesson) -> None:
+    # The lesson explains reverse image search, but says nothing of who owns TinEye ...
+    assert not answer_question(lesson=viral, question="which company owns tineye").grounded
+    # ... while action items each have "An owner", named in the unit.
+    assert answer_question(lesson=lesson, question="who owns the action items").grounded
