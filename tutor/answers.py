@@ -669,6 +669,7 @@ def gives_what_is_asked(
     text = passage.unit.text
     if ASKS_ABOUT_LEARNER.search(question):
         return False
+    question = the_ask(question)
     if ASKS_PERSON.search(question) and not (found & PERSON_TERMS or NAME.search(text)):
         return False
     if ASKS_TIME.search(question) and not (found & TIME_TERMS or NUMBER.search(text)):
@@ -746,6 +747,32 @@ def gives_what_is_asked(
                 and does_to(around, verb=term(verb), objects=frozenset(wanted))
             )
     return True
+
+
+# Where a message of several clauses asks its question: a clause opening with a question word
+# or a verb that asks ("is that allowed", "what should I look for"); "who is Sam, the on-call
+# engineer?" asks in its first.
+CLAUSE_BREAK = re.compile(r"(?<=[.!?;,])\s+")
+ASKING_CLAUSE = re.compile(
+    r"^\W*(?:(?:so|ok|okay|and|but|like|well|also|then|now)\W+)*"
+    r"(?:what|how|who|whom|whose|when|where|why|which|is|are|was|were|do|does|did|can|could|"
+    r"should|would|will|shall|may|am|has|have|isnt|arent|doesnt|dont|cant|shouldnt)\b",
+    re.I,
+)
+
+
+def the_ask(question: str) -> str:
+    """The clause that asks, for reading what a question asks for: the story before it says
+    what happened, not what is wanted ("the AI gave me a stat about how many people have it
+    and I have no clue where it's from, what should I look for" asks what to look for, not
+    how many). The whole question when no later clause asks."""
+    clauses = [clause for clause in CLAUSE_BREAK.split(question.strip()) if clause.strip()]
+    if len(clauses) < 2:
+        return question
+    asking = [place for place, clause in enumerate(clauses) if ASKING_CLAUSE.match(clause)]
+    if not asking or asking[-1] == 0:
+        return question
+    return " ".join(clauses[asking[-1] :])
 
 
 def ranks_by(text: str, superlative: re.Match[str]) -> bool:

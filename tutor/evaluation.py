@@ -91,6 +91,7 @@ class Trial:
     case: AnswerableCase | None  # None: the tutor should refuse
     assessment: Assessment
     answer: TutorAnswer  # what it answers when the thresholds let it
+    offered: frozenset[str] = frozenset()  # the sections a refusal of it would offer
 
 
 REFUSED = TutorAnswer(answer="", grounded=False)
@@ -110,7 +111,10 @@ def assess_dev_set(*, lesson: Lesson, dev_set: DevSet) -> LessonTrials:
     for question, case in cases:
         assessment = assess(index, question)
         reply = answer_from(lesson, question, assessment, ANSWER_ALL, chat=False)
-        trials.append(Trial(question, case, assessment, reply))
+        offered = frozenset(
+            s.section_id for s in suggest_sections(lesson, assessment.hits) if assessment.hits
+        )
+        trials.append(Trial(question, case, assessment, reply, offered))
     return LessonTrials(lesson=lesson, trials=tuple(trials))
 
 
@@ -194,8 +198,7 @@ def score(trials: LessonTrials, limits: Thresholds) -> Report:
         report.answerable += 1
         if not reply.grounded:
             report.false_refusals += 1
-            offered = {s.section_id for s in suggest_sections(trials.lesson, trial.assessment.hits)}
-            report.pointed += bool(trial.assessment.hits and offered & {case.section, *case.also})
+            report.pointed += bool(trial.offered & {case.section, *case.also})
             report.misses.append(f"refused  {trial.question!r} (expected {case.section})")
             continue
         cited = reply.citations[0].section_id

@@ -16,6 +16,7 @@ from tutor.answers import (
     choose_passages,
     does_to,
     spells_out,
+    the_ask,
     told_as_a_story,
 )
 from tutor.evaluation import load_dev_sets
@@ -1104,3 +1105,31 @@ def test_who_owns_it_needs_a_unit_naming_an_owner(viral: Lesson, lesson: Lesson)
     assert not answer_question(lesson=viral, question="which company owns tineye").grounded
     # ... while action items each have "An owner", named in the unit.
     assert answer_question(lesson=lesson, question="who owns the action items").grounded
+
+
+@pytest.mark.parametrize(
+    ("question", "ask"),
+    [
+        ("i asked the ai which part of my essay was the worst, is that allowed", "is that allowed"),
+        (
+            "the ai gave me a stat about how many people have it and i dont know where its from, "
+            "what should i look for",
+            "what should i look for",
+        ),
+        ("who is sam, the on-call engineer?", "who is sam, the on-call engineer?"),
+        ("how many rules should my code have", "how many rules should my code have"),
+    ],
+)
+def test_the_ask_is_the_last_clause_that_asks(question: str, ask: str) -> None:
+    assert the_ask(question) == ask
+
+
+def test_a_story_before_the_question_does_not_set_what_it_asks_for(grown_up: Lesson) -> None:
+    # "better" in the learner's story is no request for a ranking; "is that ok" is the question.
+    reply = answer_question(
+        lesson=grown_up,
+        question="i think its better to keep it to myself so nobody gets upset and i dont get in "
+        "trouble, is that ok",
+    )
+    assert reply.grounded, reply.answer
+    assert reply.citations[0].section_id == "not-in-trouble"
