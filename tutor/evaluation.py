@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import yaml
 from django.conf import settings
 from pydantic import BaseModel, ConfigDict, Field
@@ -229,14 +230,75 @@ def grid() -> list[Thresholds]:
 def tuning_rank(reports: Sequence[Report]) -> tuple[float, float]:
     """The worst lesson's balanced accuracy (answered right and refused right, equally
     weighted), then the mean over lessons: no lesson is sacrificed for the others."""
-    balanced = [(r.hit_rate + r.refusal_accuracy) / 2 for r in reports]
+    return ranked([(r.hit_rate + r.refusal_accuracy) / 2 for r in reports])
+
+
+def ranked(balanced: Sequence[float]) -> tuple[float, float]:
     return round(min(balanced), 3), round(sum(balanced) / len(balanced), 3)
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """A lesson's trials as arrays, so that a thousand thresholds are tried in a second."""
+
+    coverage: np.ndarray
+    unknown: np.ndarray
+    topic: np.ndarray
+    eligible: np.ndarray  # answered when the thresholds allow
+    answerable: np.ndarray
+    right: np.ndarray  # the right section cited first, when answered
+
+    @classmethod
+    def of(cls, trials: LessonTrials) -> Outcomes:
+        rows = trials.trials
+        return cls(
+            coverage=np.array([t.assessment.coverage for t in rows]),
+            unknown=np.array([t.assessment.unknown_weight for t in rows]),
+            topic=np.array([t.assessment.topic_weight for t in rows]),
+            eligible=np.array(
+                [
+                    t.answer.grounded
+                    and not t.assessment.off_limits
+                    and bool(t.assessment.passages)
+                    and t.assessment.gives_what_is_asked
+                    for t in rows
+                ],
+                dtype=bool,
+            ),
+            answerable=np.array([t.case is not None for t in rows], dtype=bool),
+            right=np.array(
+                [
+                    t.case is not None
+                    and t.answer.grounded
+                    and t.answer.citations[0].section_id in {t.case.section, *t.case.also}
+                    for t in rows
+                ],
+                dtype=bool,
+            ),
+        )
+
+    def balanced_accuracy(self, limits: Thresholds) -> float:
+        """What `score` gives as (hit rate + refusal accuracy) / 2 under `limits`."""
+        answered = (
+            self.eligible
+            & (self.coverage >= limits.min_coverage)
+            & (self.unknown <= limits.max_unknown_weight)
+            & (self.topic >= limits.min_topic_weight)
+        )
+        answerable = int(self.answerable.sum())
+        unanswerable = len(self.answerable) - answerable
+        hits = int((answered & self.right).sum())
+        refused = int((~answered & ~self.answerable).sum())
+        hit_rate = hits / answerable if answerable else 0.0
+        refusal_accuracy = refused / unanswerable if unanswerable else 0.0
+        return (hit_rate + refusal_accuracy) / 2
 
 
 def tune(lessons: Sequence[LessonTrials]) -> Thresholds:
     """The thresholds that do best on these lessons together (the middle of a tied plateau)."""
     points = grid()
-    ranks = [tuning_rank([score(trials, point) for trials in lessons]) for point in points]
+    tables = [Outcomes.of(trials) for trials in lessons]
+    ranks = [ranked([table.balanced_accuracy(point) for table in tables]) for point in points]
     best = max(ranks)
     tied = [point for point, rank in zip(points, ranks, strict=True) if rank == best]
     return tied[len(tied) // 2]

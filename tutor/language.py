@@ -42,13 +42,17 @@ CONTRACTIONS = {
     "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please", "thx": "thanks",
     "ppl": "people", "bc": "because", "cuz": "because", "coz": "because", "w": "with",
     "abt": "about", "wat": "what", "wats": "what is", "wut": "what", "y": "why",
-    "wot": "what", "wen": "when",
+    "wot": "what", "wen": "when", "shud": "should", "shld": "should", "cud": "could",
+    "wud": "would", "cos": "because", "bcuz": "because", "becoz": "because",
+    "tryna": "trying to", "lemme": "let me", "gimme": "give me", "probs": "probably",
+    "irl": "in real life", "sus": "suspicious", "txt": "text", "bday": "birthday",
     "idk": "i do not know", "hw": "homework", "b4": "before", "rly": "really",
     "smth": "something", "sth": "something", "bout": "about",
     "tbh": "to be honest", "ngl": "not going to lie", "rn": "right now", "tho": "though",
     # Clipped words of chat: "a pic", "the vid".
     "pic": "picture", "pics": "pictures", "vid": "video", "vids": "videos",
     "info": "information", "convo": "conversation", "msg": "message", "msgs": "messages",
+    "dm": "message", "dms": "messages", "pfp": "profile picture", "insta": "instagram",
 }  # fmt: skip
 # Words that carry no topic: function words, question words, chit-chat and "explain"-type
 # requests. General English, not any lesson's.
@@ -105,7 +109,10 @@ TEXT_SPEAK_FOR = re.compile(r"(?<![\d.,])\b4(?=\s+" + AFTER_TEXT_SPEAK + r"real)
 
 
 # Chat shorthand spelt out for reading a question's shape ("wat is", "hw do u", "wen shud").
-CHAT_TEXT = "u ur r wat wats wut wot wen y pls plz abt bout b4 idk tho bc cuz coz ppl smth sth rly"
+CHAT_TEXT = """
+    u ur r wat wats wut wot wen y pls plz abt bout b4 idk tho bc cuz coz ppl smth sth rly shud
+    shld cud wud
+"""
 CHAT_WORDS = CHAT_TEXT.split()
 CHAT_WORD = re.compile(r"\b(?:" + "|".join(CHAT_WORDS) + r")\b(?!['’])", re.I)
 

@@ -1061,6 +1061,7 @@ def test_chat_laughter_names_no_topic(grown_up: Lesson) -> None:
         ("hw do u know if its ai", "how do you know if its ai"),
         ("wen r u meant to tell", "when are you meant to tell"),
         ("is it ok 4 me", "is it ok for me"),
+        ("wen shud i tell", "when should i tell"),
         ("my hw is due in 2 weeks", "my hw is due in 2 weeks"),
     ],
 )
@@ -1133,3 +1134,14 @@ def test_a_story_before_the_question_does_not_set_what_it_asks_for(grown_up: Les
     )
     assert reply.grounded, reply.answer
     assert reply.citations[0].section_id == "not-in-trouble"
+
+
+def test_chat_words_for_a_feeling_about_a_post_are_read(viral: Lesson) -> None:
+    # "sus" is "suspicious", not a word the lesson lacks.
+    query = index_lesson(viral).parse("is that clip sus")
+    assert "sus" not in query.terms
+    reply = answer_question(
+        lesson=viral, question="the clip is too perfect like a movie scene is that sus"
+    )
+    assert reply.grounded, reply.answer
+    assert reply.citations[0].section_id == "pause-first"

@@ -14,6 +14,7 @@ from quiz.bank import get_question_bank
 from tests.conftest import LESSON_SLUG
 from tutor.answers import Thresholds
 from tutor.evaluation import (
+    Outcomes,
     assess_dev_set,
     false_refusals_by_length,
     leave_one_lesson_out,
@@ -179,3 +180,19 @@ def test_eval_tutor_prints_per_lesson_and_held_out_figures_and_every_miss(
     assert len(rows) == 2 * len(load_dev_sets())
     assert re.search(r"^misses, \S+ \(\d+\):$", out, re.MULTILINE)
     assert re.search(r"^ +15\+: +[\d.]+% \(\d+/\d+\)$", out, re.MULTILINE)  # by length
+
+
+def test_the_fast_tuning_path_scores_as_the_report_does() -> None:
+    lessons = [
+        assess_dev_set(lesson=get_lesson(d.lesson), dev_set=d)  # type: ignore[arg-type]
+        for d in load_dev_sets()
+    ]
+    for limits in (
+        Thresholds(min_coverage=0.6, max_unknown_weight=0.75, min_topic_weight=0.25),
+        Thresholds(min_coverage=0.3, max_unknown_weight=0.5, min_topic_weight=0.6),
+        Thresholds(min_coverage=0.8, max_unknown_weight=1.0, min_topic_weight=0.2),
+    ):
+        for trials in lessons:
+            report = score(trials, limits)
+            fast = Outcomes.of(trials).balanced_accuracy(limits)
+            assert fast == pytest.approx((report.hit_rate + report.refusal_accuracy) / 2)
