@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+from html import unescape
 from typing import Any
 
 import pytest
@@ -158,6 +159,19 @@ def test_a_rejected_question_is_not_remembered(client: Client) -> None:
 
 
 # The JSON API
+
+
+def test_asking_for_the_lesson_in_brief_answers_with_its_premise_and_links_to_it(
+    client: Client,
+) -> None:
+    page = client.get(LESSON_URL).content.decode()
+    html = client.get(FORM_URL, {"question": "tl;dr pls"}, **HTMX).content.decode()
+    assert 'href="#premise"' in html
+    assert 'id="premise"' in page  # the link lands on the premise of the lesson page
+    body = ask_api(client, {"question": "what is this lesson about?"}).json()
+    assert body["grounded"] is True
+    assert body["citations"][0]["section_id"] == "premise"
+    assert body["answer"] in unescape(html)
 
 
 def test_the_api_answers_with_answer_grounded_and_citations(client: Client) -> None:
