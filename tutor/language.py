@@ -129,9 +129,7 @@ def tokens(text: str) -> list[str]:
     """Lower-case words of `text`, apostrophes dropped and contractions spelt out; each
     hyphenated compound is also given joined, as learners often type it."""
     found: list[str] = []
-    text = TEXT_SPEAK_TO.sub("to", TEXT_SPEAK_HOW.sub("how", text.lower()))
-    text = TEXT_SPEAK_FOR.sub("for", text)
-    for word in WORD.findall(text):
+    for word in WORD.findall(text.lower()):
         if "'" in word or "’" in word:
             bare = word.replace("'", "").replace("’", "")
             expanded = CONTRACTIONS.get(bare)

@@ -41,6 +41,7 @@ from tutor.language import (
     other_lemmas,
     rarity,
     spelling_variants,
+    spelt_out,
     term,
     tokens,
     word_forms,
@@ -393,7 +394,7 @@ class LessonIndex:
 
     def parse(self, question: str) -> Query:
         """Search terms of a question, misspelt words corrected to lesson or English words."""
-        every = self._joined(self._numbered(tokens(question)))
+        every = self._joined(self._numbered(tokens(spelt_out(question))))
         # "prompt-layer" is searched as its two words; joined, it counts only where the lesson
         # writes it so, never as a word the lesson lacks.
         joined_compounds = {c.replace("-", "") for c in COMPOUND.findall(question.lower())}

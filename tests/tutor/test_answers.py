@@ -1145,3 +1145,8 @@ def test_chat_words_for_a_feeling_about_a_post_are_read(viral: Lesson) -> None:
     )
     assert reply.grounded, reply.answer
     assert reply.citations[0].section_id == "pause-first"
+
+
+def test_lesson_text_is_never_read_as_chat_shorthand() -> None:
+    # Only a learner's question is spelt out: a lesson's "SEV 2 the" keeps its number.
+    assert tokens("a SEV 2 the team declares") == ["a", "sev", "two", "the", "team", "declares"]
