@@ -135,6 +135,10 @@ NOT_A_QUESTION = re.compile(
     r"|^\W*(?:(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:just\s+|please\s+)?|please\s+)?"
     r"(?:write|draw|generate|compose|"
     r"create|make\s+(?:me|us|a|an|my|our|the|some)\b)"
+    # ... and after the learner's story: "our primary failed at 3am, write the postmortem for
+    # me" (a clause that asks it for the learner, so "…, write one?" stays a question).
+    r"|[.,;!?]\s+(?:(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:just\s+|please\s+)?|please\s+)?"
+    r"(?:write|draw|generate|compose|create|make)\b[^.?!]*\b(?:for\s+(?:me|us)|my|our)\b"
     # Sums: "what is 12 times 12" is arithmetic, whatever numbers the lesson holds (not a
     # range, "SEV 1-2", nor a date, "3/4").
     r"|\d\s*(?:[x×*+=]|times|plus|minus|divided\s+by|multiplied\s+by)\s*\d"

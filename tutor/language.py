@@ -53,6 +53,7 @@ CONTRACTIONS = {
     "pic": "picture", "pics": "pictures", "vid": "video", "vids": "videos",
     "info": "information", "convo": "conversation", "msg": "message", "msgs": "messages",
     "dm": "message", "dms": "messages", "pfp": "profile picture", "insta": "instagram",
+    "stat": "statistic", "stats": "statistics", "bio": "biology", "chem": "chemistry",
 }  # fmt: skip
 # Words that carry no topic: function words, question words, chit-chat and "explain"-type
 # requests. General English, not any lesson's.

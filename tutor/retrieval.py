@@ -357,6 +357,8 @@ def unit_passages(unit: Unit) -> list[Passage]:
     return [Passage(unit, text) for text in dict.fromkeys(windows)]
 
 
+# A number as learners type one: "100", "800k", "5th", "10am" (not a clause number, "4.2").
+COUNTED = re.compile(r"\d+[a-z]{0,2}")
 # A name with its number typed as one word: "sev3", "gpt4".
 NUMBERED = re.compile(r"([a-z]{2,})(\d{1,2})")
 
@@ -432,7 +434,7 @@ class LessonIndex:
             # question on every lesson is.
             weight = MIN_TERM_WEIGHT if ai_name else term_weight(weight_word)
             if found not in self.terms and (
-                describes(weight_word) or found in TIME_TERMS or weight_word.isdigit()
+                describes(weight_word) or found in TIME_TERMS or COUNTED.fullmatch(weight_word)
             ):
                 weight *= DESCRIBING_SHARE
             elif describes(weight_word):

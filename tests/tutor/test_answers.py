@@ -1150,3 +1150,17 @@ def test_chat_words_for_a_feeling_about_a_post_are_read(viral: Lesson) -> None:
 def test_lesson_text_is_never_read_as_chat_shorthand() -> None:
     # Only a learner's question is spelt out: a lesson's "SEV 2 the" keeps its number.
     assert tokens("a SEV 2 the team declares") == ["a", "sev", "two", "the", "team", "declares"]
+
+
+def test_a_number_typed_with_its_unit_weighs_as_a_describing_word(viral: Lesson) -> None:
+    query = index_lesson(viral).parse("one site says 800k people saw it by 10am")
+    weights = dict(zip(query.terms, query.weights, strict=True))
+    assert weights["800k"] <= 0.5
+    assert weights["10am"] <= 0.5
+
+
+def test_a_request_to_write_after_the_learners_story_is_refused(lesson: Lesson) -> None:
+    request = "our postgres primary failed at 3am yesterday, write the postmortem for me"
+    assert answer_question(lesson=lesson, question=request).answer.startswith(OFF_LIMITS)
+    question = "if customers were affected, write one?"
+    assert not answer_question(lesson=lesson, question=question).answer.startswith(OFF_LIMITS)
