@@ -379,10 +379,10 @@ DETERMINER_TEXT = "my your his her their our its the a an this that these those 
 DETERMINERS = frozenset(DETERMINER_TEXT.split())
 # "How do I do/be/have …" asks nothing beyond its topic, and "how do I know (if) …" asks how
 # to recognise what follows, not for a unit about knowing.
+EMPTY_VERBS = frozenset({"do", "be", "have", "i", "we", "you", "know"})
 # "How do I check / tell / see if …" asks how to know, as "how do I know if …" does: a unit
 # giving a way to tell answers it without that verb.
 CHECKING_VERBS = frozenset({"check", "tell", "see", "verify", "confirm", "test", "spot"})
-EMPTY_VERBS = frozenset({"do", "be", "have", "i", "we", "you", "know"})
 # Words that point back at what the learner described: "how do I stop it".
 PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these"})
 
