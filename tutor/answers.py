@@ -234,7 +234,8 @@ ASKS_ABOUT_LEARNER = re.compile(
 # "What is X?", "what's X", "what even is X", "X meaning", "what does X mean", "define X".
 ASKS_DEFINITION = re.compile(
     r"^\W*(?:what\s+(?:(?:even|exactly|actually|really|really\s+even)\s+)?(?:is|are|was)|"
-    r"what['’]?s|whats|wats|define|definition\s+of|meaning\s+of)\b"
+    r"what['’]?s|whats|wats|define|definition\s+of|meaning\s+of|"
+    r"what\s+(?:exactly\s+|even\s+)?counts\s+as)\b"
     r"|\b(?:mean|meaning|means)\W*$",
     re.I,
 )

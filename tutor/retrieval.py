@@ -414,6 +414,8 @@ class LessonIndex:
                 continue  # "the best way to …" asks how, and is not about what is best
             if word in PURPOSE_WORDS and every[place + 1 : place + 2] == ["of"]:
                 continue  # "the point of disclosing" asks what disclosing is for
+            if word in {"count", "counts"} and every[place + 1 : place + 2] == ["as"]:
+                continue  # "what counts as drift" asks what drift is, not for a number
             found = term(word)
             weight_word = word
             ai_name = word in AI_NAMES and found not in self.terms

@@ -1164,3 +1164,11 @@ def test_a_request_to_write_after_the_learners_story_is_refused(lesson: Lesson) 
     assert answer_question(lesson=lesson, question=request).answer.startswith(OFF_LIMITS)
     question = "if customers were affected, write one?"
     assert not answer_question(lesson=lesson, question=question).answer.startswith(OFF_LIMITS)
+
+
+def test_what_counts_as_x_asks_what_x_is(lesson: Lesson) -> None:
+    query = index_lesson(lesson).parse("what exactly counts as drift")
+    assert "count" not in query.terms  # no number is asked for
+    reply = answer_question(lesson=lesson, question="what exactly counts as drift")
+    assert reply.grounded, reply.answer
+    assert "Drift." in reply.answer
