@@ -53,6 +53,11 @@ class AnswerableCase(BaseModel):
     phrase: str = Field(min_length=3)
     also: tuple[str, ...] = ()
 
+    @property
+    def sections(self) -> frozenset[str]:
+        """The sections whose citation answers it."""
+        return frozenset({self.section, *self.also})
+
 
 class DevSet(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -199,11 +204,11 @@ def score(trials: LessonTrials, limits: Thresholds) -> Report:
         report.answerable += 1
         if not reply.grounded:
             report.false_refusals += 1
-            report.pointed += bool(trial.offered & {case.section, *case.also})
+            report.pointed += bool(trial.offered & case.sections)
             report.misses.append(f"refused  {trial.question!r} (expected {case.section})")
             continue
         cited = reply.citations[0].section_id
-        if cited in {case.section, *case.also}:
+        if cited in case.sections:
             report.hits += 1
         else:
             report.misses.append(
@@ -211,7 +216,7 @@ def score(trials: LessonTrials, limits: Thresholds) -> Report:
             )
         if any(normalised(p) in normalised(reply.answer) for p in case.phrase.split("|")):
             report.strict_hits += 1
-        elif cited in {case.section, *case.also}:
+        elif cited in case.sections:
             report.misses.append(
                 f"unstrict {trial.question!r} lacks {case.phrase!r}: {reply.answer[:90]!r}"
             )
@@ -255,22 +260,14 @@ class Outcomes:
             coverage=np.array([t.assessment.coverage for t in rows]),
             unknown=np.array([t.assessment.unknown_weight for t in rows]),
             topic=np.array([t.assessment.topic_weight for t in rows]),
-            eligible=np.array(
-                [
-                    t.answer.grounded
-                    and not t.assessment.off_limits
-                    and bool(t.assessment.passages)
-                    and t.assessment.gives_what_is_asked
-                    for t in rows
-                ],
-                dtype=bool,
-            ),
+            # Answered with every threshold at its loosest: the sweep's thresholds decide.
+            eligible=np.array([t.answer.grounded for t in rows], dtype=bool),
             answerable=np.array([t.case is not None for t in rows], dtype=bool),
             right=np.array(
                 [
                     t.case is not None
                     and t.answer.grounded
-                    and t.answer.citations[0].section_id in {t.case.section, *t.case.also}
+                    and t.answer.citations[0].section_id in t.case.sections
                     for t in rows
                 ],
                 dtype=bool,
