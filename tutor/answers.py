@@ -24,6 +24,7 @@ from tutor.language import (
     AMOUNT_TERMS,
     FINDING_OUT,
     FRAME_WORDS,
+    NUMBER_WORDS,
     PEOPLE_TERMS,
     PERSON_TERMS,
     STOPWORDS,
@@ -177,6 +178,19 @@ ASKS_TIME = re.compile(
     r"|\bwhat\s+(?:time|year|date|day)\b|\bhow\s+(?:long|soon|often)\b",
     re.I,
 )
+# "How long does it keep …", "how soon": a length of time, which a year or a count of other
+# things does not give; "how long should the narrative be" asks a length in anything.
+ASKS_DURATION = re.compile(
+    r"\bhow\s+(?:long|soon)\b(?!\s+(?:is|are|was|were|ago)\b)(?!.*\bbe\W*$)", re.I
+)
+DURATION = re.compile(
+    r"\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"twenty|thirty|forty|sixty|few|several|couple\s+of)\s+(?:\w+\s+)?"
+    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b"
+    r"|\b(?:forever|indefinitely|immediately|until|straight\s+away|right\s+away|"
+    r"as\s+soon\s+as)\b",
+    re.I,
+)
 # "When was X passed?", "what year did Y launch?": the date of an event, so the unit must
 # name that event's verb and a date, not merely a word about time.
 ASKS_EVENT_DATE = re.compile(
@@ -239,6 +253,12 @@ ASKS_DEFINITION = re.compile(
     r"|\b(?:mean|meaning|means)\W*$",
     re.I,
 )
+# "What are the four parts": the items of a list the lesson counts, not what a thing is.
+ASKS_COUNTED_LIST = re.compile(
+    r"^\W*what\s+(?:are|r)\s+(?:all\s+)?the\s+"
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b",
+    re.I,
+)
 # "..., what does that mean": what the learner just described means, not what a named thing
 # is, so the story's own words are no "X" the lesson must know.
 ASKS_WHAT_IT_MEANS = re.compile(
@@ -269,13 +289,17 @@ COUNT_TEXT = """
     two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
     hundred thousand million several few dozen
 """
-COUNT_WORDS = frozenset(COUNT_TEXT.split())
+# with every number `tokens` spells out ("19 times" is read as "nineteen times").
+COUNT_WORDS = frozenset(COUNT_TEXT.split()) | frozenset(NUMBER_WORDS.values()) - {"zero"}
 # "How much does X cost" asks for a price: the unit must price that thing, not merely hold a
 # number or a word for cost (`prices`).
 # A fine is a price too ("what's the fine for breaking the act"), but "is it fine" is not.
 ASKS_PRICE = re.compile(
-    r"\b(?:cost|costs|price|prices|priced|pay|fee|fees|charge|fines|fined|penalty|penalties)\b"
-    r"|\b(?:the|a|any)\s+fine\s+(?:for|of|under|in|if|when|on)\b",
+    r"\b(?:cost|costs|price|prices|priced|fee|fees|charge|fines|fined|penalty|penalties)\b"
+    # "do I have to pay", "who do we pay"; "I pay for ChatGPT Plus, so …" tells, not asks.
+    r"|\b(?:do|does|did|will|would|should|must|to|can|could)\s+(?:\w+\s+)?pay\b"
+    r"|\b(?:the|a|any)\s+fine\s+(?:for|of|under|in|if|when|on)\b"
+    r"|\bhow\s+(?:big|large|high|much)\s+(?:of\s+)?(?:an?\s+|the\s+)?(?:fine|penalty|bill)\b",
     re.I,
 )
 PRICE = re.compile(
@@ -298,6 +322,9 @@ SHARE = re.compile(
     re.I,
 )
 CURRENCY = re.compile(r"[$€£¥]")
+PER_UNIT = re.compile(
+    r"\b(?:per|a|an|each)\s+(?:person|user|seat|head|month|year|week|day)\b", re.I
+)
 # "Which app / what website / which brands …" asks for something by its name: the unit must
 # name one ("Google Lens", "TinEye"), not merely talk about apps.
 ASKS_NAME = re.compile(
@@ -348,7 +375,15 @@ ASKS_SUMMARY = re.compile(
     r"about\W*$"
     r"|^\W*what\s+(?:will|do|does|should|can)\s+(?:i|we|u|you)\s+learn(?:\s+(?:in|from)\s+"
     + LESSON_ITSELF
-    + r")?\W*$",
+    + r")?\W*$"
+    # "what's the main thing this whole lesson wants me to do", "what is the lesson trying to
+    # say": what it asks of the learner, as a whole; "what does the lesson say about X" is no
+    # such question.
+    r"|^\W*(?:(?:so|ok|okay)\W+)?what\s*(?:'s|’s|s|\s+is|\s+does|\s+do)\s+"
+    r"(?:the\s+(?:main|big|one|key)\s+(?:thing|point|idea|message)\s+)?(?:this|the)\s+"
+    r"(?:whole\s+)?lesson\s+(?:\w+\s+)?(?:want|wants|trying|try|tries|expect|expects|ask|asks)"
+    r"(?:\s+(?:me|us|you|u))?(?:\s+to\s+(?:do|say|know|learn|remember|teach|get|tell))?"
+    r"(?:\s+(?:me|us))?\W*$",
     re.I,
 )
 # "Which chatbot is the safest", "which detector is the most accurate": a ranking by that
@@ -372,7 +407,9 @@ ASKS_PROCEDURE = re.compile(
 )
 NUMBER = re.compile(r"\d|[%$€£]")
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
-NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+")
+# A capitalised word or an acronym ("NASA", "GDPR") after the start of a sentence; "AI" is in
+# every lesson and names nothing in particular.
+NAME = re.compile(r"(?<=[a-z,;:] )(?:[A-Z][a-z]+|(?!AI\b)[A-Z]{2,}\b)")
 # Numbers as `tokens` gives them ("10" is "ten"): "Top 10" is a title, not a ranking.
 NUMBERS = frozenset(tokens(" ".join(str(n) for n in range(1000))))
 # Words that start someone else, not a verb, after "how can": "how can my parents help".
@@ -490,6 +527,7 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         bool(ASKS_DEFINITION.search(question))
         and not ASKS_WHY_IT_MATTERS.search(question)
         and not ASKS_WHAT_IT_MEANS.search(question)
+        and not ASKS_COUNTED_LIST.search(question)
     )
     if definition:
         # A passage saying what the thing is competes wherever BM25 ranks it.
@@ -679,6 +717,8 @@ def gives_what_is_asked(
         return False
     if ASKS_TIME.search(question) and not (found & TIME_TERMS or NUMBER.search(text)):
         return False
+    if ASKS_DURATION.search(question) and not DURATION.search(text):
+        return False
     if ASKS_RANKING.search(question) and not ranks(passage.text, question):
         return False
     superlative = ASKS_SUPERLATIVE.search(question)
@@ -819,7 +859,8 @@ def counts(text: str, thing: str, *, where: str = "") -> bool:
 def prices(text: str, question: str) -> bool:
     """Whether a sentence of `text` gives a price of something the question names: "how much
     does a tutor cost" is not answered by "a question to the teacher costs nothing"."""
-    named = frozenset(content_terms(PRICE.sub(" ", question)))
+    # "Per person", "a month": the unit a price is given in, not what is priced.
+    named = frozenset(content_terms(PER_UNIT.sub(" ", PRICE.sub(" ", question))))
     for sentence in SENTENCE.split(text):
         words = tokens(sentence)
         spans = [around(words, place) for place, word in enumerate(words) if PRICE.fullmatch(word)]

@@ -49,6 +49,7 @@ CONTRACTIONS = {
     "idk": "i do not know", "hw": "homework", "b4": "before", "rly": "really",
     "smth": "something", "sth": "something", "bout": "about",
     "tbh": "to be honest", "ngl": "not going to lie", "rn": "right now", "tho": "though",
+    "urself": "yourself", "urselves": "yourselves", "yall": "you all",
     # Clipped words of chat: "a pic", "the vid".
     "pic": "picture", "pics": "pictures", "vid": "video", "vids": "videos",
     "info": "information", "convo": "conversation", "msg": "message", "msgs": "messages",
@@ -72,12 +73,18 @@ STOPWORD_TEXT = """
     somebody everyone everybody well yeah yes oh um uh hmm lol go going gonna want wanna
     need know think say said way much many lot lots bit little pretty quite something
     anything everything even still ever yet though although whether either neither
-    without instead else maybe perhaps probably supposed nobody noone none nothing
+    without instead else maybe perhaps probably supposed nobody noone none nothing remind
     lmao lmfao rofl omg omfg bruh smh ikr haha hahaha lolol xd nah yep yup yea fr lowkey
     highkey idc srsly btw fyi
     """
 STOPWORDS = frozenset(STOPWORD_TEXT.split())
 NEGATIONS = frozenset({"not", "no", "nor", "never", "nobody", "none", "nothing", "without"})
+# "I'd" typed without its apostrophe is "id" (an ID card) unless a verb follows: "id feel
+# weird", "id rather ask".
+I_WOULD = re.compile(
+    r"\bi['’]?d(?=\s+(?:like|love|rather|prefer|feel|say|want|need|be|have|go|get|think|guess|"
+    r"do|ask|tell|use|hate|never|just|still|also|probably|really|not)\b)"
+)
 # Small numbers are written either way ("6 legs", "six legs"); both become the word. Not 1:
 # "one" is a function word ("one student's code"), and "SEV 1" must keep its number.
 NUMBER_TEXT = """
@@ -130,7 +137,7 @@ def tokens(text: str) -> list[str]:
     """Lower-case words of `text`, apostrophes dropped and contractions spelt out; each
     hyphenated compound is also given joined, as learners often type it."""
     found: list[str] = []
-    for word in WORD.findall(text.lower()):
+    for word in WORD.findall(I_WOULD.sub("i would", text.lower())):
         if "'" in word or "’" in word:
             bare = word.replace("'", "").replace("’", "")
             expanded = CONTRACTIONS.get(bare)
@@ -335,6 +342,9 @@ AI_NAME_TEXT = """
     robot robots openai anthropic
 """
 AI_NAMES = frozenset(AI_NAME_TEXT.split())
+# ... but a lesson that names products itself ("ChatGPT keeps chats for 30 days") speaks for
+# those: a question about another ("does deepseek train on what I type") asks what it never says.
+PRODUCTS = frozenset(term(name) for name in AI_NAMES - {"bot", "bots", "robot", "robots"})
 # What a lesson calls them, most particular first.
 AI_WORDS = ("chatbot", "ai")
 # Verbs that, before "out", mean coming to know ("figure out", "find out", "work out"): how to
@@ -342,6 +352,13 @@ AI_WORDS = ("chatbot", "ai")
 FINDING_OUT = frozenset(
     {"figure", "figuring", "figured", "find", "finding", "found", "work", "working", "worked"}
 )
+
+# How short or plain an answer should be ("short version pls", "in simple terms"): a request
+# about the reply, no topic.
+BREVITY_WORDS = frozenset(
+    {"short", "shorter", "quick", "simple", "simpler", "brief", "plain", "easy"}
+)
+BREVITY_OF = frozenset({"version", "answer", "terms", "words", "english", "explanation"})
 
 # Words that ask about an aspect of a thing rather than name it: in "what is the purpose of
 # a postmortem" the thing is the postmortem.
@@ -361,7 +378,8 @@ PERSON_TEXT = """
     friend counselor counsellor student author human colleague role facilitator expert lawyer
     legal officer company organisation organization government regulator he she they them
     principal coach mentor doctor nurse police family guardian sibling brother sister mom mum
-    dad mother father boss founder researcher writer editor publisher group
+    dad mother father boss founder researcher writer editor publisher group buddy mate pal
+    bestie bff teammate
 """
 PERSON_TERMS = frozenset(term(word) for word in PERSON_TEXT.split())
 # People a learner names in their own words ("my dad", "my boss"), which a lesson may call by
@@ -371,6 +389,7 @@ PEOPLE_TEXT = """
     classmate student colleague coworker manager boss lead leader reviewer engineer
     principal coach mentor tutor doctor nurse family guardian sibling brother sister mom mum
     dad mother father grandparent grandma grandpa granny aunt uncle cousin neighbour neighbor
+    buddy mate pal bestie bff teammate
 """
 PEOPLE_TERMS = frozenset(term(word) for word in PEOPLE_TEXT.split())
 TIME_TEXT = """

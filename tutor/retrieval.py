@@ -28,8 +28,11 @@ from quiz.bank import get_question_bank
 from tutor.language import (
     AI_NAMES,
     AI_WORDS,
+    BREVITY_OF,
+    BREVITY_WORDS,
     COMPOUND,
     PEOPLE_TERMS,
+    PRODUCTS,
     STOPWORDS,
     TIME_TERMS,
     describes,
@@ -416,10 +419,17 @@ class LessonIndex:
                 continue  # "the point of disclosing" asks what disclosing is for
             if word in {"count", "counts"} and every[place + 1 : place + 2] == ["as"]:
                 continue  # "what counts as drift" asks what drift is, not for a number
+            before, after = every[place - 1 : place], every[place + 1 : place + 2]
+            if word in BREVITY_OF and before and before[0] in BREVITY_WORDS:
+                continue
+            if word in BREVITY_WORDS and after and after[0] in BREVITY_OF:
+                continue  # "short version pls" asks how to answer, not about anything short
             found = term(word)
             weight_word = word
-            ai_name = word in AI_NAMES and found not in self.terms
-            if found not in self.terms:
+            ai_name = word in AI_NAMES and found not in self.terms and not PRODUCTS & self.terms
+            if found not in self.terms and before == ["not"] and term(f"un{word}") in self.terms:
+                found, weight_word = term(f"un{word}"), f"un{word}"  # "not sure": "unsure"
+            elif found not in self.terms:
                 fixed = (
                     self._lesson_form(AI_WORDS if ai_name else ())
                     or self._lesson_form(other_lemmas(word))

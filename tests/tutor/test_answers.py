@@ -1,19 +1,25 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from content_registry import reset_store
 from lessons.content import Lesson, get_lesson
 from tests.tutor.conftest import FakeChatServer
 from tutor.answers import (
+    ASKS_PRICE,
+    ASKS_SUMMARY,
+    NAME,
     OFF_LIMITS,
     STORY_SHARE,
     TutorAnswer,
     answer_question,
     choose_passages,
+    counts,
     does_to,
     spells_out,
     the_ask,
@@ -1010,6 +1016,8 @@ def test_chat_shorthand_for_before_is_read(viral: Lesson) -> None:
         "what is this lesson about",
         "can you sum it up",
         "what will i learn",
+        "ok whats the main thing this whole lesson wants me to do",
+        "what is the lesson trying to say",
     ],
 )
 def test_asking_for_the_lesson_in_brief_gets_its_premise(question: str) -> None:
@@ -1172,3 +1180,110 @@ def test_what_counts_as_x_asks_what_x_is(lesson: Lesson) -> None:
     reply = answer_question(lesson=lesson, question="what exactly counts as drift")
     assert reply.grounded, reply.answer
     assert "Drift." in reply.answer
+
+
+def test_i_would_is_read_with_or_without_its_apostrophe(honor: Lesson) -> None:
+    assert tokens("i'd feel weird, id rather ask") == [
+        "i", "would", "feel", "weird", "i", "would", "rather", "ask",
+    ]  # fmt: skip
+    assert tokens("my school id card") == ["my", "school", "id", "card"]
+    reply = answer_question(
+        lesson=honor, question="i'd feel wierd if my teacher saw my chat, does that mean anything"
+    )
+    assert reply.grounded, reply.answer
+    assert reply.citations[0].section_id == "five-questions"
+
+
+def test_not_sure_is_read_as_the_lessons_unsure(honor: Lesson) -> None:
+    question = "whats the main thing to ask urself when ur not sure if something is cheating"
+    query = index_lesson(honor).parse(question)
+    assert term("unsure") in query.terms and "u" not in query.terms  # "urself": yourself
+    reply = answer_question(lesson=honor, question=question)
+    assert reply.grounded, reply.answer
+    assert reply.citations[0].section_id == "five-questions"
+
+
+def test_a_buddy_or_a_mate_is_a_person_as_a_friend_is(honor: Lesson) -> None:
+    reply = answer_question(lesson=honor, question="can i use chatgpt kinda like a study buddy")
+    assert reply.grounded, reply.answer
+    assert reply.citations[0].section_id in {"does-well", "range-of-use"}
+
+
+def test_asking_for_a_short_answer_or_a_reminder_names_no_topic(lesson: Lesson) -> None:
+    query = index_lesson(lesson).parse("remind me why blame is bad, short version pls")
+    assert {"remind", "short", "version"}.isdisjoint(query.terms)
+    assert term("blame") in query.terms
+    # "short" and "version" still name things elsewhere: "the short version of the timeline".
+    assert {"short", "version"} <= set(index_lesson(lesson).parse("the short model version").terms)
+
+
+def test_how_long_needs_a_length_of_time(lesson: Lesson) -> None:
+    refused = "how long should we keep raw transcripts before deleting them?"
+    assert not answer_question(lesson=lesson, question=refused).grounded
+    question = "how long do we have to report a serious incident under article 73"
+    reply = answer_question(lesson=lesson, question=question)
+    assert reply.grounded and "15 days" in reply.answer, reply.answer
+    # "How long should X be" asks a length in anything: "two or three paragraphs".
+    reply = answer_question(lesson=lesson, question="how long should the public narrative be")
+    assert reply.grounded, reply.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("how big a fine did samsung get", True),
+        ("do i have to pay for it", True),
+        ("i pay for chatgpt plus so thats the enterprise version right", False),
+        ("is it fine to paste it", False),
+    ],
+)
+def test_what_asks_for_a_price(question: str, asks: bool) -> None:
+    assert bool(ASKS_PRICE.search(question)) is asks
+
+
+def test_per_person_is_the_unit_of_a_price_not_what_is_priced(lesson: Lesson) -> None:
+    # "personal" shares "person"'s stem; "per person" names nothing the lesson prices.
+    question = "how much does the incident database cost per person"
+    assert not answer_question(lesson=lesson, question=question).grounded
+
+
+def test_an_acronym_names_something_and_ai_does_not() -> None:
+    assert NAME.search("a trusted website, like a museum, NASA or an encyclopedia")
+    assert not NAME.search("ask whether AI made it")
+
+
+def test_teen_numbers_are_counted_as_the_others_are() -> None:
+    assert counts("Some speakers woke by mistake as often as 19 times a day.", term("times"))
+    assert counts("It woke 12 times.", term("times"))
+
+
+def test_what_are_the_four_parts_asks_for_a_list_not_a_definition(honor: Lesson) -> None:
+    reply = answer_question(
+        lesson=honor, question="what are the four parts im supposed to split it into"
+    )
+    assert reply.grounded, reply.answer
+    assert reply.citations[0].section_id == "template"
+
+
+def test_the_lesson_said_about_x_is_not_the_lesson_in_brief() -> None:
+    assert not ASKS_SUMMARY.search("what does the lesson say about deepfakes")
+
+
+def test_a_product_the_lesson_does_not_name_beside_ones_it_does_is_not_its_ai(
+    content_copy: Path, honor: Lesson
+) -> None:
+    # The honor code lesson names no product, so "chatgpt" is its chatbot.
+    assert index_lesson(honor).parse("can chatgpt help me").known == (True, True)
+    lesson_file = content_copy / honor.slug / "lesson.md"
+    text = lesson_file.read_text()
+    marker = "## Disclose and keep receipts {#disclosure}\n\n"
+    assert marker in text
+    note = "ChatGPT and Gemini keep a copy of every chat for 30 days unless you delete it.\n\n"
+    lesson_file.write_text(text.replace(marker, marker + note))
+    reset_store()
+    naming = get_lesson(honor.slug)
+    assert naming is not None
+    kept = answer_question(lesson=naming, question="does chatgpt keep a copy of my chat")
+    assert kept.grounded, kept.answer
+    other = answer_question(lesson=naming, question="does deepseek keep a copy of my chat")
+    assert not other.grounded, other.answer
