@@ -342,9 +342,11 @@ ASKS_AGE = re.compile(r"\bhow\s+old\b|\bwhat\s+age\b", re.I)
 AGE = re.compile(
     r"\b(?:ages?|aged|years?\s+old|under\s+\d+|over\s+\d+|\d+\s*\+|teens?|teenagers?)\b", re.I
 )
-# "which is best", "is it better to …"; not "my best friend", which names someone.
+# "which is best", "is it better to …"; not "my best friend", which names someone, nor "get
+# better at it" or "feel better", which ask how to improve.
 ASKS_RANKING = re.compile(
     r"(?<!\bmy )(?<!\byour )(?<!\bour )(?<!\bhis )(?<!\bher )(?<!\btheir )"
+    r"(?<!\bget )(?<!\bgets )(?<!\bgot )(?<!\bgetting )(?<!\bfeel )(?<!\bdo )(?<!\bdoing )"
     r"\b(?:best|better|worse|worst|favou?rite|top)\b"
     # "the best way to …", "best practice": how to do something, not which is best.
     r"(?!\s+(?:way|ways|practices?|approach|method|time)\b)",

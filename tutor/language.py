@@ -360,6 +360,20 @@ BREVITY_WORDS = frozenset(
 )
 BREVITY_OF = frozenset({"version", "answer", "terms", "words", "english", "explanation"})
 
+# What opens a message before it asks ("wait what happened with …", "whoa so is that real"):
+# surprise, not a topic.
+INTERJECTIONS = frozenset({"wait", "whoa", "woah", "wow", "huh", "hold"})
+# ... alone or after other openers ("ok so wait"), never after the question's own words ("should
+# I wait").
+FILLERS = frozenset({"ok", "okay", "so", "oh", "um", "uh", "hmm", "and", "but", "like", "lol"})
+# The learner having read the lesson ("after reading this", "ok i read it, so …"): about the
+# page itself, not a topic in it.
+READ_THE_LESSON = re.compile(
+    r"\b(?:read|reading|finished|finishing)\s+(?:this|it|(?:the|this)\s+(?:whole\s+)?"
+    r"(?:lesson|page|article|thing))\b(?=\s*(?:$|[,.!?;]|so\b|now\b|what\b|and\b|but\b))",
+    re.I,
+)
+
 # Words that ask about an aspect of a thing rather than name it: in "what is the purpose of
 # a postmortem" the thing is the postmortem.
 FRAME_TEXT = """

@@ -31,8 +31,11 @@ from tutor.language import (
     BREVITY_OF,
     BREVITY_WORDS,
     COMPOUND,
+    FILLERS,
+    INTERJECTIONS,
     PEOPLE_TERMS,
     PRODUCTS,
+    READ_THE_LESSON,
     STOPWORDS,
     TIME_TERMS,
     describes,
@@ -399,7 +402,7 @@ class LessonIndex:
 
     def parse(self, question: str) -> Query:
         """Search terms of a question, misspelt words corrected to lesson or English words."""
-        every = self._joined(self._numbered(tokens(spelt_out(question))))
+        every = self._joined(self._numbered(tokens(READ_THE_LESSON.sub(" ", spelt_out(question)))))
         # "prompt-layer" is searched as its two words; joined, it counts only where the lesson
         # writes it so, never as a word the lesson lacks.
         joined_compounds = {c.replace("-", "") for c in COMPOUND.findall(question.lower())}
@@ -420,6 +423,8 @@ class LessonIndex:
             if word in {"count", "counts"} and every[place + 1 : place + 2] == ["as"]:
                 continue  # "what counts as drift" asks what drift is, not for a number
             before, after = every[place - 1 : place], every[place + 1 : place + 2]
+            if word in INTERJECTIONS and all(w in FILLERS for w in every[:place]):
+                continue  # "wait what happened …"
             if word in BREVITY_OF and before and before[0] in BREVITY_WORDS:
                 continue
             if word in BREVITY_WORDS and after and after[0] in BREVITY_OF:

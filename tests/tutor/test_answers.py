@@ -1287,3 +1287,24 @@ def test_a_product_the_lesson_does_not_name_beside_ones_it_does_is_not_its_ai(
     assert kept.grounded, kept.answer
     other = answer_question(lesson=naming, question="does deepseek keep a copy of my chat")
     assert not other.grounded, other.answer
+
+
+def test_wait_before_a_question_is_surprise_not_a_topic(viral: Lesson) -> None:
+    query = index_lesson(viral).parse("wait what happened with the moose")
+    assert term("wait") not in query.terms
+    assert term("wait") in index_lesson(viral).parse("should i wait before sharing").terms
+
+
+def test_having_read_the_lesson_names_no_topic(viral: Lesson) -> None:
+    query = index_lesson(viral).parse("ok i read it, so what do i practise")
+    assert term("read") not in query.terms
+    # Reading as the lesson's own topic stays: "reading sideways".
+    assert term("read") in index_lesson(viral).parse("what is reading sideways").terms
+
+
+def test_getting_better_at_something_asks_no_ranking(viral: Lesson) -> None:
+    reply = answer_question(
+        lesson=viral, question="is there something i can practise this week to get better at this"
+    )
+    assert reply.grounded, reply.answer
+    assert reply.citations[0].section_id == "apply"
