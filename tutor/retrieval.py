@@ -248,7 +248,7 @@ def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
             shown = " — ".join(f"{h}: {c}" for h, c in named) if columns else " — ".join(cells)
             shown = f"{lead} {shown}" if lead else shown
             units.append(
-                Unit(anchor, section_id, title, shown, "row", context, labels=tuple(columns))
+                Unit(anchor, section_id, title, shown, "row", context, lead, tuple(columns))
             )
         elif tag == "li":
             shown = f"{lead} {text}" if lead else text

@@ -46,12 +46,18 @@ def assert_made_of_whole_units(lesson: Lesson, reply: TutorAnswer) -> None:
     appears without what it leads to."""
     units = lesson_unit_set(lesson)
     assert 1 <= len(reply.passages) <= 2
-    for passage in reply.passages:
+    for place, passage in enumerate(reply.passages):
         assert passage.unit in units
         assert passage.text in passage.unit.text
         assert not passage.text.rstrip().endswith(":")
         if passage.unit.kind == "row":
-            assert passage.text == passage.unit.text
+            # Whole, but for a lead-in the row before it in the answer has already shown.
+            lead = passage.unit.lead
+            assert passage.text == passage.unit.text or (
+                place > 0
+                and reply.passages[place - 1].unit.lead == lead
+                and f"{lead} {passage.text}" == passage.unit.text
+            ), passage.text
             assert re.match(r"^[^:—]+: ", passage.text), passage.text  # starts with its label
     if not reply.rephrased:
         assert reply.answer == " ".join(p.text for p in reply.passages)
@@ -1308,3 +1314,15 @@ def test_getting_better_at_something_asks_no_ranking(viral: Lesson) -> None:
     )
     assert reply.grounded, reply.answer
     assert reply.citations[0].section_id == "apply"
+
+
+def test_two_rows_of_one_table_show_their_lead_in_once(viral: Lesson) -> None:
+    reply = answer_question(
+        lesson=viral, question="why shouldnt i just rely on zooming in for clues"
+    )
+    assert reply.grounded and len(reply.passages) == 2, reply.answer
+    assert [p.unit.kind for p in reply.passages] == ["row", "row"]
+    lead = reply.passages[0].unit.lead
+    assert lead and reply.answer.count(lead) == 1
+    assert reply.passages[1].text.startswith("Where to look:")
+    assert_made_of_whole_units(viral, reply)
