@@ -54,6 +54,9 @@ LESSON_FILE = "lesson.md"
 HEADING_PATTERN = re.compile(r"^##\s+(?P<title>.+?)\s*(?:\{#(?P<id>[^}\s]*)\})?\s*$")
 FENCE_PATTERN = re.compile(r"^\s*(```|~~~)")
 HTML_ID_PATTERN = re.compile(r'\bid="([^"]+)"')
+# A table header cell with no text: screen readers announce headers with each cell, so an
+# empty one leaves a column unnamed (axe: empty-table-header).
+EMPTY_HEADER = re.compile(r"<th\b[^>]*>\s*</th>")
 
 # Sections the page renders from front matter, in page order around the Markdown body.
 SECTIONS_BEFORE_BODY = (
@@ -382,6 +385,17 @@ def load_lesson(path: Path, *, content_dir: Path) -> tuple[Lesson | None, list[C
         for raw in raw_sections
     ]
     problems.extend(_page_id_problems(front, sections, file=file))
+    problems.extend(
+        ContentProblem(
+            file=file,
+            part="body",
+            field=f"section '{section.id}'",
+            message="a table has a column with an empty header; name the column "
+            "(screen readers read each cell with its header)",
+        )
+        for section in sections
+        if EMPTY_HEADER.search(section.html)
+    )
 
     if problems or front is None:
         return None, problems

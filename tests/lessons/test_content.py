@@ -210,3 +210,22 @@ def test_a_related_card_for_a_lesson_not_written_yet_is_not_checked(
     settings.CONTENT_DIR = content
     call_command("check_content")
     assert capsys.readouterr().err == ""  # using-ai-vendor-due-diligence… has no folder
+
+
+def test_a_table_column_with_an_empty_header_is_an_error_naming_file_and_section(
+    tmp_path: Path, settings: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(REAL, content)
+    honor = "writing-your-own-hs-ai-honor-code"
+    lesson_file = content / honor / "lesson.md"
+    text = lesson_file.read_text()
+    assert "| Use | Example | Usually |" in text
+    lesson_file.write_text(text.replace("| Use | Example | Usually |", "| | Example | Usually |"))
+    settings.CONTENT_DIR = content
+    with pytest.raises(CommandError):
+        call_command("check_content")
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"content/{honor}/lesson.md: body: section 'range-of-use': a table has a column with an "
+        "empty header; name the column (screen readers read each cell with its header)"
+    ]
