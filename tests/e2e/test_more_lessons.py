@@ -11,6 +11,8 @@ LESSONS = {
     "/lessons/when-to-tell-a-grown-up-about-something-ai-did/": 10,
     "/lessons/writing-your-own-hs-ai-honor-code/": 6,
     "/lessons/checking-whether-a-viral-image-or-video-was-made-by-ai/": 10,
+    "/lessons/keeping-personal-and-confidential-data-out-of-ai-prompts-at-work/": 10,
+    "/lessons/asking-a-voice-assistant-good-questions/": 10,
 }
 
 

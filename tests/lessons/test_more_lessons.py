@@ -15,6 +15,8 @@ pytestmark = pytest.mark.django_db
 GROWN_UP = "when-to-tell-a-grown-up-about-something-ai-did"
 HONOR_CODE = "writing-your-own-hs-ai-honor-code"
 VIRAL_IMAGE = "checking-whether-a-viral-image-or-video-was-made-by-ai"
+WORK_DATA = "keeping-personal-and-confidential-data-out-of-ai-prompts-at-work"
+VOICE_ASSISTANT = "asking-a-voice-assistant-good-questions"
 
 
 def related_cards(html: str) -> str:
@@ -64,6 +66,18 @@ def test_every_related_card_that_links_leads_to_a_page_that_renders(client: Clie
                 "Check where it came from",
                 "Labels, watermarks and detector tools",
             ],
+        ),
+        (
+            WORK_DATA,
+            "Keeping Personal and Confidential Data Out of AI Prompts at Work",
+            "Professionals",
+            ["Consumer versus enterprise accounts", "Redact before you paste"],
+        ),
+        (
+            VOICE_ASSISTANT,
+            "Asking a Voice Assistant Good Questions (and Checking Its Answers)",
+            "Explorers",
+            ["When is it listening?", "How to ask clearly", "Checking an answer"],
         ),
     ],
 )
