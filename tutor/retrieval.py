@@ -416,13 +416,13 @@ class LessonIndex:
                 continue
             if word == "mean" and asks_meaning(every, place):
                 continue  # "what does X mean" asks what X is; "mean" is no topic there
-            if word in WAY_WORDS and every[place + 1 : place + 2] in (["way"], ["ways"]):
-                continue  # "the best way to …" asks how, and is not about what is best
-            if word in PURPOSE_WORDS and every[place + 1 : place + 2] == ["of"]:
-                continue  # "the point of disclosing" asks what disclosing is for
-            if word in {"count", "counts"} and every[place + 1 : place + 2] == ["as"]:
-                continue  # "what counts as drift" asks what drift is, not for a number
             before, after = every[place - 1 : place], every[place + 1 : place + 2]
+            if word in WAY_WORDS and after in (["way"], ["ways"]):
+                continue  # "the best way to …" asks how, and is not about what is best
+            if word in PURPOSE_WORDS and after == ["of"]:
+                continue  # "the point of disclosing" asks what disclosing is for
+            if word in {"count", "counts"} and after == ["as"]:
+                continue  # "what counts as drift" asks what drift is, not for a number
             if word in INTERJECTIONS and all(w in FILLERS for w in every[:place]):
                 continue  # "wait what happened …"
             if word in BREVITY_OF and before and before[0] in BREVITY_WORDS:
