@@ -655,10 +655,10 @@ def answer_from(
     passages = list(assessment.passages)
     rephrased = rephrase(question=question, passages=passages) if chat else None
     return TutorAnswer(
-        answer=rephrased or " ".join(passage.text for passage in passages),
+        answer=rephrased or " ".join(passage.shown for passage in passages),
         grounded=True,
         citations=tuple(
-            Citation(p.section_id, p.section_title, p.text, p.anchor) for p in passages
+            Citation(p.section_id, p.section_title, p.shown, p.anchor) for p in passages
         ),
         passages=tuple(passages),
         rephrased=rephrased is not None,

@@ -65,6 +65,9 @@ LIST_START = re.compile(
     re.I | re.S,
 )
 LIST_END = re.compile(r"</(?:ul|ol|table)>", re.I)
+# The opening of a list: an ordered one numbers its items (from `start`, when given).
+LIST_OPEN = re.compile(r"<(ol|ul)\b([^>]*)>", re.I)
+LIST_FIRST_NUMBER = re.compile(r'\bstart="(\d+)"')
 # What a paragraph ending in a colon may lead into besides a list: a quotation or an example.
 QUOTE_START = re.compile(r"\s*<(?:blockquote|pre)\b", re.I)
 # A paragraph longer than this is searched and answered as a sentence with its neighbours.
@@ -119,6 +122,8 @@ class Unit:
     labels: tuple[str, ...] = ()
     # The term it opens with in bold ("**Guardrail.** The automated checks …"): it is about that.
     term: str = ""
+    # An ordered list's number for the item ("3."): shown, as the page shows it, not searched.
+    marker: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,16 @@ class Passage:
     @property
     def source(self) -> str:
         return "quiz" if self.unit.kind == "quiz" else "lesson"
+
+    @property
+    def shown(self) -> str:
+        """The text as the page shows it: a numbered step keeps its number after the lead-in."""
+        marker, lead = self.unit.marker, self.unit.lead
+        if not marker:
+            return self.text
+        if lead and self.text.startswith(lead):
+            return f"{lead} {marker} {self.text[len(lead) :].lstrip()}"
+        return f"{marker} {self.text}"
 
 
 @dataclass(frozen=True)
@@ -224,10 +239,15 @@ def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
     columns: list[str] = []
     previous_end = 0
     quote_lead: tuple[str, str] | None = None  # (anchor, text) of "You can say:" before a quote
+    number = 0  # the next item's number in an ordered list; 0 outside one
     for match in BLOCK.finditer(fragment):
         tag, attributes, inner = match.group(1).lower(), match.group(2), match.group(3)
         if LIST_END.search(fragment, previous_end, match.start()):
             lead = ""
+            number = 0
+        for opened in LIST_OPEN.finditer(fragment, previous_end, match.start()):
+            first = LIST_FIRST_NUMBER.search(opened.group(2))
+            number = (int(first.group(1)) if first else 1) if opened.group(1).lower() == "ol" else 0
         previous_end = match.end()
         found = BLOCK_ID.search(attributes)
         anchor = found.group(1) if found else section_id
@@ -263,8 +283,10 @@ def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
                     context,
                     lead,
                     term=html_to_text(opening.group(1)) if opening else "",
+                    marker=f"{number}." if number else "",
                 )
             )
+            number += 1 if number else 0
         else:
             follows = LIST_START.match(fragment, match.end())
             # A paragraph leading into a list, or into a table with a colon, is shown only

@@ -49,6 +49,11 @@ def assert_made_of_whole_units(lesson: Lesson, reply: TutorAnswer) -> None:
     for place, passage in enumerate(reply.passages):
         assert passage.unit in units
         assert passage.text in passage.unit.text
+        # Shown as the page shows it: the text, a numbered step with its list number.
+        marker = passage.unit.marker
+        assert (passage.shown.replace(f"{marker} ", "", 1) if marker else passage.shown) == (
+            passage.text
+        )
         assert not passage.text.rstrip().endswith(":")
         if passage.unit.kind == "row":
             # Whole, but for a lead-in the row before it in the answer has already shown.
@@ -60,8 +65,8 @@ def assert_made_of_whole_units(lesson: Lesson, reply: TutorAnswer) -> None:
             ), passage.text
             assert re.match(r"^[^:—]+: ", passage.text), passage.text  # starts with its label
     if not reply.rephrased:
-        assert reply.answer == " ".join(p.text for p in reply.passages)
-    assert [c.quote for c in reply.citations] == [p.text for p in reply.passages]
+        assert reply.answer == " ".join(p.shown for p in reply.passages)
+    assert [c.quote for c in reply.citations] == [p.shown for p in reply.passages]
     assert all(lesson.has_section(c.section_id) for c in reply.citations)
 
 
@@ -101,6 +106,17 @@ def test_a_list_item_comes_with_the_sentence_that_leads_into_its_list(lesson: Le
     assert reply.grounded
     assert reply.answer.startswith("For each contributing-factor category")
     assert "Data: was the right information available" in reply.answer
+
+
+def test_a_numbered_step_is_shown_with_its_number_after_the_lead_in() -> None:
+    lesson = get_lesson("asking-a-voice-assistant-good-questions")
+    assert lesson is not None
+    reply = answer_question(lesson=lesson, question="how does it find the answer")
+    assert reply.grounded
+    assert reply.answer.startswith(
+        "A lot happens in the two seconds between your question and the answer: 4. It finds"
+    )
+    assert reply.citations[0].quote == reply.answer
 
 
 @pytest.mark.parametrize(

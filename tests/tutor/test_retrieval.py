@@ -15,6 +15,7 @@ from tutor.language import (
 )
 from tutor.retrieval import (
     LONG_UNIT_WORDS,
+    Passage,
     Unit,
     acronyms,
     build_index,
@@ -81,6 +82,23 @@ def test_a_lead_in_to_a_quotation_is_one_unit_with_it_cited_at_the_lead_in() -> 
 def test_a_table_row_is_labelled_with_its_column_headers() -> None:
     row = units_of_html("demo", "Demo", render_markdown(TABLE, id_prefix="demo"))[-1]
     assert row.labels == ("Before (blameful)", "After (blameless)")
+
+
+def test_items_of_a_numbered_list_carry_their_number_and_bullets_none() -> None:
+    markdown = (
+        "Do these in order:\n\n1. Pause.\n2. Check the source.\n\n"
+        "Then remember:\n\n- Stay calm.\n- Ask for help.\n\n"
+        "Later:\n\n5. Share what you found.\n"
+    )
+    units = units_of_html("demo", "Demo", render_markdown(markdown, id_prefix="demo"))
+    assert [(unit.marker, unit.text) for unit in units] == [
+        ("1.", "Do these in order: Pause."),
+        ("2.", "Do these in order: Check the source."),
+        ("", "Then remember: Stay calm."),
+        ("", "Then remember: Ask for help."),
+        ("5.", "Later: Share what you found."),
+    ]
+    assert Passage(units[1], units[1].text).shown == "Do these in order: 2. Check the source."
 
 
 def test_every_unit_of_the_lesson_has_an_anchor_on_the_page(lesson: Lesson) -> None:
