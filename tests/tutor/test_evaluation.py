@@ -4,6 +4,7 @@ import re
 from contextlib import suppress
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from django.core.management import call_command
@@ -20,6 +21,7 @@ from tutor.evaluation import (
     leave_one_lesson_out,
     load_dev_set,
     load_dev_sets,
+    neighbourhood_means,
     score,
     split_dev_set,
 )
@@ -180,6 +182,18 @@ def test_eval_tutor_prints_per_lesson_and_held_out_figures_and_every_miss(
     assert len(rows) == 2 * len(load_dev_sets())
     assert re.search(r"^misses, \S+ \(\d+\):$", out, re.MULTILINE)
     assert re.search(r"^ +15\+: +[\d.]+% \(\d+/\d+\)$", out, re.MULTILINE)  # by length
+
+
+def test_tuning_prefers_a_broad_plateau_to_a_lone_spike() -> None:
+    # Two thresholds' grid (a third of one step) and one lesson: a point that wins alone by a
+    # question is worth less than a slightly lower plateau, whose neighbours are as good.
+    values = np.full((5, 5, 1, 1), 0.5)
+    values[0, 0, 0, 0] = 0.9  # the spike, at a corner of the grid
+    values[2:5, 2:5, 0, 0] = 0.8  # the plateau
+    around = neighbourhood_means(values)
+    assert around[0, 0, 0, 0] == pytest.approx((0.9 + 3 * 0.5) / 4)
+    assert around[3, 3, 0, 0] == pytest.approx(0.8)
+    assert around[0, 0, 0, 0] < around[3, 3, 0, 0]
 
 
 def test_the_fast_tuning_path_scores_as_the_report_does() -> None:
