@@ -128,7 +128,10 @@ NOT_A_QUESTION = re.compile(
     r"|(?:were|have|did)\s+you\s+(?:been\s+)?(?:given|get|got|told))\b"
     + r"|\b(?:pretend|role-?play|roleplay|jailbreak|simulate)\b|\bact\s+as\b|\byou\s+are\s+now\b"
     r"|\bfrom\s+now\s+on\b|\bnew\s+task\b|^\s*system\s*:|</|\bactivation\s+key\b"
-    r"|\b(?:repeat|recite|echo|parrot)\b|\bsay\s+(?:back|after|['\"“‘])|\bverbatim\b"
+    r"|\b(?:repeat|recite|parrot)\b|\bsay\s+(?:back|after|['\"“‘])|\bverbatim\b"
+    # "echo this back", not the speaker ("our echo has a red light", "an echo dot").
+    r"|(?<!\bthe )(?<!\bour )(?<!\bmy )(?<!\ban )(?<!\byour )(?<!\bamazon )\becho\s+"
+    r"(?:back|this|that|these|those|the|what|everything|it|after|me|my|your|all|exactly)\b"
     r"|\bsay\b.{0,40}\bagain\b|\bcopy\b.{0,30}\bout\b"
     r"|\bwrite\s+(?:me\s+)?(?:a\s+|some\s+)?(?:poem|song|story|joke|essay|code|python|script)"
     # Asking it to make something rather than to say what the lesson says: "write my
@@ -136,6 +139,10 @@ NOT_A_QUESTION = re.compile(
     r"|^\W*(?:(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:just\s+|please\s+)?|please\s+)?"
     r"(?:write|draw|generate|compose|"
     r"create|make\s+(?:me|us|a|an|my|our|the|some)\b)"
+    # "can you do my science homework": the tutor doing the learner's work ("can AI do my
+    # homework" asks what is allowed, and stays a question).
+    r"|\b(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:just\s+|please\s+)?do\s+(?:my|our)\s+"
+    r"(?:\w+\s+)?(?:homework|hw|essay|assignment|coursework|project)\b"
     # ... and after the learner's story: "our primary failed at 3am, write the postmortem for
     # me" (a clause that asks it for the learner, so "…, write one?" stays a question).
     r"|[.,;!?]\s+(?:(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:just\s+|please\s+)?|please\s+)?"
@@ -266,7 +273,7 @@ ASKS_WHAT_IT_MEANS = re.compile(
 )
 # "Difference between A and B", "A vs B": both must be in what answers it.
 ASKS_COMPARISON = re.compile(
-    r"\bdiff\w*\s+between\s+(?P<a>.+?)\s+(?:and|&)\s+(?P<b>.+?)\W*$"
+    r"\bdiff\w*\s+between\s+(?P<a>.+?)\s+(?:and|&|vs\.?|versus)\s+(?P<b>.+?)\W*$"
     r"|^\W*(?P<c>[\w\s'-]+?)\s+(?:vs\.?|versus)\s+(?P<d>[\w\s'-]+?)\W*$",
     re.I,
 )
@@ -298,7 +305,10 @@ ASKS_PRICE = re.compile(
     r"\b(?:cost|costs|price|prices|priced|fee|fees|charge|fines|fined|penalty|penalties)\b"
     # "do I have to pay", "who do we pay"; "I pay for ChatGPT Plus, so …" tells, not asks.
     r"|\b(?:do|does|did|will|would|should|must|to|can|could)\s+(?:\w+\s+)?pay\b"
-    r"|\b(?:the|a|any)\s+fine\s+(?:for|of|under|in|if|when|on)\b"
+    r"|\b(?:the|a|any)\s+fine\s+(?:for|of|under|in|if|when|on|from)\b"
+    # "how much is Midjourney a month": a price by the period or the seat.
+    r"|\bhow\s+much\s+(?:is|are|does|do)\b[^?.!]{0,40}?\b(?:a|an|per|each|every)\s+"
+    r"(?:month|year|week|day|user|seat|licen[cs]e)\b"
     r"|\bhow\s+(?:big|large|high|much)\s+(?:of\s+)?(?:an?\s+|the\s+)?(?:fine|penalty|bill)\b",
     re.I,
 )
@@ -339,8 +349,11 @@ ASKS_NAME_OF = re.compile(
 )
 # "How old do you have to be" asks for an age, not any number.
 ASKS_AGE = re.compile(r"\bhow\s+old\b|\bwhat\s+age\b", re.I)
+# An age given, not the word alone ("a friend your own age").
 AGE = re.compile(
-    r"\b(?:ages?|aged|years?\s+old|under\s+\d+|over\s+\d+|\d+\s*\+|teens?|teenagers?)\b", re.I
+    r"\b(?:(?:ages?|aged)\s+(?:of\s+)?(?:\d+|under|over|between)|(?:years?|months?|weeks?|days?)"
+    r"\s+old|under\s+\d+|over\s+\d+|\d+\s*\+|teens?|teenagers?)\b",
+    re.I,
 )
 # "which is best", "is it better to …"; not "my best friend", which names someone, nor "get
 # better at it" or "feel better", which ask how to improve.
@@ -549,6 +562,8 @@ def assess(index: LessonIndex, question: str) -> Assessment:
     count = ASKS_COUNT.search(question)
     counted = term(count.group("thing")) if count else None
     example = bool(ASKS_EXAMPLE.search(question))
+    # "The difference between A and B": a passage saying what A or B is.
+    sides = compared_sides(question)
     hits = tuple(
         sorted(
             found,
@@ -557,7 +572,11 @@ def assess(index: LessonIndex, question: str) -> Assessment:
                     index.coverage(query, hit)
                     + RANK_WEIGHT * hit.score / top
                     + LABEL_WEIGHT * index.label_match(asked, hit)
-                    + DEFINITION_WEIGHT * (definition and index.defines(query, hit))
+                    + DEFINITION_WEIGHT
+                    * (
+                        (definition and index.defines(query, hit))
+                        or any(side in index.passage_definitions[hit.number] for side in sides)
+                    )
                     + COUNT_WEIGHT * bool(counted and counts(hit.passage.text, counted))
                     + EXAMPLE_WEIGHT * bool(example and GIVES_EXAMPLE.search(hit.passage.text))
                 )
@@ -693,16 +712,24 @@ def names_only_known_things(query: Query) -> bool:
     )
 
 
+def compared_sides(question: str) -> list[frozenset[str]]:
+    """The search terms of each side of "difference between A and B" or "A vs B" (none when
+    the question compares nothing)."""
+    match = ASKS_COMPARISON.search(question)
+    if not match:
+        return []
+    sides = [match.group("a") or match.group("c"), match.group("b") or match.group("d")]
+    return [frozenset(content_terms(side)) for side in sides]
+
+
 def compares(question: str, section: frozenset[str]) -> bool:
     """For "difference between A and B" or "A vs B", whether the section names both: "mean
     vs median" is not answered by a section that only says what "mean" is."""
-    match = ASKS_COMPARISON.search(question)
-    if not match:
+    named = compared_sides(question)
+    if not named:
         return True
-    sides = [match.group("a") or match.group("c"), match.group("b") or match.group("d")]
     # A side of function words only ("telling" and "tattling": "tell" says too little to be
     # searched) cannot be looked for, and does not stop the other from being found.
-    named = [frozenset(content_terms(side)) for side in sides]
     return all(not terms or terms & section for terms in named) and any(named)
 
 

@@ -369,8 +369,9 @@ FILLERS = frozenset({"ok", "okay", "so", "oh", "um", "uh", "hmm", "and", "but", 
 # The learner having read the lesson ("after reading this", "ok i read it, so …"): about the
 # page itself, not a topic in it.
 READ_THE_LESSON = re.compile(
-    r"\b(?:read|reading|finished|finishing)\s+(?:this|it|(?:the|this)\s+(?:whole\s+)?"
-    r"(?:lesson|page|article|thing))\b(?=\s*(?:$|[,.!?;]|so\b|now\b|what\b|and\b|but\b))",
+    r"(?:\b(?:read|reading|finished|finishing)\s+(?:this|it|(?:the|this)\s+(?:whole\s+)?"
+    r"(?:lesson|page|article|thing))|\b(?:after|from)\s+(?:this|the)\s+(?:lesson|page|one))\b"
+    r"(?=\s*(?:$|[,.!?;]|so\b|now\b|what\b|and\b|but\b))",
     re.I,
 )
 

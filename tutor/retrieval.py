@@ -77,6 +77,14 @@ LONG_UNIT_WORDS = 70
 SUMMARY_SECTIONS = frozenset({"premise", "does-well", "cannot-do", "apply", "key-insights"})
 SUMMARY_WEIGHT = 0.8
 QUIZ_WEIGHT = 0.7
+# A passage that opens by saying what the lesson will do ("This lesson shows you how to decide
+# …") names every topic and answers none: the passage that does it is the better citation.
+SIGNPOST = re.compile(
+    r"^(?:this\s+lesson|in\s+this\s+lesson|the\s+rest\s+of\s+this\s+lesson|you\s+will\s+learn)\b"
+    r"(?:\s+\w+){0,3}?\s+(?:shows?|gives?|teach(?:es)?|covers?|explains?|walks?|helps?|learn)\b",
+    re.I,
+)
+SIGNPOST_WEIGHT = 0.0
 # How much the section around a passage counts when ranking it: the sum of its best few
 # passage scores (a section about a topic has several), and BM25 over the section as a whole.
 EVIDENCE_WEIGHT = 0.6
@@ -312,7 +320,7 @@ def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
 DOES_WELL_CONTEXT = "what AI is good at, useful or helpful for: its strengths"
 CANNOT_DO_CONTEXT = "what AI is bad at or unable to do: its limits, limitations and weaknesses"
 # ... and so is the checklist under "Apply it this week", which learners ask for as what to try.
-APPLY_CONTEXT = "what to try or do next: next steps to practise"
+APPLY_CONTEXT = "what to try or do next: next steps to practise, homework"
 
 
 def lesson_units(lesson: Lesson) -> list[Unit]:
@@ -660,7 +668,9 @@ QUESTION_WORD_LABELS = {"when": frozenset({term("time")})}
 # means …", "Blameless does not mean quiet" (the subject, at most a few words, first); not
 # "A postmortem is read widely".
 DEFINITION = re.compile(
-    r"^[\"“‘(]*(?:(?:a|an|the)\s+)?(?P<subject>[\w'’-]+(?:\s+[\w'’-]+){0,3}?)\s+"
+    r"^[\"“‘(]*(?:(?:a|an|the)\s+)?(?P<subject>[\w'’-]+(?:\s+[\w'’-]+){0,3}?)"
+    # "Attribution, or credit, means …": the other name is defined too.
+    r"(?:,\s+or\s+(?P<alias>[\w'’-]+(?:\s+[\w'’-]+){0,2}),)?\s+"
     r"(?:(?:is|are)\s+(?:a|an|the|when|what|how|where)|means|refers\s+to|"
     r"(?:does|do)\s+not\s+mean)\b",
     re.I,
@@ -672,9 +682,16 @@ def definitions(text: str) -> tuple[frozenset[str], ...]:
     found = []
     for sentence in split_sentences(text):
         match = DEFINITION.match(sentence)
-        terms = frozenset(content_terms(match.group("subject"))) if match else frozenset()
-        if terms:
-            found.append(terms)
+        if not match:
+            continue
+        for subject in (match["subject"], match["alias"] or ""):
+            # "AI-generated" is asked as "ai generated" as often as joined.
+            for terms in {
+                frozenset(content_terms(subject)),
+                frozenset(content_terms(subject.replace("-", " "))),
+            }:
+                if terms:
+                    found.append(terms)
     return tuple(found)
 
 
@@ -735,6 +752,8 @@ def term_weight(word: str) -> float:
 def passage_weight(passage: Passage) -> float:
     if passage.unit.kind == "quiz":
         return QUIZ_WEIGHT
+    if SIGNPOST.match(passage.text):
+        return SIGNPOST_WEIGHT
     return SUMMARY_WEIGHT if passage.section_id in SUMMARY_SECTIONS else 1.0
 
 

@@ -43,6 +43,13 @@ def honor() -> Lesson:
 
 
 @pytest.fixture
+def voice() -> Lesson:
+    found = get_lesson("asking-a-voice-assistant-good-questions")
+    assert found is not None
+    return found
+
+
+@pytest.fixture
 def empty_cache() -> Iterator[None]:
     """Rate-limit counts live in the cache; every test starts from none."""
     cache.clear()

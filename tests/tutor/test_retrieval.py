@@ -101,6 +101,29 @@ def test_items_of_a_numbered_list_carry_their_number_and_bullets_none() -> None:
     assert Passage(units[1], units[1].text).shown == "Do these in order: 2. Check the source."
 
 
+def test_a_definition_names_its_other_name_and_a_hyphenated_term_either_way() -> None:
+    found = definitions(
+        "Attribution, or credit, means naming who contributed. AI-generated means the AI made it."
+    )
+    assert frozenset({"attribut"}) in found
+    assert frozenset({"credit"}) in found
+    assert frozenset({"ai", "generat"}) in found  # asked as "ai generated"
+
+
+def test_a_passage_saying_what_the_lesson_will_do_is_never_an_answer() -> None:
+    units = [
+        Unit(
+            "a--p1", "a", "A", "This lesson shows you how to decide when to credit AI.", "paragraph"
+        ),
+        Unit(
+            "a--p2", "a", "A", "Decide by asking whether a reader would feel misled.", "paragraph"
+        ),
+    ]
+    hits = build_index(units).search(build_index(units).parse("how do i decide"))
+    assert hits[0].passage.unit == units[1]
+    assert all(hit.score == 0 for hit in hits if hit.passage.unit == units[0])
+
+
 def test_every_unit_of_the_lesson_has_an_anchor_on_the_page(lesson: Lesson) -> None:
     body = "".join(section.html for section in lesson.sections)
     front = {"premise", "does-well", "cannot-do"}
