@@ -374,8 +374,13 @@ SUMMARY_TEXT = (
     r"(?:key|main|big)\s+(?:takeaways?|points?|ideas?)|takeaways?|"
     r"(?:point|purpose|goal|aim)\s+of\s+(?:this|the)\s+lesson)"
 )
+# How short the learner wants it: "real quick", "in one sentence", "in a nutshell".
+SHORTLY = (
+    r"(?:\W+(?:pls|please|plz|real\s+quick|quickly|quick|in\s+short|briefly|in\s+a\s+nutshell|"
+    r"in\s+(?:one|1|a|two|2|three|3|a\s+few|few)\s+(?:sentences?|lines?|words?)))*"
+)
 ASKS_SUMMARY = re.compile(
-    r"^\W*(?:(?:so|ok|okay)\W+)?"
+    r"^\W*(?:(?:so|ok|okay)\W+)*"
     r"(?:(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:just\s+)?|please\s+|pls\s+|plz\s+)?"
     r"(?:please\s+|pls\s+|plz\s+)?"
     r"(?:(?:give|tell|show)\s+me\s+|what\s*(?:'s|’s|s|\s+is|\s+are)\s+|whats\s+)?"
@@ -385,9 +390,13 @@ ASKS_SUMMARY = re.compile(
     + LESSON_ITSELF
     + r"|\s+"
     + LESSON_ITSELF
-    + r")?(?:\s+(?:pls|please|plz|real\s+quick|quickly|quick|in\s+short))?\W*$"
+    + r")?"
+    + SHORTLY
+    + r"\W*$"
     r"|^\W*what\s*(?:'s|’s|s|\s+is)\s+(?:this|the)\s+lesson\s+(?:even\s+|actually\s+|really\s+)?"
-    r"about\W*$"
+    r"about"
+    + SHORTLY
+    + r"\W*$"
     r"|^\W*what\s+(?:will|do|does|should|can)\s+(?:i|we|u|you)\s+learn(?:\s+(?:in|from)\s+"
     + LESSON_ITSELF
     + r")?\W*$"

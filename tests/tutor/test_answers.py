@@ -1403,3 +1403,17 @@ def test_a_difference_between_two_terms_cites_their_definitions(voice: Lesson) -
     assert reply.citations[0].section_id == "key-terms"
     assert "Voice assistant: a computer program" in reply.answer
     assert "Smart speaker: a speaker with microphones" in reply.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ok so whats the big idea of this lesson in one sentence",
+        "whats this lesson about in a nutshell",
+        "tldr in one line",
+    ],
+)
+def test_a_summary_asked_for_in_a_few_words_is_the_premise(lesson: Lesson, question: str) -> None:
+    reply = answer_question(lesson=lesson, question=question)
+    assert reply.grounded
+    assert reply.citations[0].section_id == "premise"
