@@ -13,6 +13,7 @@ LESSONS = {
     "/lessons/checking-whether-a-viral-image-or-video-was-made-by-ai/": 10,
     "/lessons/keeping-personal-and-confidential-data-out-of-ai-prompts-at-work/": 10,
     "/lessons/asking-a-voice-assistant-good-questions/": 10,
+    "/lessons/crediting-ai-help-in-your-creative-work/": 10,
 }
 
 

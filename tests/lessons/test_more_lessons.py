@@ -17,6 +17,7 @@ HONOR_CODE = "writing-your-own-hs-ai-honor-code"
 VIRAL_IMAGE = "checking-whether-a-viral-image-or-video-was-made-by-ai"
 WORK_DATA = "keeping-personal-and-confidential-data-out-of-ai-prompts-at-work"
 VOICE_ASSISTANT = "asking-a-voice-assistant-good-questions"
+CREDITING_AI = "crediting-ai-help-in-your-creative-work"
 
 
 def related_cards(html: str) -> str:
@@ -78,6 +79,12 @@ def test_every_related_card_that_links_leads_to_a_page_that_renders(client: Clie
             "Asking a Voice Assistant Good Questions (and Checking Its Answers)",
             "Explorers",
             ["When is it listening?", "How to ask clearly", "Checking an answer"],
+        ),
+        (
+            CREDITING_AI,
+            "Crediting AI Help in Your Creative Work",
+            "Creators",
+            ["When to disclose: the range of AI help", "How to write a credit line"],
         ),
     ],
 )
