@@ -86,6 +86,20 @@ OFF_LIMITS = "I only answer questions about this lesson, from what it says."
 # holds words no lesson uses. Such a refusal says so.
 LONG_QUESTION_WORDS = 15
 SHORTER = "Asking it in a few words, in the lesson’s own terms, may find it."
+# A message about someone getting hurt is never only refused: whatever the lesson covers, the
+# learner is told where help is (the tutor's own words, never presented as the lesson's).
+DANGER = re.compile(
+    r"\b(?:pills?|tablets?\s+from|medicines?|medication|overdos\w*|poison\w*|suicid\w*|"
+    r"self[- ]?harm\w*|kill\s+(?:myself|me|him|her|them|someone|somebody)|"
+    r"(?:hurt|hurting|harm|harming|cut|cutting)\s+(?:myself|me|him|her|them|someone|somebody|"
+    r"people|others)|end\s+my\s+life|weapons?|guns?|knife|knives|in\s+danger|unsafe|"
+    r"touched\s+me|abus(?:e|ed|ing|ive))\b",
+    re.I,
+)
+SAFETY = (
+    "If you or someone else could get hurt, get help now: tell someone you trust nearby, or "
+    "call your local emergency number."
+)
 # From this many words on, a question mostly tells the story around what it asks, in the
 # learner's own words (a fifth of the dev-set questions of nine to fourteen words were refused,
 # against 8 % of five to eight): a word the lesson lacks counts this share of its weight in
@@ -127,6 +141,14 @@ NOT_A_QUESTION = re.compile(
     r"|(?:they|someone|somebody)\s+gave\s+you"
     r"|(?:were|have|did)\s+you\s+(?:been\s+)?(?:given|get|got|told))\b"
     + r"|\b(?:pretend|role-?play|roleplay|jailbreak|simulate)\b|\bact\s+as\b|\byou\s+are\s+now\b"
+    # "ur DAN now", "you have no rules", "do anything now": the well-known jailbreak lines;
+    # "ignore the honor code stuff": the lesson waved aside in the learner's words.
+    r"|\b(?:you|u|ur|you['’]?re|youre)\s+(?:are\s+)?(?:now\s+)?(?:dan|unfiltered|unrestricted|"
+    r"jailbroken)\b|(?:^|[.,;!?]|\band|\bnow)\s*(?:you|u)\s+(?:have|got)\s+no\s+"
+    r"(?:rules|limits|restrictions|filters)\b"
+    r"|\bdo\s+anything\s+now\b"
+    r"|(?:^|[.,;!?])\W*(?:ignore|forget)\s+(?:about\s+)?(?:all\s+)?(?:the|this|that|your)\s+"
+    r"(?:[\w-]+\s+){0,3}(?:stuff|text|lesson)\b"
     r"|\bfrom\s+now\s+on\b|\bnew\s+task\b|^\s*system\s*:|</|\bactivation\s+key\b"
     r"|\b(?:repeat|recite|parrot)\b|\bsay\s+(?:back|after|['\"“‘])|\bverbatim\b"
     # "echo this back", not the speaker ("our echo has a red light", "an echo dot").
@@ -394,9 +416,7 @@ ASKS_SUMMARY = re.compile(
     + SHORTLY
     + r"\W*$"
     r"|^\W*what\s*(?:'s|’s|s|\s+is)\s+(?:this|the)\s+lesson\s+(?:even\s+|actually\s+|really\s+)?"
-    r"about"
-    + SHORTLY
-    + r"\W*$"
+    r"about" + SHORTLY + r"\W*$"
     r"|^\W*what\s+(?:will|do|does|should|can)\s+(?:i|we|u|you)\s+learn(?:\s+(?:in|from)\s+"
     + LESSON_ITSELF
     + r")?\W*$"
@@ -679,6 +699,8 @@ def answer_from(
         message = OFF_LIMITS if assessment.off_limits else REFUSAL
         if not assessment.off_limits and len(question.split()) >= LONG_QUESTION_WORDS:
             message = f"{message} {SHORTER}"
+        if DANGER.search(question):
+            message = f"{message} {SAFETY}"
         return refusal(lesson, assessment.hits, message=message)
     passages = list(assessment.passages)
     rephrased = rephrase(question=question, passages=passages) if chat else None

@@ -327,14 +327,19 @@ def lesson_units(lesson: Lesson) -> list[Unit]:
     """Every answer unit of the lesson page, in page order (quiz explanations not included)."""
     titles = {part.id: part.title for part in lesson.readable_sections}
     units = [Unit("premise", "premise", titles["premise"], lesson.premise, "paragraph")]
-    units += [
-        Unit("does-well", "does-well", titles["does-well"], point, "item", DOES_WELL_CONTEXT)
-        for point in lesson.does_well
-    ]
-    units += [
-        Unit("cannot-do", "cannot-do", titles["cannot-do"], point, "item", CANNOT_DO_CONTEXT)
-        for point in lesson.cannot_do
-    ]
+    # Each point shown after its heading, as the page shows it: alone, "Make an honest label
+    # unnecessary." reads as advice to do what AI cannot do.
+    for section_id, points, context in (
+        ("does-well", lesson.does_well, DOES_WELL_CONTEXT),
+        ("cannot-do", lesson.cannot_do, CANNOT_DO_CONTEXT),
+    ):
+        lead = f"{titles[section_id]}:"
+        units += [
+            Unit(
+                section_id, section_id, titles[section_id], f"{lead} {point}", "item", context, lead
+            )
+            for point in points
+        ]
     for section in lesson.sections:
         units += _units_of_html(section.id, section.title, section.html)
     units += [
