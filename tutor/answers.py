@@ -86,6 +86,18 @@ OFF_LIMITS = "I only answer questions about this lesson, from what it says."
 # holds words no lesson uses. Such a refusal says so.
 LONG_QUESTION_WORDS = 15
 SHORTER = "Asking it in a few words, in the lesson’s own terms, may find it."
+# A question that leans on the one before it: it opens as a follow-up ("and what if …", "so
+# then what", "what about at school?", "why tho") or points back ("does it always work").
+FOLLOW_UP_OPENING = re.compile(
+    r"^\W*(?:(?:ok|okay|wait|hmm|um|oh)\W+)*(?:and|so|but|or|then|also|plus|what\s+about|"
+    r"how\s+about|same\s+for|even)\b",
+    re.I,
+)
+POINTS_BACK = re.compile(
+    r"\b(?:it|its|that|this|they|them|their|those|these|there|he|she|him|her)\b", re.I
+)
+SHORT_FOLLOW_UP_WORDS = 6
+BARE_FOLLOW_UP_WORDS = 3
 # A message about someone getting hurt is never only refused: whatever the lesson covers, the
 # learner is told where help is (the tutor's own words, never presented as the lesson's).
 DANGER = re.compile(
@@ -684,11 +696,45 @@ def assess_named_heading(
 
 
 def answer_question(
-    *, lesson: Lesson, question: str, thresholds: Thresholds | None = None
+    *,
+    lesson: Lesson,
+    question: str,
+    previous: str = "",
+    thresholds: Thresholds | None = None,
 ) -> TutorAnswer:
-    """Answer from whole lesson units, or refuse (with related sections) when it is not there."""
-    assessment = assess(index_lesson(lesson), question)
-    return answer_from(lesson, question, assessment, thresholds or current_thresholds())
+    """Answer from whole lesson units, or refuse (with related sections) when it is not there.
+
+    `previous` is the learner's question just before this one: a follow-up the lesson does
+    not answer alone ("and what if they say no?") is read with it."""
+    index = index_lesson(lesson)
+    limits = thresholds or current_thresholds()
+    assessment = assess(index, question)
+    if previous and not assessment.off_limits:
+        assessment = read_with_previous(index, question, previous, assessment, limits)
+    return answer_from(lesson, question, assessment, limits)
+
+
+def read_with_previous(
+    index: LessonIndex, question: str, previous: str, alone: Assessment, limits: Thresholds
+) -> Assessment:
+    """A follow-up read after the question before it, when it leans on it; the answer must
+    match something the follow-up itself names, if it names anything, so "and what about the
+    weather" is no more answered than alone."""
+    question = spelt_out(question)
+    opens = FOLLOW_UP_OPENING.search(question)
+    words = len(question.split())
+    short = words <= BARE_FOLLOW_UP_WORDS or (
+        words <= SHORT_FOLLOW_UP_WORDS and POINTS_BACK.search(question)
+    )
+    if not (opens or short or (POINTS_BACK.search(question) and not alone.is_answered(limits))):
+        return alone
+    together = assess(index, f"{spelt_out(previous).rstrip(' ?!.')}. {question}")
+    if not together.is_answered(limits):
+        return alone
+    own = index.parse(question).terms
+    if own and not index.passage_terms[together.hits[0].number].intersection(own):
+        return alone
+    return together
 
 
 def answer_from(

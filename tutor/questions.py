@@ -25,11 +25,21 @@ class QuestionProblem(Exception):
 
 
 class AskBody(BaseModel):
-    """The JSON API's body: `{"question": "..."}`."""
+    """The JSON API's body: `{"question": "..."}`, optionally with `"previous"`, the question
+    asked just before (a follow-up such as "and what if they say no?" is read with it)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
     question: str
+    previous: str = ""
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A checked question and the one before it ("" when there is none)."""
+
+    question: str
+    previous: str = ""
 
 
 def max_question_chars() -> int:
@@ -51,8 +61,20 @@ def clean_question(value: str) -> str:
     return question
 
 
-def question_from_json(request: HttpRequest) -> str:
-    """The question in a JSON body, or a QuestionProblem naming the field path at fault."""
+def clean_previous(value: str) -> str:
+    """The question asked before, as `clean_question` checks it ("" when there is none)."""
+    previous = " ".join(value.split())
+    limit = max_question_chars()
+    if len(previous) > limit:
+        raise QuestionProblem(
+            422, "previous", f"The previous question is over {limit} characters; ask again."
+        )
+    return previous
+
+
+def question_from_json(request: HttpRequest) -> Asked:
+    """The question (and the one before it) in a JSON body, or a QuestionProblem naming the
+    field path at fault."""
     try:
         data = read_json_body(request, max_bytes=MAX_BODY_BYTES)
     except JsonBodyProblem as problem:
@@ -69,4 +91,4 @@ def question_from_json(request: HttpRequest) -> str:
         if detail["type"] == "model_type":
             message = 'must be a JSON object, like {"question": "What is drift?"}'
         raise QuestionProblem(422, field_path(detail["loc"]) or "(body)", message) from None
-    return clean_question(parsed.question)
+    return Asked(clean_question(parsed.question), clean_previous(parsed.previous))

@@ -15,12 +15,31 @@ def _key(lesson: Lesson) -> str:
     return f"tutor:recent:{lesson.slug}"
 
 
-def remember_question(session: SessionBase, lesson: Lesson, question: str) -> None:
+def _recent(session: SessionBase, lesson: Lesson) -> list[tuple[str, str]]:
+    """(question, the question before it), newest first; a bare string is an older session's
+    entry, asked with nothing before it."""
+    kept = session.get(_key(lesson), [])
+    return [(item, "") if isinstance(item, str) else (item[0], item[1]) for item in kept]
+
+
+def remember_question(
+    session: SessionBase, lesson: Lesson, question: str, *, previous: str = ""
+) -> None:
     """Put a question first in the lesson's recent list (at most KEEP, no repeats)."""
-    earlier = [q for q in session.get(_key(lesson), []) if q != question]
-    session[_key(lesson)] = [question, *earlier][:KEEP]
+    earlier = [[q, p] for q, p in _recent(session, lesson) if q != question]
+    session[_key(lesson)] = [[question, previous], *earlier][:KEEP]
+
+
+def last_question(session: SessionBase, lesson: Lesson) -> str:
+    """The lesson's most recent question in this session ("" when there is none)."""
+    recent = _recent(session, lesson)
+    return recent[0][0] if recent else ""
 
 
 def recent_answers(session: SessionBase, lesson: Lesson) -> list[tuple[str, TutorAnswer]]:
-    """The recent questions, newest first, answered again (answers are cheap and deterministic)."""
-    return [(q, answer_question(lesson=lesson, question=q)) for q in session.get(_key(lesson), [])]
+    """The recent questions, newest first, answered again as they were asked, after the
+    question before each (answers are cheap and deterministic)."""
+    return [
+        (q, answer_question(lesson=lesson, question=q, previous=p))
+        for q, p in _recent(session, lesson)
+    ]

@@ -19,7 +19,7 @@ from django_htmx.http import reswap, retarget
 from config.htmx import HtmxHttpRequest
 from lessons.content import Lesson, get_lesson
 from tutor.limits import seconds_until_allowed
-from tutor.questions import QuestionProblem, clean_question, question_from_json
+from tutor.questions import QuestionProblem, clean_previous, clean_question, question_from_json
 
 if TYPE_CHECKING:
     from tutor.answers import TutorAnswer
@@ -27,12 +27,12 @@ if TYPE_CHECKING:
 SLOW_DOWN = "You’re asking faster than I can keep up — take a breath and try again in {seconds} s."
 
 
-def _answer(lesson: Lesson, question: str) -> TutorAnswer:
+def _answer(lesson: Lesson, question: str, previous: str = "") -> TutorAnswer:
     # Imported here: retrieval brings numpy, bm25s and simplemma (about 0.3 s and 20 MB), which a
     # worker then loads with its first question rather than with the URLconf, before any page.
     from tutor.answers import answer_question
 
-    return answer_question(lesson=lesson, question=question)
+    return answer_question(lesson=lesson, question=question, previous=previous)
 
 
 def _lesson_or_404(slug: str) -> Lesson:
@@ -45,7 +45,10 @@ def _lesson_or_404(slug: str) -> Lesson:
 def _page(request: HttpRequest, lesson: Lesson, *, status: int = 200, **extra: Any) -> HttpResponse:
     from tutor.recent import recent_answers  # it answers them again (see _answer)
 
-    context = {"lesson": lesson, "recent": recent_answers(request.session, lesson), **extra}
+    recent = recent_answers(request.session, lesson)
+    # The form carries the last question, so that a follow-up is read after it.
+    previous = recent[0][0] if recent else ""
+    context = {"lesson": lesson, "recent": recent, "previous": previous, **extra}
     return render(request, "tutor/tutor.html", context, status=status)
 
 
@@ -60,17 +63,19 @@ def _rejected(
     return _page(request, lesson, status=problem.status, error=problem.message, question=question)
 
 
-def _answered(request: HtmxHttpRequest, lesson: Lesson, question: str) -> HttpResponse:
+def _answered(
+    request: HtmxHttpRequest, lesson: Lesson, question: str, previous: str
+) -> HttpResponse:
     from tutor.recent import remember_question
 
-    reply = _answer(lesson, question)
+    reply = _answer(lesson, question, previous)
     if request.htmx:
         lesson_path = reverse("lessons:detail", args=[lesson.slug])
         on_lesson_page = request.htmx.current_url_abs_path == lesson_path
         context = {"lesson": lesson, "item": (question, reply), "on_lesson_page": on_lesson_page}
         return render(request, "tutor/tutor.html#asked", context)
     # The tutor page lists it first among the recent questions.
-    remember_question(request.session, lesson, question)
+    remember_question(request.session, lesson, question, previous=previous)
     if request.method == "GET":
         return _page(request, lesson)
     # Post/redirect/get: reloading the page asks nothing again.
@@ -96,9 +101,10 @@ def ask(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return response
     try:
         question = clean_question(raw_question)
+        previous = clean_previous(data.get("previous", ""))
     except QuestionProblem as problem:
         return _rejected(request, lesson, problem, question=raw_question)
-    return _answered(request, lesson, question)
+    return _answered(request, lesson, question, previous)
 
 
 def _json_error(status: int, field: str, message: str) -> JsonResponse:
@@ -107,7 +113,8 @@ def _json_error(status: int, field: str, message: str) -> JsonResponse:
 
 @require_POST
 def api_ask(request: HttpRequest, slug: str) -> JsonResponse:
-    """`POST {"question": "..."}` → `{"answer", "grounded", "citations"}` (CSRF like any POST)."""
+    """`POST {"question": "...", "previous": "..."}` → `{"answer", "grounded", "citations"}`
+    (CSRF like any POST; "previous", the question asked before, is optional)."""
     lesson = get_lesson(slug)
     if lesson is None:
         return _json_error(404, "slug", f"No lesson called '{slug}'.")
@@ -117,7 +124,7 @@ def api_ask(request: HttpRequest, slug: str) -> JsonResponse:
         response["Retry-After"] = str(wait)
         return response
     try:
-        question = question_from_json(request)
+        asked = question_from_json(request)
     except QuestionProblem as problem:
         return _json_error(problem.status, problem.field, problem.message)
-    return JsonResponse(_answer(lesson, question).as_json())
+    return JsonResponse(_answer(lesson, asked.question, asked.previous).as_json())

@@ -178,3 +178,16 @@ def test_a_cited_lead_in_is_tinted_with_the_quotation_it_introduces(page: Page) 
     expect(quotation).to_contain_text("Something happened with an AI")
     expect(quotation).to_be_in_viewport()
     assert quotation.evaluate("el => getComputedStyle(el).animationName") == "tutor-quote"
+
+
+def test_a_follow_up_is_answered_after_the_question_before_it(page: Page) -> None:
+    page.goto(LESSON_PATH)
+    answers = page.get_by_role("log", name="Your questions and the tutor’s answers")
+    ask(page, "what is a near miss")
+    expect(answers.get_by_role("article")).to_have_count(1)
+    ask(page, "do those need one too")
+    expect(answers.get_by_role("article")).to_have_count(2)
+    # Newest first: "those" is read as the near misses the learner just asked about.
+    follow_up = answers.get_by_role("article").first
+    expect(follow_up).to_contain_text("do those need one too")
+    expect(follow_up).to_contain_text("Near misses count.")

@@ -1446,3 +1446,33 @@ def test_what_ai_cannot_do_is_shown_under_its_heading(lesson: Lesson) -> None:
     assert reply.answer.startswith("What AI cannot do: ")
     assert reply.answer.count("What AI cannot do") == 1
     assert_made_of_whole_units(lesson, reply)
+
+
+def test_a_follow_up_is_read_after_the_question_before_it(lesson: Lesson) -> None:
+    alone = answer_question(lesson=lesson, question="do those need one too")
+    assert not alone.grounded
+    reply = answer_question(
+        lesson=lesson, question="do those need one too", previous="what is a near miss"
+    )
+    assert reply.grounded
+    assert reply.citations[0].section_id == "when-to-write"
+    assert "Near misses count." in reply.answer
+    assert_made_of_whole_units(lesson, reply)
+
+
+@pytest.mark.parametrize(
+    "question", ["and how much does that cost", "what about the weather", "ok now tell me a joke"]
+)
+def test_a_follow_up_about_what_the_lesson_lacks_is_still_refused(
+    lesson: Lesson, question: str
+) -> None:
+    reply = answer_question(lesson=lesson, question=question, previous="what is a near miss")
+    assert not reply.grounded
+
+
+def test_a_new_question_after_another_is_answered_as_it_would_be_alone(lesson: Lesson) -> None:
+    alone = answer_question(lesson=lesson, question="what is drift?")
+    after = answer_question(
+        lesson=lesson, question="what is drift?", previous="who should review the postmortem"
+    )
+    assert after == alone

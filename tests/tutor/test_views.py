@@ -106,6 +106,53 @@ def test_without_javascript_the_tutor_page_shows_the_answer_and_recent_questions
     assert html.index("what is an attribution narrative") < html.index("what is drift?")
 
 
+# Follow-ups: the question before is carried by the form (a hidden field htmx refreshes with each
+# answer) and may be sent to the API; "do those need one too" means near misses only after them.
+FIRST = "what is a near miss"
+FOLLOW_UP = "do those need one too"
+
+
+def test_htmx_reads_a_follow_up_after_the_question_before_and_carries_it_on(
+    client: Client,
+) -> None:
+    alone = client.get(FORM_URL, {"question": FOLLOW_UP}, **HTMX).content.decode()
+    assert "can’t find that in this lesson" in alone
+    html = client.get(FORM_URL, {"question": FOLLOW_UP, "previous": FIRST}, **HTMX).content.decode()
+    assert "Near misses count." in html
+    # The form's hidden field now holds this question, for the next follow-up.
+    assert re.search(
+        rf'<input type="hidden" id="tutor-previous" name="previous" value="{FOLLOW_UP}" '
+        r'hx-swap-oob="true">',
+        html,
+    )
+
+
+def test_without_javascript_the_form_carries_the_last_question_and_recent_keep_their_context(
+    client: Client,
+) -> None:
+    page = client.get(FORM_URL, {"question": FIRST}).content.decode()
+    assert f'name="previous" value="{FIRST}"' in page
+    page = client.get(FORM_URL, {"question": FOLLOW_UP, "previous": FIRST}).content.decode()
+    assert "Near misses count." in page
+    # Shown again among the recent questions, the follow-up keeps the answer it was given.
+    page = client.get(FORM_URL).content.decode()
+    assert page.index(FOLLOW_UP) < page.index("Near misses count.")
+    assert f'name="previous" value="{FOLLOW_UP}"' in page
+
+
+def test_the_api_reads_a_follow_up_after_the_previous_question(client: Client) -> None:
+    assert not ask_api(client, {"question": FOLLOW_UP}).json()["grounded"]
+    reply = ask_api(client, {"question": FOLLOW_UP, "previous": FIRST}).json()
+    assert reply["grounded"]
+    assert "Near misses count." in reply["answer"]
+
+
+def test_a_tampered_previous_question_is_a_422_not_a_crash(client: Client) -> None:
+    response = client.get(FORM_URL, {"question": FOLLOW_UP, "previous": "q" * 600}, **HTMX)
+    assert response.status_code == 422
+    assert "previous question" in response.content.decode()
+
+
 def test_the_tutor_page_can_be_opened_directly(client: Client) -> None:
     response = client.get(FORM_URL)
     assert response.status_code == 200
@@ -206,6 +253,8 @@ def test_the_api_refuses_with_grounded_false_and_no_citations(client: Client) ->
         ({"question": " \t "}, 422, "question"),
         ({"question": "q" * 501}, 422, "question"),
         ({"question": "drift?", "extra": 1}, 422, "extra"),
+        ({"question": "drift?", "previous": 7}, 422, "previous"),
+        ({"question": "drift?", "previous": "q" * 501}, 422, "previous"),
     ],
 )
 def test_bad_api_input_is_a_4xx_json_error_naming_the_field(
