@@ -27,12 +27,14 @@ from tutor.answers import (
     Thresholds,
     TutorAnswer,
     answer_from,
+    answer_question,
     assess,
     suggest_sections,
 )
 from tutor.retrieval import index_lesson
 
 DEV_SETS_DIR = Path(settings.BASE_DIR) / "tests" / "tutor" / "dev_sets"
+FOLLOW_UPS_DIR = Path(settings.BASE_DIR) / "tests" / "tutor" / "follow_ups"
 TARGET_HIT_RATE = 0.90
 TARGET_STRICT_HIT_RATE = 0.80
 TARGET_REFUSAL_ACCURACY = 0.95
@@ -125,6 +127,74 @@ def assess_dev_set(*, lesson: Lesson, dev_set: DevSet) -> LessonTrials:
 
 
 ANSWER_ALL = Thresholds(min_coverage=0.0, max_unknown_weight=1.0, min_topic_weight=0.0)
+
+
+class FollowUpCase(AnswerableCase):
+    """A follow-up the lesson answers, asked after `first`."""
+
+    first: str = Field(min_length=1)
+
+
+class OutOfScopeFollowUp(BaseModel):
+    """A follow-up the lesson does not answer, asked after `first`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    first: str = Field(min_length=1)
+    question: str = Field(min_length=1)
+
+
+class FollowUpSet(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lesson: str
+    answerable: tuple[FollowUpCase, ...] = Field(min_length=1)
+    unanswerable: tuple[OutOfScopeFollowUp, ...] = Field(min_length=1)
+
+
+def load_follow_up_sets(directory: Path = FOLLOW_UPS_DIR) -> list[FollowUpSet]:
+    return [
+        FollowUpSet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        for path in sorted(directory.glob("*.yaml"))
+    ]
+
+
+@dataclass
+class FollowUpCounts:
+    """How follow-ups fare, asked alone or after the question before."""
+
+    right: int = 0  # answered from a section that answers it
+    wrong: int = 0
+    refused: int = 0
+    out_of_scope_answered: int = 0
+
+    def line(self, answerable: int, unanswerable: int) -> str:
+        return (
+            f"right section {self.right}/{answerable}, wrong section {self.wrong}, refused "
+            f"{self.refused}; out of scope answered {self.out_of_scope_answered}/{unanswerable}"
+        )
+
+
+def score_follow_ups(
+    *, lesson: Lesson, follow_ups: FollowUpSet
+) -> tuple[FollowUpCounts, FollowUpCounts]:
+    """Each follow-up asked alone, then after its first question, under the thresholds in use."""
+    alone, after = FollowUpCounts(), FollowUpCounts()
+    for counts, with_first in ((alone, False), (after, True)):
+        for case in follow_ups.answerable:
+            previous = case.first if with_first else ""
+            reply = answer_question(lesson=lesson, question=case.question, previous=previous)
+            if not reply.grounded:
+                counts.refused += 1
+            elif reply.citations[0].section_id in case.sections:
+                counts.right += 1
+            else:
+                counts.wrong += 1
+        for pair in follow_ups.unanswerable:
+            previous = pair.first if with_first else ""
+            reply = answer_question(lesson=lesson, question=pair.question, previous=previous)
+            counts.out_of_scope_answered += reply.grounded
+    return alone, after
 
 
 @dataclass

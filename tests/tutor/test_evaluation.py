@@ -15,14 +15,17 @@ from quiz.bank import get_question_bank
 from tests.conftest import LESSON_SLUG
 from tutor.answers import Thresholds
 from tutor.evaluation import (
+    FollowUpSet,
     Outcomes,
     assess_dev_set,
     false_refusals_by_length,
     leave_one_lesson_out,
     load_dev_set,
     load_dev_sets,
+    load_follow_up_sets,
     neighbourhood_means,
     score,
+    score_follow_ups,
     split_dev_set,
 )
 
@@ -42,6 +45,40 @@ def test_every_lesson_has_a_dev_set_naming_its_real_sections() -> None:
         for case in dev_set.answerable:
             for section_id in (case.section, *case.also):
                 assert lesson.has_section(section_id), f"{slug}: {case.question!r}: {section_id}"
+
+
+def test_every_lesson_has_follow_up_pairs_naming_its_real_sections() -> None:
+    sets = {follow_ups.lesson: follow_ups for follow_ups in load_follow_up_sets()}
+    assert set(sets) == {lesson.slug for lesson in get_catalogue().lessons}
+    for slug, follow_ups in sets.items():
+        lesson = get_lesson(slug)
+        assert lesson is not None
+        assert len(follow_ups.answerable) >= 10 and len(follow_ups.unanswerable) >= 5
+        for case in follow_ups.answerable:
+            for section_id in (case.section, *case.also):
+                assert lesson.has_section(section_id), f"{slug}: {case.question!r}: {section_id}"
+
+
+def test_follow_ups_are_counted_alone_and_after_the_question_before(lesson: Lesson) -> None:
+    follow_ups = FollowUpSet.model_validate(
+        {
+            "lesson": LESSON_SLUG,
+            "answerable": [
+                {
+                    "first": "what is a near miss",
+                    "question": "do those need one too",
+                    "section": "when-to-write",
+                    "phrase": "Near misses count.",
+                }
+            ],
+            "unanswerable": [
+                {"first": "what is a near miss", "question": "what about the weather"}
+            ],
+        }
+    )
+    alone, after = score_follow_ups(lesson=lesson, follow_ups=follow_ups)
+    assert (alone.right, alone.refused, alone.out_of_scope_answered) == (0, 1, 0)
+    assert (after.right, after.refused, after.out_of_scope_answered) == (1, 0, 0)
 
 
 def word_runs(text: str, length: int = COPIED_RUN) -> set[tuple[str, ...]]:
@@ -182,6 +219,8 @@ def test_eval_tutor_prints_per_lesson_and_held_out_figures_and_every_miss(
     assert len(rows) == 2 * len(load_dev_sets())
     assert re.search(r"^misses, \S+ \(\d+\):$", out, re.MULTILINE)
     assert re.search(r"^ +15\+: +[\d.]+% \(\d+/\d+\)$", out, re.MULTILINE)  # by length
+    assert "follow-ups, alone → after the question before" in out
+    assert out.count("    after: right section ") == len(load_follow_up_sets())
 
 
 def test_tuning_prefers_a_broad_plateau_to_a_lone_spike() -> None:

@@ -1,5 +1,6 @@
 """`manage.py eval_tutor`: the tutor on every lesson's dev set, per lesson and leave-one-lesson-
-out (thresholds tuned on the other lessons, scored on the one left out), and every miss."""
+out (thresholds tuned on the other lessons, scored on the one left out), follow-ups asked alone
+and after the question before, and every miss."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from lessons.content import get_lesson
 from tutor.answers import current_thresholds
 from tutor.evaluation import (
     DEV_SETS_DIR,
+    FOLLOW_UPS_DIR,
     LessonTrials,
     assess_dev_set,
     false_refusals_by_length,
     leave_one_lesson_out,
     load_dev_set,
+    load_follow_up_sets,
     score,
+    score_follow_ups,
     split_dev_set,
     tune,
 )
@@ -29,11 +33,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dev-sets", type=Path, default=DEV_SETS_DIR)
+        parser.add_argument("--follow-ups", type=Path, default=FOLLOW_UPS_DIR)
         parser.add_argument(
             "--half",
             choices=["A", "B"],
             help="only one fixed half of each dev set (study A by hand; keep B unseen)",
         )
+
+    def report_follow_ups(self, directory: Path) -> None:
+        if not directory.is_dir():
+            return
+        self.stdout.write("follow-ups, alone → after the question before, thresholds in use:")
+        for follow_ups in load_follow_up_sets(directory):
+            lesson = get_lesson(follow_ups.lesson)
+            if lesson is None:
+                raise CommandError(f"a follow-up set names an unknown lesson: {follow_ups.lesson}")
+            alone, after = score_follow_ups(lesson=lesson, follow_ups=follow_ups)
+            sizes = (len(follow_ups.answerable), len(follow_ups.unanswerable))
+            self.stdout.write(f"  {follow_ups.lesson}")
+            self.stdout.write(f"    alone: {alone.line(*sizes)}")
+            self.stdout.write(f"    after: {after.line(*sizes)}")
 
     def handle(self, *args: Any, **options: Any) -> None:
         directory: Path = options["dev_sets"]
@@ -80,6 +99,7 @@ class Command(BaseCommand):
         for label, answerable, refused in false_refusals_by_length(lessons, in_use):
             share = refused / answerable if answerable else 0.0
             self.stdout.write(f"  {label:>6}: {share:6.1%} ({refused}/{answerable})")
+        self.report_follow_ups(options["follow_ups"])
         for trials, report in reports:
             self.stdout.write(f"misses, {trials.lesson.slug} ({len(report.misses)}):")
             for miss in report.misses:
