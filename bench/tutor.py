@@ -31,7 +31,7 @@ from percentiles import percentile
 
 from lessons.content import get_lesson
 from tutor.answers import answer_question
-from tutor.evaluation import load_dev_sets
+from tutor.evaluation import load_dev_sets, load_follow_up_sets
 from tutor.retrieval import index_lesson
 
 TARGET_P95_MS = 15.0
@@ -76,6 +76,22 @@ def main() -> None:
             answer_question(lesson=lesson, question=question)
             samples_ms.append((time.perf_counter() - start) * 1000)
     report(f"answer_question, {len(asked)} dev-set questions x {args.repeat}", samples_ms)
+
+    # A follow-up may be searched twice: alone, then after the question before it.
+    pairs = []
+    for follow_ups in load_follow_up_sets():
+        lesson = get_lesson(follow_ups.lesson)
+        assert lesson is not None
+        pairs += [(lesson, c.question, c.first) for c in follow_ups.answerable]
+        pairs += [(lesson, c.question, c.first) for c in follow_ups.unanswerable]
+    follow_ms = []
+    for _ in range(args.repeat):
+        for lesson, question, first in pairs:
+            start = time.perf_counter()
+            answer_question(lesson=lesson, question=question, previous=first)
+            follow_ms.append((time.perf_counter() - start) * 1000)
+    title = f"answer_question after the question before, {len(pairs)} follow-ups x {args.repeat}"
+    report(title, follow_ms)
 
     # The HTTP path runs the whole middleware stack (sessions included): a throwaway test database.
     setup_test_environment()
