@@ -487,6 +487,10 @@ class Citation:
     section_title: str
     quote: str
     anchor: str = ""
+    # A table row, for showing it as the table does: its lead-in, and (header, cell) pairs.
+    # The quote says the same words in one line; the JSON keeps to the quote.
+    lead: str = ""
+    cells: tuple[tuple[str, str], ...] = ()
 
     def as_json(self) -> dict[str, str]:
         return {
@@ -754,7 +758,8 @@ def answer_from(
         answer=rephrased or " ".join(passage.shown for passage in passages),
         grounded=True,
         citations=tuple(
-            Citation(p.section_id, p.section_title, p.shown, p.anchor) for p in passages
+            Citation(p.section_id, p.section_title, p.shown, p.anchor, p.shown_lead, p.cells)
+            for p in passages
         ),
         passages=tuple(passages),
         rephrased=rephrased is not None,

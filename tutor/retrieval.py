@@ -132,6 +132,8 @@ class Unit:
     term: str = ""
     # An ordered list's number for the item ("3."): shown, as the page shows it, not searched.
     marker: str = ""
+    # A table row's cells, in the order of `labels` (its column headers).
+    cells: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,17 @@ class Passage:
     @property
     def source(self) -> str:
         return "quiz" if self.unit.kind == "quiz" else "lesson"
+
+    @property
+    def shown_lead(self) -> str:
+        """The lead-in this passage shows before its text ("" when it shows none)."""
+        lead = self.unit.lead
+        return lead if lead and self.text.startswith(lead) else ""
+
+    @property
+    def cells(self) -> tuple[tuple[str, str], ...]:
+        """A whole table row as (column header, cell) pairs; empty for any other passage."""
+        return tuple(zip(self.unit.labels, self.unit.cells, strict=True))
 
     @property
     def shown(self) -> str:
@@ -276,7 +289,17 @@ def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
             shown = " — ".join(f"{h}: {c}" for h, c in named) if columns else " — ".join(cells)
             shown = f"{lead} {shown}" if lead else shown
             units.append(
-                Unit(anchor, section_id, title, shown, "row", context, lead, tuple(columns))
+                Unit(
+                    anchor,
+                    section_id,
+                    title,
+                    shown,
+                    "row",
+                    context,
+                    lead,
+                    tuple(columns),
+                    cells=tuple(cells) if columns and len(cells) == len(columns) else (),
+                )
             )
         elif tag == "li":
             shown = f"{lead} {text}" if lead else text

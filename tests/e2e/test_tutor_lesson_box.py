@@ -45,7 +45,8 @@ def test_following_a_citation_brings_the_quoted_passage_on_screen_highlighted(
     ask(page, "eu ai act reporting deadline")
     answer = page.get_by_role("log").get_by_role("article").first
     link = answer.get_by_role("link").first
-    quoted = answer.locator("blockquote p").first.inner_text()
+    # The quote's last words: a paragraph, or a table row's last cell.
+    quoted = answer.locator("blockquote").first.locator("p, dd").last.inner_text()
     anchor = (link.get_attribute("href") or "").lstrip("#")
     section_id, _, passage_number = anchor.partition("--")
     assert passage_number  # the passage itself, not the section heading

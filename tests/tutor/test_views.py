@@ -153,6 +153,17 @@ def test_a_tampered_previous_question_is_a_422_not_a_crash(client: Client) -> No
     assert "previous question" in response.content.decode()
 
 
+def test_a_table_row_in_an_answer_is_shown_as_the_table_shows_it(client: Client) -> None:
+    html = client.get(FORM_URL, {"question": "how do i rewrite human error"}, **HTMX)
+    page = unescape(html.content.decode())
+    row = page[page.index('<dl class="tutor-answer__row">') : page.index("</dl>")]
+    headers = re.findall(r"<dt>(.*?)</dt>", row)
+    cells = re.findall(r"<dd>(.*?)</dd>", row)
+    assert headers == ["Before (blameful)", "After (blameless)"]
+    assert cells[0].startswith("Human error caused the outage")
+    assert cells[1].startswith("The grounding check could be disabled")
+
+
 def test_the_tutor_page_can_be_opened_directly(client: Client) -> None:
     response = client.get(FORM_URL)
     assert response.status_code == 200
