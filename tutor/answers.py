@@ -101,11 +101,11 @@ BARE_FOLLOW_UP_WORDS = 3
 # A message about someone getting hurt is never only refused: whatever the lesson covers, the
 # learner is told where help is (the tutor's own words, never presented as the lesson's).
 DANGER = re.compile(
-    r"\b(?:pills?|tablets?\s+from|medicines?|medication|overdos\w*|poison\w*|suicid\w*|"
-    r"self[- ]?harm\w*|kill\s+(?:myself|me|him|her|them|someone|somebody)|"
+    r"\b(?:pills?|medicines?|medication|overdos\w*|poison\w*|suicid\w*|self[- ]?harm\w*|"
+    r"kill\s+(?:myself|me|him|her|them|someone|somebody)|"
     r"(?:hurt|hurting|harm|harming|cut|cutting)\s+(?:myself|me|him|her|them|someone|somebody|"
-    r"people|others)|end\s+my\s+life|weapons?|guns?|knife|knives|in\s+danger|unsafe|"
-    r"touched\s+me|abus(?:e|ed|ing|ive))\b",
+    r"people|others)|end\s+my\s+life|weapons?|guns?|knife|knives|in\s+danger|touched\s+me|"
+    r"abus(?:ed|ing)\s+(?:me|him|her|them)|abusive)\b",
     re.I,
 )
 SAFETY = (
@@ -714,12 +714,14 @@ def answer_question(
     limits = thresholds or current_thresholds()
     assessment = assess(index, question)
     if previous and not assessment.off_limits:
-        assessment = read_with_previous(index, question, previous, assessment, limits)
+        assessment = read_with_previous(
+            index, question=question, previous=previous, alone=assessment, limits=limits
+        )
     return answer_from(lesson, question, assessment, limits)
 
 
 def read_with_previous(
-    index: LessonIndex, question: str, previous: str, alone: Assessment, limits: Thresholds
+    index: LessonIndex, *, question: str, previous: str, alone: Assessment, limits: Thresholds
 ) -> Assessment:
     """A follow-up read after the question before it, when it leans on it; the answer must
     match something the follow-up itself names, if it names anything, so "and what about the
