@@ -1436,8 +1436,12 @@ def test_a_refused_message_about_someone_getting_hurt_says_where_help_is(
     assert not reply.grounded
     assert SAFETY in reply.answer
     assert reply.suggestions  # the nearest sections are still offered
-    other = answer_question(lesson=lesson, question="How do I use MLflow to track experiments?")
-    assert SAFETY not in other.answer
+    for question in (
+        "How do I use MLflow to track experiments?",
+        "how do we stop api abuse by bots",
+        "what makes model output unsafe in kubernetes",
+    ):
+        assert SAFETY not in answer_question(lesson=lesson, question=question).answer
 
 
 def test_what_ai_cannot_do_is_shown_under_its_heading(lesson: Lesson) -> None:
