@@ -291,7 +291,8 @@ ASKS_DEFINITION = re.compile(
     r"^\W*(?:what\s+(?:(?:even|exactly|actually|really|really\s+even)\s+)?(?:is|are|was)|"
     r"what['’]?s|whats|wats|define|definition\s+of|meaning\s+of|"
     r"what\s+(?:exactly\s+|even\s+)?counts\s+as)\b"
-    r"|\b(?:mean|meaning|means)\W*$",
+    r"|\b(?:mean|meaning|means)\W*$"
+    r"|=\s*\?+\W*$",  # "content credentials = ?"
     re.I,
 )
 # "What are the four parts": the items of a list the lesson counts, not what a thing is.
@@ -343,7 +344,7 @@ ASKS_PRICE = re.compile(
     # "how much is Midjourney a month": a price by the period or the seat.
     r"|\bhow\s+much\s+(?:is|are|does|do)\b[^?.!]{0,40}?\b(?:a|an|per|each|every)\s+"
     r"(?:month|year|week|day|user|seat|licen[cs]e)\b"
-    r"|\bhow\s+(?:big|large|high|much)\s+(?:of\s+)?(?:an?\s+|the\s+)?(?:fine|penalty|bill)\b",
+    r"|\bhow\s+(?:big|large|high|much)\s+(?:of\s+)?(?:an?\s+|the\s+)?(?:fine|penalty|bill|money)\b",
     re.I,
 )
 PRICE = re.compile(

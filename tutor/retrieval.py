@@ -134,6 +134,9 @@ class Unit:
     marker: str = ""
     # A table row's cells, in the order of `labels` (its column headers).
     cells: tuple[str, ...] = ()
+    # The bold words a paragraph opens with: not a label (a worked example's "**Summary.**"
+    # is no answer to every question about summaries), but what it may define.
+    bold: str = ""
 
 
 @dataclass(frozen=True)
@@ -333,7 +336,10 @@ def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
                 # One unit, cited where the lead-in stands so both are on screen.
                 anchor, text = quote_lead[0], f"{quote_lead[1]} {text}"
             quote_lead = None
-            units.append(Unit(anchor, section_id, title, text, "paragraph", context))
+            # "**Content credentials** are information …": it may say what its bold words are.
+            opening = LEAD_TERM.match(inner) if tag == "p" else None
+            bold = html_to_text(opening.group(1)) if opening else ""
+            units.append(Unit(anchor, section_id, title, text, "paragraph", context, bold=bold))
     return units
 
 
@@ -705,10 +711,14 @@ DEFINITION = re.compile(
 )
 
 
-def definitions(text: str) -> tuple[frozenset[str], ...]:
-    """The search terms of each subject that a sentence of `text` defines."""
+def definitions(text: str, *, term: str = "") -> tuple[frozenset[str], ...]:
+    """The search terms of each subject that a sentence of `text` defines; a sentence opening
+    with the unit's bold `term` and "is", "are" or "means" defines it ("**Synthetic media** is
+    content made or changed by AI")."""
     found = []
     for sentence in split_sentences(text):
+        if term and re.match(rf"{re.escape(term)},?\s+(?:is|are|means)\b", sentence, re.I):
+            found.append(frozenset(content_terms(term)))
         match = DEFINITION.match(sentence)
         if not match:
             continue
@@ -851,7 +861,9 @@ def build_index(units: Sequence[Unit]) -> LessonIndex:
             for p in passages
         ),
         passage_labels=tuple(unit_labels[id(p.unit)] for p in passages),
-        passage_definitions=tuple(definitions(p.text) for p in passages),
+        passage_definitions=tuple(
+            definitions(p.text, term=p.unit.term or p.unit.bold) for p in passages
+        ),
         section_texts={
             sid: " ".join(unit.text for unit in units if unit.section_id == sid)
             for sid in section_ids

@@ -1480,3 +1480,18 @@ def test_a_new_question_after_another_is_answered_as_it_would_be_alone(lesson: L
         lesson=lesson, question="what is drift?", previous="who should review the postmortem"
     )
     assert after == alone
+
+
+def test_how_much_money_asks_a_price(lesson: Lesson) -> None:
+    assert ASKS_PRICE.search("how much money did air canada end up paying")
+    reply = answer_question(
+        lesson=lesson, question="how much money did air canada end up paying in that chatbot case"
+    )
+    assert not reply.grounded
+
+
+def test_x_equals_question_mark_asks_what_x_is(lesson: Lesson) -> None:
+    reply = answer_question(lesson=lesson, question="drift = ?")
+    assert reply.grounded
+    assert reply.citations[0].section_id == "why-ai-incidents-differ"
+    assert "Drift. The world changed under the model" in reply.answer

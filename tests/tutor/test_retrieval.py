@@ -110,6 +110,12 @@ def test_a_definition_names_its_other_name_and_a_hyphenated_term_either_way() ->
     assert frozenset({"ai", "generat"}) in found  # asked as "ai generated"
 
 
+def test_a_sentence_opening_with_its_bold_term_defines_it_without_an_article() -> None:
+    text = "Content credentials are information stored inside a file. They record edits."
+    assert frozenset({"content", "credenti"}) in definitions(text, term="Content credentials")
+    assert not definitions(text)  # without the bold term, "are information" defines nothing
+
+
 def test_a_passage_saying_what_the_lesson_will_do_is_never_an_answer() -> None:
     units = [
         Unit(
