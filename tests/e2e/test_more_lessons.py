@@ -14,6 +14,7 @@ LESSONS = {
     "/lessons/keeping-personal-and-confidential-data-out-of-ai-prompts-at-work/": 10,
     "/lessons/asking-a-voice-assistant-good-questions/": 10,
     "/lessons/crediting-ai-help-in-your-creative-work/": 10,
+    "/lessons/spotting-ai-written-phishing-and-scam-messages-at-work/": 10,
 }
 
 

@@ -18,6 +18,7 @@ VIRAL_IMAGE = "checking-whether-a-viral-image-or-video-was-made-by-ai"
 WORK_DATA = "keeping-personal-and-confidential-data-out-of-ai-prompts-at-work"
 VOICE_ASSISTANT = "asking-a-voice-assistant-good-questions"
 CREDITING_AI = "crediting-ai-help-in-your-creative-work"
+PHISHING = "spotting-ai-written-phishing-and-scam-messages-at-work"
 
 
 def related_cards(html: str) -> str:
@@ -85,6 +86,12 @@ def test_every_related_card_that_links_leads_to_a_page_that_renders(client: Clie
             "Crediting AI Help in Your Creative Work",
             "Creators",
             ["When to disclose: the range of AI help", "How to write a credit line"],
+        ),
+        (
+            PHISHING,
+            "Spotting AI-Written Phishing and Scam Messages at Work",
+            "Professionals",
+            ["Judge the request, not the writing", "Voice and video calls"],
         ),
     ],
 )
