@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lessons.content import Lesson
@@ -520,9 +520,11 @@ class TutorAnswer:
     passages: tuple[Passage, ...] = field(default=(), repr=False)
     # True when the optional chat backend's supported rephrasing is the answer text.
     rephrased: bool = False
+    # The question before, when this answer reads the question as a follow-up to it.
+    read_after: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "answer": self.answer,
             "grounded": self.grounded,
             "citations": [citation.as_json() for citation in self.citations],
@@ -531,6 +533,9 @@ class TutorAnswer:
                 for s in self.suggestions
             ],
         }
+        if self.read_after:
+            found["read_after"] = self.read_after
+        return found
 
 
 @dataclass(frozen=True)
@@ -713,12 +718,17 @@ def answer_question(
     not answer alone ("and what if they say no?") is read with it."""
     index = index_lesson(lesson)
     limits = thresholds or current_thresholds()
-    assessment = assess(index, question)
-    if previous and not assessment.off_limits:
-        assessment = read_with_previous(
-            index, question=question, previous=previous, alone=assessment, limits=limits
-        )
-    return answer_from(lesson, question, assessment, limits)
+    alone = assess(index, question)
+    if not previous or alone.off_limits:
+        return answer_from(lesson, question, alone, limits)
+    assessment = read_with_previous(
+        index, question=question, previous=previous, alone=alone, limits=limits
+    )
+    if alone.is_answered(limits) and assessment.passages == alone.passages:
+        assessment = alone  # the same answer: the question before changed nothing
+    reply = answer_from(lesson, question, assessment, limits)
+    # Said, so that the learner knows what "those" was taken to mean.
+    return replace(reply, read_after=previous) if assessment is not alone else reply
 
 
 def read_with_previous(

@@ -192,3 +192,4 @@ def test_a_follow_up_is_answered_after_the_question_before_it(page: Page) -> Non
     follow_up = answers.get_by_role("article").first
     expect(follow_up).to_contain_text("do those need one too")
     expect(follow_up).to_contain_text("Near misses count.")
+    expect(follow_up).to_contain_text("Read as a follow-up to “what is a near miss”")

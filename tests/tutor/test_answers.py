@@ -1461,6 +1461,8 @@ def test_a_follow_up_is_read_after_the_question_before_it(lesson: Lesson) -> Non
     assert reply.grounded
     assert reply.citations[0].section_id == "when-to-write"
     assert "Near misses count." in reply.answer
+    assert reply.read_after == "what is a near miss"  # said, so "those" is not a guess
+    assert reply.as_json()["read_after"] == "what is a near miss"
     assert_made_of_whole_units(lesson, reply)
 
 

@@ -119,6 +119,7 @@ def test_htmx_reads_a_follow_up_after_the_question_before_and_carries_it_on(
     assert "can’t find that in this lesson" in alone
     html = client.get(FORM_URL, {"question": FOLLOW_UP, "previous": FIRST}, **HTMX).content.decode()
     assert "Near misses count." in html
+    assert f"Read as a follow-up to “{FIRST}”" in html
     # The form's hidden field now holds this question, for the next follow-up.
     assert re.search(
         rf'<input type="hidden" id="tutor-previous" name="previous" value="{FOLLOW_UP}" '
@@ -145,6 +146,12 @@ def test_the_api_reads_a_follow_up_after_the_previous_question(client: Client) -
     reply = ask_api(client, {"question": FOLLOW_UP, "previous": FIRST}).json()
     assert reply["grounded"]
     assert "Near misses count." in reply["answer"]
+    assert reply["read_after"] == FIRST
+    # A question read on its own says nothing of the one before.
+    assert (
+        "read_after"
+        not in ask_api(client, {"question": "what is drift?", "previous": FIRST}).json()
+    )
 
 
 def test_a_tampered_previous_question_is_a_422_not_a_crash(client: Client) -> None:
