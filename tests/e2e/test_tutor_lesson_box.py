@@ -181,7 +181,11 @@ def test_a_cited_lead_in_is_tinted_with_the_quotation_it_introduces(page: Page) 
     assert quotation.evaluate("el => getComputedStyle(el).animationName") == "tutor-quote"
 
 
-def test_a_follow_up_is_answered_after_the_question_before_it(page: Page) -> None:
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_follow_up_is_answered_after_the_question_before_it(
+    page: Page, assert_accessible: Callable[[Page], None], scheme: str
+) -> None:
+    page.emulate_media(color_scheme=scheme)
     page.goto(LESSON_PATH)
     answers = page.get_by_role("log", name="Your questions and the tutor’s answers")
     ask(page, "what is a near miss")
@@ -193,3 +197,4 @@ def test_a_follow_up_is_answered_after_the_question_before_it(page: Page) -> Non
     expect(follow_up).to_contain_text("do those need one too")
     expect(follow_up).to_contain_text("Near misses count.")
     expect(follow_up).to_contain_text("Read as a follow-up to “what is a near miss”")
+    assert_accessible(page)
