@@ -98,6 +98,10 @@ POINTS_BACK = re.compile(
 )
 SHORT_FOLLOW_UP_WORDS = 6
 BARE_FOLLOW_UP_WORDS = 3
+# A unit that opens by pointing back at the one before it: shown after it.
+BACK_REFERENCE = re.compile(
+    r"^(?:The\s+same|That|This|These|Those|They|It|Its|Such|Both|But|Then|So)\b"
+)
 # A message about someone getting hurt is never only refused: whatever the lesson covers, the
 # learner is told where help is (the tutor's own words, never presented as the lesson's).
 DANGER = re.compile(
@@ -638,7 +642,7 @@ def assess(index: LessonIndex, question: str) -> Assessment:
     unknown = unknown_weights(query)
     return Assessment(
         hits=hits,
-        passages=tuple(choose_passages(hits)),
+        passages=tuple(choose_passages(hits, index=index)),
         coverage=index.coverage(told_as_a_story(query, question), best),
         unknown_weight=max(unknown, default=0.0),
         topic_weight=index.topic_weight(query, best, asked=asked),
@@ -695,7 +699,7 @@ def assess_named_heading(
     unknown = unknown_weights(query)
     return Assessment(
         hits=hits,
-        passages=tuple(choose_passages(hits)),
+        passages=tuple(choose_passages(hits, index=index)),
         coverage=1.0,
         unknown_weight=max(unknown, default=0.0),
         topic_weight=1.0,
@@ -1148,9 +1152,14 @@ def spells_out(question: str, text: str) -> bool:
     )
 
 
-def choose_passages(hits: Sequence[Hit]) -> list[Passage]:
-    """The best passage, and another unit of the same section that ranks nearly as well."""
+def choose_passages(hits: Sequence[Hit], *, index: LessonIndex | None = None) -> list[Passage]:
+    """The best passage, and another unit of the same section that ranks nearly as well; or,
+    when the best opens by pointing back ("The same goes for a phone call …"), the passage
+    just before it, which says what it points back to."""
     best = hits[0]
+    before = index.passage_before(best.number) if index is not None else None
+    if before is not None and BACK_REFERENCE.match(best.passage.text):
+        return [before, best.passage]
     chosen = [best]
     length = len(best.passage.text)
     for hit in hits[1:]:

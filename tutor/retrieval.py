@@ -575,6 +575,17 @@ class LessonIndex:
                         return candidate
         return None
 
+    def passage_before(self, number: int) -> Passage | None:
+        """For a whole unit with no lead-in, the end of the unit just before it in the same
+        section (its last passage); None when there is none or the passage is part of a unit."""
+        passage = self.passages[number]
+        if number == 0 or passage.text != passage.unit.text or passage.unit.lead:
+            return None
+        before = self.passages[number - 1]
+        if before.section_id != passage.section_id or before.text.rstrip().endswith(":"):
+            return None
+        return before
+
     def search(self, query: Query, *, limit: int = 8) -> list[Hit]:
         """The best passages for the query, best first (empty when no term is in the lesson)."""
         terms = [t for t, k in zip(query.terms, query.known, strict=True) if k]

@@ -1499,3 +1499,14 @@ def test_x_equals_question_mark_asks_what_x_is() -> None:
     assert reply.grounded
     assert reply.citations[0].section_id == "key-terms"
     assert "Content credentials are information stored inside a file" in reply.answer
+
+
+def test_a_unit_that_points_back_is_shown_after_what_it_points_to(viral: Lesson) -> None:
+    reply = answer_question(lesson=viral, question="how do u know if a voice is fake")
+    assert reply.grounded
+    assert [p.unit.anchor for p in reply.passages] == [
+        "video-and-audio--p2",
+        "video-and-audio--p3",
+    ]
+    assert reply.passages[1].text.startswith("The same goes for a phone call")
+    assert_made_of_whole_units(viral, reply)
