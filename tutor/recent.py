@@ -30,12 +30,6 @@ def remember_question(
     session[_key(lesson)] = [[question, previous], *earlier][:KEEP]
 
 
-def last_question(session: SessionBase, lesson: Lesson) -> str:
-    """The lesson's most recent question in this session ("" when there is none)."""
-    recent = _recent(session, lesson)
-    return recent[0][0] if recent else ""
-
-
 def recent_answers(session: SessionBase, lesson: Lesson) -> list[tuple[str, TutorAnswer]]:
     """The recent questions, newest first, answered again as they were asked, after the
     question before each (answers are cheap and deterministic)."""

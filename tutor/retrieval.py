@@ -170,7 +170,10 @@ class Passage:
 
     @property
     def cells(self) -> tuple[tuple[str, str], ...]:
-        """A whole table row as (column header, cell) pairs; empty for any other passage."""
+        """A whole table row as (column header, cell) pairs; empty for any other passage, and
+        for a row whose cells and headers do not pair up (shown as one line instead)."""
+        if len(self.unit.cells) != len(self.unit.labels):
+            return ()
         return tuple(zip(self.unit.labels, self.unit.cells, strict=True))
 
     @property

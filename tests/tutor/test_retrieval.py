@@ -130,6 +130,14 @@ def test_a_passage_saying_what_the_lesson_will_do_is_never_an_answer() -> None:
     assert all(hit.score == 0 for hit in hits if hit.passage.unit == units[0])
 
 
+def test_a_row_whose_cells_and_headers_do_not_pair_up_is_shown_as_one_line() -> None:
+    # Markdown pairs them; a table written in HTML may not.
+    html = "<table><tr><th>Who</th><th>What</th></tr><tr><td>Sam</td></tr></table>"
+    row = units_of_html("demo", "Demo", html)[-1]
+    assert row.kind == "row"
+    assert Passage(row, row.text).cells == ()
+
+
 def test_every_unit_of_the_lesson_has_an_anchor_on_the_page(lesson: Lesson) -> None:
     body = "".join(section.html for section in lesson.sections)
     front = {"premise", "does-well", "cannot-do"}
