@@ -166,7 +166,10 @@ NOT_A_QUESTION = re.compile(
     r"|(?:^|[.,;!?])\W*(?:ignore|forget)\s+(?:about\s+)?(?:all\s+)?(?:the|this|that|your)\s+"
     r"(?:[\w-]+\s+){0,3}(?:stuff|text|lesson)\b"
     r"|\bfrom\s+now\s+on\b|\bnew\s+task\b|^\s*system\s*:|</|\bactivation\s+key\b"
-    r"|\b(?:repeat|recite|parrot)\b|\bsay\s+(?:back|after|['\"“‘])|\bverbatim\b"
+    r"|\b(?:repeat|recite|parrot)\b|\bverbatim\b"
+    # "say 'I was hacked'", "say after me" as requests; not "our action items say 'improve
+    # monitoring'" (a quote) nor "what should I say back to the bot" (a question).
+    r"|(?:^|[.,;!?]|\b(?:you|u|ya|please|pls|now|just))\s*say\s+(?:['\"“‘]|back\b|after\b)"
     # "echo this back", not the speaker ("our echo has a red light", "an echo dot").
     r"|(?<!\bthe )(?<!\bour )(?<!\bmy )(?<!\ban )(?<!\byour )(?<!\bamazon )\becho\s+"
     r"(?:back|this|that|these|those|the|what|everything|it|after|me|my|your|all|exactly)\b"
@@ -185,6 +188,9 @@ NOT_A_QUESTION = re.compile(
     # me" (a clause that asks it for the learner, so "…, write one?" stays a question).
     r"|[.,;!?]\s+(?:(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:just\s+|please\s+)?|please\s+)?"
     r"(?:write|draw|generate|compose|create|make)\b[^.?!]*\b(?:for\s+(?:me|us)|my|our)\b"
+    # "forget postmortems, write me a cover letter": something made for the learner.
+    r"|[.,;!?]\s+(?:(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:just\s+|please\s+)?|please\s+)?"
+    r"(?:write|draw|generate|compose|create|make)\s+(?:me|us)\b"
     # Sums: "what is 12 times 12" is arithmetic, whatever numbers the lesson holds (not a
     # range, "SEV 1-2", nor a date, "3/4").
     r"|\d\s*(?:[x×*+=]|times|plus|minus|divided\s+by|multiplied\s+by)\s*\d"
@@ -296,6 +302,7 @@ ASKS_DEFINITION = re.compile(
     r"what['’]?s|whats|wats|define|definition\s+of|meaning\s+of|"
     r"what\s+(?:exactly\s+|even\s+)?counts\s+as)\b"
     r"|\b(?:mean|meaning|means)\W*$"
+    r"|^\W*(?:what|wat|wot)\s+(?:does|do|did)\s+[\w\s'’-]{1,40}?\s+mean\s*[,;.!?]"
     r"|=\s*\?+\W*$",  # "content credentials = ?"
     re.I,
 )
@@ -496,6 +503,9 @@ class Citation:
     # The quote says the same words in one line; the JSON keeps to the quote.
     lead: str = ""
     cells: tuple[tuple[str, str], ...] = ()
+    # "quiz" for a quiz explanation, which is cited at the section it explains but is not
+    # written there: the page says so rather than claim the section holds these words.
+    source: str = "lesson"
 
     def as_json(self) -> dict[str, str]:
         return {
@@ -503,6 +513,7 @@ class Citation:
             "section_title": self.section_title,
             "quote": self.quote,
             "anchor": self.anchor or self.section_id,
+            "source": self.source,
         }
 
 
@@ -775,7 +786,9 @@ def answer_from(
         answer=rephrased or " ".join(passage.shown for passage in passages),
         grounded=True,
         citations=tuple(
-            Citation(p.section_id, p.section_title, p.shown, p.anchor, p.shown_lead, p.cells)
+            Citation(
+                p.section_id, p.section_title, p.shown, p.anchor, p.shown_lead, p.cells, p.source
+            )
             for p in passages
         ),
         passages=tuple(passages),

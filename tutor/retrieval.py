@@ -253,11 +253,13 @@ def content_terms(text: str) -> list[str]:
 MEANING_ASKERS = frozenset({"does", "do", "did"})
 
 
-def asks_meaning(words: Sequence[str], place: int) -> bool:
+def asks_meaning(words: Sequence[str], place: int, *, clause_ends: bool = False) -> bool:
     """Whether the "mean" at `place` asks what something means ("what does X mean", "what
-    do they mean by X"), not what is unkind ("is it mean to …")."""
+    do they mean by X", "what does X mean, my teacher keeps saying it" when `clause_ends`
+    after it), not what is unkind ("is it mean to …")."""
     after = words[place + 1 : place + 2]
-    return bool(MEANING_ASKERS.intersection(words[:place])) and after in ([], ["by"])
+    ends = after in ([], ["by"]) or clause_ends
+    return bool(MEANING_ASKERS.intersection(words[:place])) and ends
 
 
 def _units_of_html(section_id: str, title: str, fragment: str) -> list[Unit]:
@@ -430,6 +432,8 @@ def unit_passages(unit: Unit) -> list[Passage]:
     return [Passage(unit, text) for text in dict.fromkeys(windows)]
 
 
+# "… mean, my teacher keeps saying it": the asking clause ends at "mean".
+MEAN_ENDS_CLAUSE = re.compile(r"\bmean\s*[,;.!?]", re.I)
 # A number as learners type one: "100", "800k", "5th", "10am" (not a clause number, "4.2").
 COUNTED = re.compile(r"\d+[a-z]{0,2}")
 # A name with its number typed as one word: "sev3", "gpt4".
@@ -481,7 +485,9 @@ class LessonIndex:
                 continue
             if word in joined_compounds and term(word) not in self.terms:
                 continue
-            if word == "mean" and asks_meaning(every, place):
+            if word == "mean" and asks_meaning(
+                every, place, clause_ends=bool(MEAN_ENDS_CLAUSE.search(question))
+            ):
                 continue  # "what does X mean" asks what X is; "mean" is no topic there
             before, after = every[place - 1 : place], every[place + 1 : place + 2]
             if word in WAY_WORDS and after in (["way"], ["ways"]):

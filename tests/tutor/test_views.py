@@ -437,3 +437,18 @@ def test_the_urlconf_loads_the_tutors_retrieval_libraries_only_with_a_first_ques
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     )
     assert found.stdout.strip() == "[]"
+
+
+def test_a_quiz_explanation_in_an_answer_says_it_comes_from_the_quiz(client: Client) -> None:
+    # Cited at the section it explains, but not written there: the page must not claim it is.
+    url = "/lessons/keeping-personal-and-confidential-data-out-of-ai-prompts-at-work/tutor/"
+    question = "if there's no name, just a job title and a site, is it still personal data?"
+    html = unescape(client.get(url, {"question": question}, **HTMX).content.decode())
+    assert "From: <a" in html  # the lesson's own paragraph
+    assert "From the quiz, on: <a" in html  # the quiz explanation beside it
+    reply = client.post(
+        "/api/lessons/keeping-personal-and-confidential-data-out-of-ai-prompts-at-work/tutor",
+        data=json.dumps({"question": question}),
+        content_type="application/json",
+    ).json()
+    assert [c["source"] for c in reply["citations"]] == ["lesson", "quiz"]
