@@ -432,6 +432,11 @@ def unit_passages(unit: Unit) -> list[Passage]:
     return [Passage(unit, text) for text in dict.fromkeys(windows)]
 
 
+# Words before "give me" / "show me" when the learner asks the tutor for something ("can you
+# just give me …"); "is it ok to have AI give me ideas" is about the AI giving.
+REQUEST_OPENERS = frozenset(
+    "can could would will you u ya just please pls plz ok okay so and now then hey".split()
+)
 # "… mean, my teacher keeps saying it": the asking clause ends at "mean".
 MEAN_ENDS_CLAUSE = re.compile(r"\bmean\s*[,;.!?]", re.I)
 # A number as learners type one: "100", "800k", "5th", "10am" (not a clause number, "4.2").
@@ -496,6 +501,12 @@ class LessonIndex:
                 continue  # "the point of disclosing" asks what disclosing is for
             if word in {"count", "counts"} and after == ["as"]:
                 continue  # "what counts as drift" asks what drift is, not for a number
+            if (
+                word in {"give", "show"}
+                and after in (["me"], ["us"])
+                and all(w in REQUEST_OPENERS for w in every[:place])
+            ):
+                continue  # "give me something to try" asks, like "tell me", for what follows
             if word in INTERJECTIONS and all(w in FILLERS for w in every[:place]):
                 continue  # "wait what happened …"
             if word in BREVITY_OF and before and before[0] in BREVITY_WORDS:

@@ -1543,3 +1543,10 @@ def test_something_made_for_the_learner_after_a_clause_is_refused(lesson: Lesson
 def test_mean_ending_the_asking_clause_is_no_topic_word(viral: Lesson) -> None:
     query = index_lesson(viral).parse("what does lateral reading mean, my teacher keeps saying it")
     assert term("mean") not in query.terms
+
+
+def test_give_me_asking_the_tutor_names_no_topic(viral: Lesson) -> None:
+    index = index_lesson(viral)
+    assert term("give") not in index.parse("can you give me something to try this week").terms
+    # Said of the AI, giving is what the question is about.
+    assert term("give") in index.parse("is it ok to have ai give me ideas").terms
