@@ -434,7 +434,7 @@ def unit_passages(unit: Unit) -> list[Passage]:
 
 # Words before "give me" / "show me" when the learner asks the tutor for something ("can you
 # just give me …"); "is it ok to have AI give me ideas" is about the AI giving.
-REQUEST_OPENER_TEXT = "can could would will you u ya just please pls plz ok okay so and now then hey"
+REQUEST_OPENER_TEXT = "can could would will you u ya just please pls plz ok okay so and now hey"
 REQUEST_OPENERS = frozenset(REQUEST_OPENER_TEXT.split())
 # "… mean, my teacher keeps saying it": the asking clause ends at "mean".
 MEAN_ENDS_CLAUSE = re.compile(r"\bmean\s*[,;.!?]", re.I)
