@@ -736,11 +736,15 @@ def answer_question(
     alone = assess(index, question)
     if not previous or alone.off_limits:
         return answer_from(lesson, question, alone, limits)
-    assessment = read_with_previous(
+    assessment, together = read_with_previous(
         index, question=question, previous=previous, alone=alone, limits=limits
     )
     if alone.is_answered(limits) and assessment.passages == alone.passages:
         assessment = alone  # the same answer: the question before changed nothing
+    if together is not None and together.hits and not assessment.is_answered(limits):
+        # Refused even so: the sections near both questions are the ones to offer ("and what
+        # if they say no?" alone is near nothing).
+        return answer_from(lesson, question, replace(alone, hits=together.hits), limits)
     reply = answer_from(lesson, question, assessment, limits)
     # Said, so that the learner knows what "those" was taken to mean.
     return replace(reply, read_after=previous) if assessment is not alone else reply
@@ -748,10 +752,11 @@ def answer_question(
 
 def read_with_previous(
     index: LessonIndex, *, question: str, previous: str, alone: Assessment, limits: Thresholds
-) -> Assessment:
+) -> tuple[Assessment, Assessment | None]:
     """A follow-up read after the question before it, when it leans on it; the answer must
     match something the follow-up itself names, if it names anything, so "and what about the
-    weather" is no more answered than alone."""
+    weather" is no more answered than alone. Also the reading of both together (None when the
+    question does not lean on the one before)."""
     question = spelt_out(question)
     opens = FOLLOW_UP_OPENING.search(question)
     words = len(question.split())
@@ -759,14 +764,14 @@ def read_with_previous(
         words <= SHORT_FOLLOW_UP_WORDS and POINTS_BACK.search(question)
     )
     if not (opens or short or (POINTS_BACK.search(question) and not alone.is_answered(limits))):
-        return alone
+        return alone, None
     together = assess(index, f"{spelt_out(previous).rstrip(' ?!.')}. {question}")
     if not together.is_answered(limits):
-        return alone
+        return alone, together
     own = index.parse(question).terms
     if own and not index.passage_terms[together.hits[0].number].intersection(own):
-        return alone
-    return together
+        return alone, together
+    return together, together
 
 
 def answer_from(

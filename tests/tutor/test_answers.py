@@ -1550,3 +1550,15 @@ def test_give_me_asking_the_tutor_names_no_topic(viral: Lesson) -> None:
     assert term("give") not in index.parse("can you give me something to try this week").terms
     # Said of the AI, giving is what the question is about.
     assert term("give") in index.parse("is it ok to have ai give me ideas").terms
+
+
+def test_a_refused_follow_up_offers_the_sections_near_both_questions(lesson: Lesson) -> None:
+    question = "and what if nobody remembers the exact times"
+    alone = answer_question(lesson=lesson, question=question)
+    after = answer_question(
+        lesson=lesson, question=question, previous="how do we write the timeline"
+    )
+    assert not alone.grounded and not after.grounded
+    assert "timeline-and-analysis" not in {s.section_id for s in alone.suggestions}
+    assert after.suggestions[0].section_id == "timeline-and-analysis"
+    assert after.read_after == ""  # nothing was answered after it
