@@ -86,6 +86,18 @@ OFF_LIMITS = "I only answer questions about this lesson, from what it says."
 # holds words no lesson uses. Such a refusal says so.
 LONG_QUESTION_WORDS = 15
 SHORTER = "Asking it in a few words, in the lesson’s own terms, may find it."
+# "What can AI do for me here", "how can it help": the lesson's "What AI does well" list,
+# which every lesson has. The whole message must ask it, so "what can AI do with my photos"
+# is still searched.
+ASKS_AI_STRENGTHS = re.compile(
+    r"^\W*(?:(?:so|ok|okay)\W+)*(?:what|how)\s+(?:can|could|does|do|will|would)\s+"
+    r"(?:ai|it|chatbots?|the\s+ai|an?\s+ai(?:\s+tool)?|a\s+chatbot|the\s+chatbot)\s+"
+    r"(?:actually\s+|really\s+|even\s+)?(?:do|help|help\s+with|help\s+me(?:\s+with)?|"
+    r"be\s+used\s+for)"
+    r"(?:\s+(?:for|with)\s+(?:me|us|this|that|it))?"
+    r"(?:\s+(?:here|in\s+this(?:\s+lesson)?|with\s+this(?:\s+lesson)?))?\W*$",
+    re.I,
+)
 # A question that leans on the one before it: it opens as a follow-up ("and what if …", "so
 # then what", "what about at school?", "why tho") or points back ("does it always work").
 FOLLOW_UP_OPENING = re.compile(
@@ -598,6 +610,8 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         return Assessment(hits=(), passages=(), off_limits=True)
     if ASKS_SUMMARY.search(question):
         return assess_summary(index)
+    if ASKS_AI_STRENGTHS.search(question):
+        return assess_section(index, "does-well")
     query = index.parse(question)
     named = index.under_named_heading(question)
     if not named and not query.terms:
@@ -678,6 +692,23 @@ def assess_summary(index: LessonIndex) -> Assessment:
     return Assessment(
         hits=(hit,),
         passages=(Passage(hit.passage.unit, hit.passage.unit.text),),
+        coverage=1.0,
+        topic_weight=1.0,
+        gives_what_is_asked=True,
+    )
+
+
+def assess_section(index: LessonIndex, section_id: str) -> Assessment:
+    """A section every lesson has, asked for as a whole: its first units, as the page shows
+    them."""
+    hits = tuple(
+        Hit(passage, 1.0, 1.0, number)
+        for number, passage in enumerate(index.passages)
+        if passage.section_id == section_id
+    )
+    return Assessment(
+        hits=hits,
+        passages=tuple(choose_passages(hits)),
         coverage=1.0,
         topic_weight=1.0,
         gives_what_is_asked=True,

@@ -1562,3 +1562,17 @@ def test_a_refused_follow_up_offers_the_sections_near_both_questions(lesson: Les
     assert "timeline-and-analysis" not in {s.section_id for s in alone.suggestions}
     assert after.suggestions[0].section_id == "timeline-and-analysis"
     assert after.read_after == ""  # nothing was answered after it
+
+
+@pytest.mark.parametrize("question", ["what can ai do for me here", "how can ai help with this"])
+def test_what_ai_can_do_here_is_the_lessons_list_of_what_it_does_well(
+    lesson: Lesson, question: str
+) -> None:
+    reply = answer_question(lesson=lesson, question=question)
+    assert reply.grounded
+    assert {c.section_id for c in reply.citations} == {"does-well"}
+    assert reply.answer.startswith("What AI does well here: ")
+    assert_made_of_whole_units(lesson, reply)
+    # A thing named is still searched for.
+    other = answer_question(lesson=lesson, question="what can ai do with our incident logs")
+    assert {c.section_id for c in other.citations} != {"does-well"} or not other.grounded
