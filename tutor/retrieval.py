@@ -179,10 +179,10 @@ class Passage:
     @property
     def shown(self) -> str:
         """The text as the page shows it: a numbered step keeps its number after the lead-in."""
-        marker, lead = self.unit.marker, self.unit.lead
+        marker, lead = self.unit.marker, self.shown_lead
         if not marker:
             return self.text
-        if lead and self.text.startswith(lead):
+        if lead:
             return f"{lead} {marker} {self.text[len(lead) :].lstrip()}"
         return f"{marker} {self.text}"
 

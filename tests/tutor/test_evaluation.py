@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from quiz.bank import get_question_bank
 from tests.conftest import LESSON_SLUG
 from tutor.answers import Thresholds
 from tutor.evaluation import (
+    AnswerableCase,
     FollowUpSet,
     Outcomes,
     assess_dev_set,
@@ -34,6 +36,12 @@ COPIED_RUN = 5
 TYPED_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
 
 
+def assert_cases_name_real_sections(lesson: Lesson, cases: Sequence[AnswerableCase]) -> None:
+    for case in cases:
+        for section_id in (case.section, *case.also):
+            assert lesson.has_section(section_id), f"{lesson.slug}: {case.question!r}: {section_id}"
+
+
 def test_every_lesson_has_a_dev_set_naming_its_real_sections() -> None:
     dev_sets = {dev_set.lesson: dev_set for dev_set in load_dev_sets()}
     assert set(dev_sets) == {lesson.slug for lesson in get_catalogue().lessons}
@@ -42,9 +50,7 @@ def test_every_lesson_has_a_dev_set_naming_its_real_sections() -> None:
         assert lesson is not None
         assert len(dev_set.answerable) >= 30
         assert len(dev_set.unanswerable) >= 30
-        for case in dev_set.answerable:
-            for section_id in (case.section, *case.also):
-                assert lesson.has_section(section_id), f"{slug}: {case.question!r}: {section_id}"
+        assert_cases_name_real_sections(lesson, dev_set.answerable)
 
 
 def test_every_lesson_has_follow_up_pairs_naming_its_real_sections() -> None:
@@ -54,9 +60,7 @@ def test_every_lesson_has_follow_up_pairs_naming_its_real_sections() -> None:
         lesson = get_lesson(slug)
         assert lesson is not None
         assert len(follow_ups.answerable) >= 10 and len(follow_ups.unanswerable) >= 5
-        for case in follow_ups.answerable:
-            for section_id in (case.section, *case.also):
-                assert lesson.has_section(section_id), f"{slug}: {case.question!r}: {section_id}"
+        assert_cases_name_real_sections(lesson, follow_ups.answerable)
 
 
 def test_follow_ups_are_counted_alone_and_after_the_question_before(lesson: Lesson) -> None:
