@@ -98,6 +98,65 @@ ASKS_AI_STRENGTHS = re.compile(
     r"(?:\s+(?:here|in\s+this(?:\s+lesson)?|with\s+this(?:\s+lesson)?))?\W*$",
     re.I,
 )
+# "What should I do now", "what's a good first step this week", "ok I read it, what am I meant
+# to do": what to do after the lesson, which is its checklist, every lesson's "Apply it this
+# week". The whole message must ask it: "my friend got a fake text, what should I do" tells a
+# story the lesson may answer elsewhere.
+NEXT_STEP_WHEN = (
+    r"(?:\s+(?:now|next|then|today|tomorrow|this\s+(?:week|wk)|"
+    r"after\s+(?:this|that|reading|the\s+lesson)(?:\s+(?:all\s+)?(?:this|it|that))?"
+    r"(?:\s+(?:lesson|one))?|from\s+(?:this|the)\s+lesson|"
+    r"to\s+(?:get\s+started|start|begin|practi[cs]e|get\s+on\s+top\s+of\s+(?:all\s+)?"
+    r"(?:this|it)|get\s+better(?:\s+at\s+(?:this|it))?)))"
+)
+ASKS_NEXT_STEPS = re.compile(
+    r"^\W*(?:(?:so|ok|okay|right|cool|great|thanks|alright)\W+)*"
+    r"(?:(?:i|we)\s+(?:have\s+|just\s+)?(?:read|finished|done|did)\s+(?:reading\s+)?"
+    r"(?:it|this|the\s+lesson|all\s+(?:of\s+)?(?:this|it))?\W+(?:so\s+|now\s+)?)?"
+    r"(?:(?:what\s*(?:'s|’s|s|\s+is|\s+are)\s+(?:a\s+|the\s+|my\s+|some\s+)?"
+    r"(?:good\s+|best\s+)?(?:first|next)\s+steps?(?:\s+to\s+take)?"
+    r"|what\s*(?:'s|’s|s|\s+is)\s+(?:the\s+|my\s+)?to\s*-?\s*do(?:\s+list)?)"
+    + NEXT_STEP_WHEN
+    + r"*"
+    # "What should I do" alone may ask about what the learner just told: only with "now",
+    # "this week", "after this" is it what to do after the lesson.
+    r"|(?:what\s+(?:should|shall|do|can|could|must)\s+(?:i|we|you)\s+(?:actually\s+|really\s+)?"
+    r"(?:go\s+(?:and\s+)?)?(?:do|try|practi[cs]e|start\s+with|work\s+on)"
+    r"|what\s+(?:am\s+i|are\s+we)\s+(?:meant|supposed)\s+to\s+(?:actually\s+)?"
+    r"(?:go\s+(?:and\s+)?)?do)" + NEXT_STEP_WHEN + r"+)\W*$",
+    re.I,
+)
+# "Can the chatbot tell when I'm sad", "is AI always right about facts", "can I just ask ChatGPT
+# what my teacher allows": what AI can or cannot do, which every lesson lists.
+AI_THING = (
+    r"(?:the\s+|an?\s+|my\s+|these\s+|this\s+|that\s+|some\s+)?(?:ai|chat\s*bots?|bots?|"
+    r"chatgpt|llms?|gemini|claude|copilot|alexa|siri|assistants?|ai\s+(?:tools?|apps?|models?|"
+    r"assistants?|chatbots?|helpers?))"
+)
+ASKS_AI_ABILITY = re.compile(
+    r"\b(?:can|could|will|would|cant|can't|can’t|couldnt|couldn't|wont|won't)\s+(?:not\s+)?"
+    + AI_THING
+    + r"\s+(?:just\s+|really\s+|actually\s+|ever\s+|even\s+|still\s+)?(?!be\b)\w+"
+    r"|\b(?:can|could|should|cant|can't|can’t)\s+(?:i|we|you)\s+(?:just\s+|not\s+)?"
+    r"(?:ask|let|get|have|trust|use)\s+"
+    + AI_THING
+    + r"\b|\b"
+    + AI_THING
+    + r"\s+(?:\w+\s+)?(?:can|cant|can't|can’t|cannot|couldnt|couldn't)\s+(?:not\s+)?\w+"
+    # "How does the AI know what to say" asks how it works, not whether it can.
+    r"|(?<!\bhow\s)\b(?:does|do|doesnt|doesn't|doesn’t)\s+"
+    + AI_THING
+    + r"\s+(?:really\s+|actually\s+|even\s+)?(?:know|kno|understand|remember|forget|notice|"
+    r"feel|care|check|realise|realize|see|hear|get)\b"
+    r"|\b(?:is|are|isnt|isn't|isn’t)\s+" + AI_THING + r"\s+(?:always\s+|ever\s+|even\s+|"
+    r"actually\s+|really\s+)?(?:right|wrong|accurate|reliable|correct|trustworthy|smart|"
+    r"good\s+at|bad\s+at|useful|any\s+good|good\s+for|able)\b",
+    re.I,
+)
+AI_LIST_SECTIONS = frozenset({"does-well", "cannot-do"})
+# How much the lists count for such a question: 0.35 to 0.5 score alike on the dev sets, each
+# lesson left out (0.25 gains less, 0.65 loses hits elsewhere).
+AI_LIST_WEIGHT = 0.4
 # A question that leans on the one before it: it opens as a follow-up ("and what if …", "so
 # then what", "what about at school?", "why tho") or points back ("does it always work").
 FOLLOW_UP_OPENING = re.compile(
@@ -612,6 +671,8 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         return assess_summary(index)
     if ASKS_AI_STRENGTHS.search(question):
         return assess_section(index, "does-well")
+    if ASKS_NEXT_STEPS.search(question):
+        return assess_section(index, "apply")
     query = index.parse(question)
     named = index.under_named_heading(question)
     if not named and not query.terms:
@@ -632,6 +693,15 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         ]
     else:
         found = index.search(query, limit=CANDIDATES)
+    ability = bool(ASKS_AI_ABILITY.search(the_ask(question)))
+    if ability and found:
+        # The lists of what AI does well and cannot do compete wherever BM25 ranked them.
+        seen = {hit.number for hit in found}
+        found = found + [
+            hit
+            for hit in index.search(query, limit=len(index.passages))
+            if hit.number not in seen and hit.passage.section_id in AI_LIST_SECTIONS
+        ]
     if not found:
         return Assessment(hits=(), passages=())
     # BM25 ranks by shared terms; among its best few, the passage covering more of what the
@@ -659,6 +729,7 @@ def assess(index: LessonIndex, question: str) -> Assessment:
                     )
                     + COUNT_WEIGHT * bool(counted and counts(hit.passage.text, counted))
                     + EXAMPLE_WEIGHT * bool(example and GIVES_EXAMPLE.search(hit.passage.text))
+                    + AI_LIST_WEIGHT * (ability and hit.passage.section_id in AI_LIST_SECTIONS)
                 )
             ),
         )

@@ -53,6 +53,7 @@ CONTRACTIONS = {
     # Clipped words of chat: "a pic", "the vid".
     "pic": "picture", "pics": "pictures", "vid": "video", "vids": "videos",
     "info": "information", "convo": "conversation", "msg": "message", "msgs": "messages",
+    "diff": "difference",
     "dm": "message", "dms": "messages", "pfp": "profile picture", "insta": "instagram",
     "stat": "statistic", "stats": "statistics", "bio": "biology", "chem": "chemistry",
 }  # fmt: skip
@@ -65,7 +66,7 @@ STOPWORD_TEXT = """
     into is it its itself just let me more most my myself no nor not of off on once only or
     other our ours ourselves out over own same she so some such than that the their theirs
     them themselves then there these they this those through to too under until up very was
-    we were what when where which while who whom why will with would you your yours yourself
+    we were what when where which while who whom why will with would you your yours yourself mine
     yourselves s t d ll m o re ve should shall may might must get gets got getting one ones
     us hey hi hello ok okay please thanks thank vs versus anyway anyways really actually
     basically exactly stuff thing things explain explained tell means meaning define

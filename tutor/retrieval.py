@@ -743,11 +743,14 @@ DEFINITION = re.compile(
 
 def definitions(text: str, *, term: str = "") -> tuple[frozenset[str], ...]:
     """The search terms of each subject that a sentence of `text` defines; a sentence opening
-    with the unit's bold `term` and "is", "are" or "means" defines it ("**Synthetic media** is
-    content made or changed by AI")."""
+    with the unit's bold `term` and "is", "are", "means" or a colon defines it ("**Synthetic
+    media** is content made or changed by AI", "**Wake word**: the word …")."""
     found = []
     for sentence in split_sentences(text):
-        if term and re.match(rf"{re.escape(term)},?\s+(?:is|are|means)\b", sentence, re.I):
+        # ... or opens with it and a colon, as a glossary does ("**Wake word**: the word …").
+        if term and re.match(
+            rf"{re.escape(term)}(?:,?\s+(?:is|are|means)\b|\s*:\s*\w)", sentence, re.I
+        ):
             found.append(frozenset(content_terms(term)))
         match = DEFINITION.match(sentence)
         if not match:

@@ -1576,3 +1576,89 @@ def test_what_ai_can_do_here_is_the_lessons_list_of_what_it_does_well(
     # A thing named is still searched for.
     other = answer_question(lesson=lesson, question="what can ai do with our incident logs")
     assert {c.section_id for c in other.citations} != {"does-well"} or not other.grounded
+
+
+CATALOGUE = sorted({dev_set.lesson for dev_set in load_dev_sets()})
+
+
+@pytest.mark.parametrize("slug", CATALOGUE)
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ok what should i actually do this week to get started",
+        "i finished reading it, what am i meant to do now",
+        "whats a good first step",
+    ],
+)
+def test_what_to_do_after_the_lesson_is_its_checklist(slug: str, question: str) -> None:
+    lesson = get_lesson(slug)
+    assert lesson is not None
+    reply = answer_question(lesson=lesson, question=question)
+    assert reply.grounded
+    assert {c.section_id for c in reply.citations} == {"apply"}
+    assert_made_of_whole_units(lesson, reply)
+
+
+def test_what_to_do_about_a_story_or_first_is_not_the_checklist(grown_up: Lesson) -> None:
+    # Without "now", "this week" or "after this", "what do I do" may be about what happened.
+    for question in ("what do i do first", "the bot said something scary, what should i do"):
+        reply = answer_question(lesson=grown_up, question=question)
+        assert "apply" not in {c.section_id for c in reply.citations}, question
+
+
+@pytest.mark.parametrize(
+    ("slug", "question", "section"),
+    [
+        (
+            "checking-whether-a-viral-image-or-video-was-made-by-ai",
+            "can ai tell if something really happened",
+            "cannot-do",
+        ),
+        ("writing-your-own-hs-ai-honor-code", "is ai always right about facts", "cannot-do"),
+        (
+            "writing-postmortems-for-ai-system-incidents",
+            "could I just ask the AI what the real root cause was?",
+            "cannot-do",
+        ),
+        (
+            "checking-whether-a-viral-image-or-video-was-made-by-ai",
+            "how fast can ai actually make a fake pic",
+            "does-well",
+        ),
+    ],
+)
+def test_what_ai_can_or_cannot_do_is_answered_from_those_lists(
+    slug: str, question: str, section: str
+) -> None:
+    lesson = get_lesson(slug)
+    assert lesson is not None
+    reply = answer_question(lesson=lesson, question=question)
+    assert reply.grounded
+    assert reply.citations[0].section_id == section
+    assert_made_of_whole_units(lesson, reply)
+
+
+def test_how_ai_works_is_not_what_it_can_do(grown_up: Lesson) -> None:
+    reply = answer_question(lesson=grown_up, question="how does the ai even know what to say")
+    assert reply.grounded
+    assert reply.citations[0].section_id not in {"does-well", "cannot-do"}
+
+
+def test_a_glossary_entry_defines_its_term(voice: Lesson) -> None:
+    reply = answer_question(lesson=voice, question="whats a wake word")
+    assert reply.grounded
+    assert reply.citations[0].section_id == "key-terms"
+    assert "Wake word: the word that tells the speaker" in reply.answer
+
+
+def test_chat_words_for_difference_and_mine_are_read() -> None:
+    lesson = get_lesson("crediting-ai-help-in-your-creative-work")
+    assert lesson is not None
+    reply = answer_question(
+        lesson=lesson, question="whats the diff between ai generated and ai assisted"
+    )
+    assert reply.grounded and reply.citations[0].section_id == "key-terms"
+    honor = get_lesson("writing-your-own-hs-ai-honor-code")
+    assert honor is not None
+    reply = answer_question(lesson=honor, question="how many rules should mine have?")
+    assert reply.grounded and "five to eight rules" in reply.answer
