@@ -364,7 +364,10 @@ ASKS_ABOUT_LEARNER = re.compile(
     r"^\W*(?:who|which)\s+(?:is|was)\s+(?:my|our)\b"
     r"|\bname\s+of\s+(?:my|our|the\s+\w+(?:\s+\w+)?\s+(?:at|in)\s+(?:my|our))\b"
     r"|^\W*which\s+\w+(?:\s+\w+)?\s+(?:does|do|did|will)\s+(?:my|our)\s+"
-    r"|^\W*what\s+does\s+(?:my|our)\s+\w+(?:['’]?s)?\s+(?:\w+\s+){0,3}say\b",
+    r"|^\W*what\s+does\s+(?:my|our)\s+\w+(?:['’]?s)?\s+(?:\w+\s+){0,3}say\b"
+    # "what is my school's AI policy", "what's our company's rule": theirs, by name.
+    r"|^\W*what(?:['’]?s|\s+is|\s+are)\s+(?:my|our)\s+\w+['’]s\s+(?:\w+\s+){0,2}"
+    r"(?:policy|policies|rules?|name|number|email|address|password|phone)\b",
     re.I,
 )
 # "What is X?", "what's X", "what even is X", "X meaning", "what does X mean", "define X".
@@ -426,7 +429,8 @@ ASKS_PRICE = re.compile(
     # "how much is Midjourney a month": a price by the period or the seat.
     r"|\bhow\s+much\s+(?:is|are|does|do)\b[^?.!]{0,40}?\b(?:a|an|per|each|every)\s+"
     r"(?:month|year|week|day|user|seat|licen[cs]e)\b"
-    r"|\bhow\s+(?:big|large|high|much)\s+(?:of\s+)?(?:an?\s+|the\s+)?(?:fine|penalty|bill|money)\b",
+    r"|\bhow\s+(?:big|large|high|much)\s+(?:of\s+)?(?:an?\s+|the\s+)?(?:\w+\s+)?"
+    r"(?:fine|penalty|bill|money)\b",
     re.I,
 )
 PRICE = re.compile(
@@ -456,8 +460,11 @@ PER_UNIT = re.compile(
 # name one ("Google Lens", "TinEye"), not merely talk about apps.
 ASKS_NAME = re.compile(
     ASKED_FIRST + r"(?:what|which)\s+"
-    r"(?:(?!(?:is|are|was|were|do|does|did)\b)\w+\s+)?(?:apps?|tools?|websites?|sites?|"
-    r"software|programs?|brands?|compan(?:y|ies)|platforms?|products?|services?)\b",
+    r"(?:(?!(?:is|are|was|were|do|does|did|can|could|should|would|will|may|might|must|has|"
+    r"have|had)\b)\w+\s+){0,2}(?:apps?|tools?|websites?|sites?|"
+    r"software|programs?|brands?|compan(?:y|ies)|platforms?|products?|services?|"
+    r"universit(?:y|ies)|colleges?|countr(?:y|ies)|cit(?:y|ies)|organi[sz]ations?|"
+    r"newspapers?|agenc(?:y|ies)|courts?|governments?)\b",
     re.I,
 )
 # "What was the name of the engineer who shipped it": the unit must name that one.
@@ -997,7 +1004,9 @@ def gives_what_is_asked(
     named = ASKS_NAME_OF.search(question)
     if named and not names_near(text, term(named["thing"])):
         return False
-    if ASKS_NAME.search(question) and not NAME.search(text):
+    # After a lead-in's colon, an item's first word is capitalised as any first word is.
+    item = text.removeprefix(passage.unit.lead)
+    if ASKS_NAME.search(question) and not names_other_than(item, question):
         return False
     if ASKS_PRICE.search(question) and not prices(text, question):
         return False
@@ -1140,6 +1149,13 @@ def ranks(text: str, question: str) -> bool:
 def around(words: list[str], place: int) -> list[str]:
     """The words within `VERB_REACH` of the one at `place`."""
     return words[max(0, place - VERB_REACH) : place + VERB_REACH + 1]
+
+
+def names_other_than(text: str, question: str) -> bool:
+    """Whether `text` names something the question does not: "which app did Leo use" is not
+    answered by a unit naming Leo."""
+    asked = frozenset(tokens(question))
+    return any(found[0].lower() not in asked for found in NAME.finditer(text))
 
 
 def names_in_any(spans: Sequence[list[str]], named: frozenset[str]) -> bool:

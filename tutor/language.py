@@ -345,7 +345,9 @@ AI_NAME_TEXT = """
 AI_NAMES = frozenset(AI_NAME_TEXT.split())
 # ... but a lesson that names products itself ("ChatGPT keeps chats for 30 days") speaks for
 # those: a question about another ("does deepseek train on what I type") asks what it never says.
-PRODUCTS = frozenset(term(name) for name in AI_NAMES - {"bot", "bots", "robot", "robots"})
+# A child's word for any of them is no product: "the bot" is the chatbot on every lesson.
+AI_KINDS = frozenset({"bot", "bots", "robot", "robots"})
+PRODUCTS = frozenset(term(name) for name in AI_NAMES - AI_KINDS)
 # What a lesson calls them, most particular first.
 AI_WORDS = ("chatbot", "ai")
 # Verbs that, before "out", mean coming to know ("figure out", "find out", "work out"): how to

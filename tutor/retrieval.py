@@ -26,6 +26,7 @@ from content_registry import ContentError
 from lessons.content import BLOCK_BOUNDARY, Lesson, get_lesson
 from quiz.bank import get_question_bank
 from tutor.language import (
+    AI_KINDS,
     AI_NAMES,
     AI_WORDS,
     BREVITY_OF,
@@ -514,7 +515,11 @@ class LessonIndex:
                 continue  # "short version pls" asks how to answer, not about anything short
             found = term(word)
             weight_word = word
-            ai_name = word in AI_NAMES and found not in self.terms and not PRODUCTS & self.terms
+            ai_name = (
+                word in AI_NAMES
+                and found not in self.terms
+                and (word in AI_KINDS or not PRODUCTS & self.terms)
+            )
             if found not in self.terms and before == ["not"] and term(f"un{word}") in self.terms:
                 found, weight_word = term(f"un{word}"), f"un{word}"  # "not sure": "unsure"
             elif found not in self.terms:

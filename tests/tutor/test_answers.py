@@ -22,6 +22,7 @@ from tutor.answers import (
     choose_passages,
     counts,
     does_to,
+    names_other_than,
     spells_out,
     the_ask,
     told_as_a_story,
@@ -1662,3 +1663,34 @@ def test_chat_words_for_difference_and_mine_are_read() -> None:
     assert honor is not None
     reply = answer_question(lesson=honor, question="how many rules should mine have?")
     assert reply.grounded and "five to eight rules" in reply.answer
+
+
+@pytest.mark.parametrize(
+    ("slug", "question"),
+    [
+        ("crediting-ai-help-in-your-creative-work", "how much prize money did jason allen get"),
+        ("crediting-ai-help-in-your-creative-work", "which ai music app did leo use"),
+        ("writing-your-own-hs-ai-honor-code", "which university had the first honor code"),
+        ("writing-your-own-hs-ai-honor-code", "what is my school's ai policy"),
+    ],
+)
+def test_a_name_or_amount_the_lesson_never_gives_is_refused(slug: str, question: str) -> None:
+    lesson = get_lesson(slug)
+    assert lesson is not None
+    assert not answer_question(lesson=lesson, question=question).grounded
+
+
+def test_a_unit_naming_what_the_question_names_gives_no_other_name() -> None:
+    assert not names_other_than("Then Leo wrote the melody.", "which app did leo use")
+    assert names_other_than("Then Leo used Suno for it.", "which app did leo use")
+
+
+def test_the_bot_is_the_chatbot_even_where_a_lesson_names_products() -> None:
+    lesson = get_lesson("keeping-personal-and-confidential-data-out-of-ai-prompts-at-work")
+    assert lesson is not None
+    index = index_lesson(lesson)
+    assert term("chatgpt") in index.terms and term("bot") not in index.terms
+    query = index.parse("can the bot keep it")
+    assert all(query.known)
+    # A product the lesson never names is still a word it lacks.
+    assert not all(index.parse("can deepseek keep it").known)
