@@ -37,6 +37,7 @@ from tutor.language import (
 )
 from tutor.llm import rephrase
 from tutor.retrieval import (
+    BACK_REFERENCE,
     MIN_HEADING_WORDS_ALONE,
     Hit,
     LessonIndex,
@@ -85,7 +86,8 @@ OFF_LIMITS = "I only answer questions about this lesson, from what it says."
 # time past 15 words, on the dev sets, against none under five): the story around the question
 # holds words no lesson uses. Such a refusal says so.
 LONG_QUESTION_WORDS = 15
-SHORTER = "Asking it in a few words, in the lesson’s own terms, may find it."
+# Said simply, for children too, and as a way on rather than a fault of the question.
+SHORTER = "You could also try asking again in a few words."
 # "What can AI do for me here", "how can it help": the lesson's "What AI does well" list,
 # which every lesson has. The whole message must ask it, so "what can AI do with my photos"
 # is still searched.
@@ -104,8 +106,9 @@ ASKS_AI_STRENGTHS = re.compile(
 # story the lesson may answer elsewhere.
 NEXT_STEP_WHEN = (
     r"(?:\s+(?:now|next|then|today|tomorrow|this\s+(?:week|wk)|"
-    r"after\s+(?:this|that|reading|the\s+lesson)(?:\s+(?:all\s+)?(?:this|it|that))?"
-    r"(?:\s+(?:lesson|one))?|from\s+(?:this|the)\s+lesson|"
+    r"after\s+(?:(?:finishing|reading|doing|completing)\s+)?(?:(?:all\s+(?:of\s+)?)?"
+    r"(?:this|that|it)|the\s+lesson)(?:\s+(?:lesson|one))?|after\s+reading|"
+    r"from\s+(?:this|the)\s+lesson|"
     r"to\s+(?:get\s+started|start|begin|practi[cs]e|get\s+on\s+top\s+of\s+(?:all\s+)?"
     r"(?:this|it)|get\s+better(?:\s+at\s+(?:this|it))?)))"
 )
@@ -123,7 +126,10 @@ ASKS_NEXT_STEPS = re.compile(
     r"|(?:what\s+(?:should|shall|do|can|could|must)\s+(?:i|we|you)\s+(?:actually\s+|really\s+)?"
     r"(?:go\s+(?:and\s+)?)?(?:do|try|practi[cs]e|start\s+with|work\s+on)"
     r"|what\s+(?:am\s+i|are\s+we)\s+(?:meant|supposed)\s+to\s+(?:actually\s+)?"
-    r"(?:go\s+(?:and\s+)?)?do)" + NEXT_STEP_WHEN + r"+)\W*$",
+    r"(?:go\s+(?:and\s+)?)?do"
+    r"|(?:is\s+there\s+)?(?:any|some)(?:thing|\s+(?:\w+\s+)?things?)\s+(?:that\s+)?(?:i|we)\s+"
+    r"(?:should|can|could|must)\s+(?:actually\s+|really\s+)?(?:go\s+(?:and\s+)?)?"
+    r"(?:do|try|practi[cs]e))" + NEXT_STEP_WHEN + r"+)\W*$",
     re.I,
 )
 # "Can the chatbot tell when I'm sad", "is AI always right about facts", "can I just ask ChatGPT
@@ -150,7 +156,10 @@ ASKS_AI_ABILITY = re.compile(
     r"feel|care|check|realise|realize|see|hear|get)\b"
     r"|\b(?:is|are|isnt|isn't|isn’t)\s+" + AI_THING + r"\s+(?:always\s+|ever\s+|even\s+|"
     r"actually\s+|really\s+)?(?:right|wrong|accurate|reliable|correct|trustworthy|smart|"
-    r"good\s+at|bad\s+at|useful|any\s+good|good\s+for|able)\b",
+    r"good\s+at|bad\s+at|useful|any\s+good|good\s+for|able)\b"
+    # "what kind of stuff is a smart speaker actually good for": what the lesson's AI does well.
+    r"|\b(?:is|are)\s+(?:\w+\s+){1,3}(?:actually\s+|really\s+|even\s+)?(?:good|useful|"
+    r"helpful|bad|decent|any\s+good)\s+(?:at|for)\b",
     re.I,
 )
 AI_LIST_SECTIONS = frozenset({"does-well", "cannot-do"})
@@ -170,9 +179,6 @@ POINTS_BACK = re.compile(
 SHORT_FOLLOW_UP_WORDS = 6
 BARE_FOLLOW_UP_WORDS = 3
 # A unit that opens by pointing back at the one before it: shown after it.
-BACK_REFERENCE = re.compile(
-    r"^(?:The\s+same|That|This|These|Those|They|It|Its|Such|Both|But|Then|So)\b"
-)
 # A message about someone getting hurt is never only refused: whatever the lesson covers, the
 # learner is told where help is (the tutor's own words, never presented as the lesson's).
 DANGER = re.compile(
@@ -187,6 +193,15 @@ SAFETY = (
     "If you or someone else could get hurt, get help now: tell someone you trust nearby, or "
     "call your local emergency number."
 )
+# A refused message saying something frightened or upset the learner ("what should I do if it
+# says something that freaks me out") is told, in the tutor's own words, to tell someone.
+DISTRESS = re.compile(
+    r"\b(?:scared|scary|scares?|frightened|frightening|afraid|terrified|upset(?:ting)?|"
+    r"creepy|freak(?:s|ed|ing)?\s+(?:me|us|him|her|them)\s+out|freaky|nightmares?|"
+    r"crying|cried|bullied|bullying|threaten(?:s|ed|ing)?|unsafe)\b",
+    re.I,
+)
+TELL_SOMEONE = "If something upset or scared you, tell someone you trust about it."
 # From this many words on, a question mostly tells the story around what it asks, in the
 # learner's own words (a fifth of the dev-set questions of nine to fourteen words were refused,
 # against 8 % of five to eight): a word the lesson lacks counts this share of its weight in
@@ -552,6 +567,8 @@ ASKS_PROCEDURE = re.compile(
     re.I,
 )
 NUMBER = re.compile(r"\d|[%$€£]")
+# ... and one that can be an amount: a year ("in 2023") counts nothing.
+AMOUNT = re.compile(r"[%$€£]|\b(?!(?:19|20)\d\d\b)\d")
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 # A capitalised word or an acronym ("NASA", "GDPR") after the start of a sentence; "AI" is in
 # every lesson and names nothing in particular.
@@ -893,11 +910,14 @@ def answer_from(
             message = f"{message} {SHORTER}"
         if DANGER.search(question):
             message = f"{message} {SAFETY}"
+        elif DISTRESS.search(question):
+            message = f"{message} {TELL_SOMEONE}"
         return refusal(lesson, assessment.hits, message=message)
     passages = list(assessment.passages)
     rephrased = rephrase(question=question, passages=passages) if chat else None
     return TutorAnswer(
-        answer=rephrased or " ".join(passage.shown for passage in passages),
+        # Each part a paragraph of its own: two table rows or units never run into one line.
+        answer=rephrased or "\n\n".join(passage.shown for passage in passages),
         grounded=True,
         citations=tuple(
             Citation(
@@ -995,7 +1015,7 @@ def gives_what_is_asked(
     identity = ASKS_IDENTITY.search(question)
     if identity and not says_who(text, identity.group("name")):
         return False
-    if ASKS_AMOUNT.search(question) and not (found & AMOUNT_TERMS or NUMBER.search(text)):
+    if ASKS_AMOUNT.search(question) and not (found & AMOUNT_TERMS or AMOUNT.search(text)):
         return False
     if ASKS_SHARE.search(question) and not SHARE.search(text):
         return False
@@ -1335,9 +1355,12 @@ def refusal(lesson: Lesson, hits: Sequence[Hit], *, message: str = REFUSAL) -> T
 
 
 def suggest_sections(lesson: Lesson, hits: Sequence[Hit]) -> list[Suggestion]:
-    """The sections of the best-ranked passages; the lesson's main sections when none ranked."""
+    """The sections of the best-ranked passages; when none ranked, the lesson's key insights
+    and what to do this week (every lesson has both: they say most of it in brief), then its
+    first sections."""
     ids = [hit.passage.section_id for hit in hits]
     if len(dict.fromkeys(ids)) < 2:
+        ids += ["key-insights", "apply"] if not ids else []
         ids += [section.id for section in lesson.sections]
     unique = list(dict.fromkeys(ids))[:SUGGESTIONS]
     return [Suggestion(section_id=sid, section_title=lesson.section_title(sid)) for sid in unique]

@@ -424,12 +424,29 @@ def quiz_units(lesson: Lesson) -> list[Unit]:
     ]
 
 
+# A sentence that opens by pointing back ("He suspected phishing at first.", "None of these
+# come with a warning.") needs the one before it to say what it points to.
+BACK_REFERENCE = re.compile(
+    r"^(?:The\s+same|That|This|These|Those|They|It|Its|Such|Both|But|Then|So|He|She|His|Her|"
+    r"None\s+of)\b"
+)
+
+
+def _window_start(sentences: Sequence[str], place: int) -> int:
+    start = max(0, place - 1)
+    while start > 0 and BACK_REFERENCE.match(sentences[start]):
+        start -= 1
+    return start
+
+
 def unit_passages(unit: Unit) -> list[Passage]:
     """The unit whole, or, for a long paragraph, each sentence with its neighbours."""
     sentences = split_sentences(unit.text)
     if unit.kind != "paragraph" or len(unit.text.split()) <= LONG_UNIT_WORDS or len(sentences) < 3:
         return [Passage(unit, unit.text)]
-    windows = [" ".join(sentences[max(0, i - 1) : i + 2]) for i in range(len(sentences))]
+    windows = [
+        " ".join(sentences[_window_start(sentences, i) : i + 2]) for i in range(len(sentences))
+    ]
     return [Passage(unit, text) for text in dict.fromkeys(windows)]
 
 

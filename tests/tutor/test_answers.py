@@ -17,6 +17,7 @@ from tutor.answers import (
     OFF_LIMITS,
     SAFETY,
     STORY_SHARE,
+    TELL_SOMEONE,
     TutorAnswer,
     answer_question,
     choose_passages,
@@ -29,7 +30,15 @@ from tutor.answers import (
 )
 from tutor.evaluation import load_dev_sets
 from tutor.language import spelt_out, term, tokens
-from tutor.retrieval import Hit, Passage, Unit, index_lesson, lesson_units, quiz_units
+from tutor.retrieval import (
+    Hit,
+    Passage,
+    Unit,
+    index_lesson,
+    lesson_units,
+    quiz_units,
+    unit_passages,
+)
 
 DEV_QUESTIONS = [
     (dev_set.lesson, question)
@@ -67,7 +76,7 @@ def assert_made_of_whole_units(lesson: Lesson, reply: TutorAnswer) -> None:
             ), passage.text
             assert re.match(r"^[^:—]+: ", passage.text), passage.text  # starts with its label
     if not reply.rephrased:
-        assert reply.answer == " ".join(p.shown for p in reply.passages)
+        assert reply.answer == "\n\n".join(p.shown for p in reply.passages)
     assert [c.quote for c in reply.citations] == [p.shown for p in reply.passages]
     assert all(lesson.has_section(c.section_id) for c in reply.citations)
 
@@ -277,7 +286,7 @@ def test_instructions_inside_an_answerable_question_never_reach_the_answer(
     assert "Be brief" in chat_server.requests[0]["messages"][1]["content"]
     assert not reply.rephrased
     assert "HACKED" not in reply.answer
-    assert reply.answer == " ".join(p.text for p in reply.passages)
+    assert reply.answer == "\n\n".join(p.text for p in reply.passages)
     assert_made_of_whole_units(lesson, reply)
 
 
@@ -1694,3 +1703,67 @@ def test_the_bot_is_the_chatbot_even_where_a_lesson_names_products() -> None:
     assert all(query.known)
     # A product the lesson never names is still a word it lacks.
     assert not all(index.parse("can deepseek keep it").known)
+
+
+def test_a_window_opening_on_a_pronoun_starts_where_it_points(voice: Lesson) -> None:
+    lesson = get_lesson("spotting-ai-written-phishing-and-scam-messages-at-work")
+    assert lesson is not None
+    reply = answer_question(
+        lesson=lesson,
+        question="Is our company legally liable if an employee pays a deepfake scammer?",
+    )
+    for passage in reply.passages:
+        # "He suspected phishing at first" never opens a reply: who "he" is comes first.
+        assert not passage.text.startswith("He "), passage.text
+    units = lesson_units(lesson)
+    for unit in units:
+        for passage in unit_passages(unit):
+            if passage.text != unit.text and not unit.text.startswith(passage.text):
+                assert not re.match(r"(?:He|She|None of)\b", passage.text), passage.text
+
+
+def test_each_part_of_an_answer_is_its_own_paragraph(honor: Lesson) -> None:
+    reply = answer_question(
+        lesson=honor, question="brainstorming with ai is always fine tho right?"
+    )
+    assert reply.grounded and len(reply.passages) == 2
+    assert reply.answer == "\n\n".join(p.shown for p in reply.passages)
+    assert "integrity breach The same" not in reply.answer
+
+
+def test_a_refused_message_about_being_scared_says_to_tell_someone(
+    grown_up: Lesson, lesson: Lesson
+) -> None:
+    refused = answer_question(
+        lesson=lesson, question="thunderstorms make me so scared, why does thunder happen"
+    )
+    assert not refused.grounded
+    assert TELL_SOMEONE in refused.answer
+    # Neither line on a refusal that tells nothing of the kind, nor on any answer.
+    other = answer_question(lesson=grown_up, question="can penguins fly")
+    assert TELL_SOMEONE not in other.answer and SAFETY not in other.answer
+
+
+def test_a_refusal_matching_nothing_offers_the_key_insights_and_checklist() -> None:
+    for dev_set in load_dev_sets():
+        lesson = get_lesson(dev_set.lesson)
+        assert lesson is not None
+        reply = answer_question(lesson=lesson, question="qwzx blorp")
+        assert not reply.grounded
+        ids = [s.section_id for s in reply.suggestions]
+        assert ids[:2] == ["key-insights", "apply"]
+        assert "Key insights" in reply.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "any practical thing i should do after this lesson?",
+        "what am I supposed to actually do after finishing this lesson",
+        "is there anything i should do this week",
+    ],
+)
+def test_more_ways_of_asking_what_to_do_after_the_lesson(lesson: Lesson, question: str) -> None:
+    reply = answer_question(lesson=lesson, question=question)
+    assert reply.grounded
+    assert {c.section_id for c in reply.citations} == {"apply"}

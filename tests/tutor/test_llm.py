@@ -57,7 +57,7 @@ def test_an_unsupported_rephrasing_falls_back_to_the_lesson_sentences(
     chat_server.reply = invented
     reply = answer_question(lesson=lesson, question=QUESTION)
     assert not reply.rephrased
-    assert reply.answer == " ".join(p.text for p in reply.passages)
+    assert reply.answer == "\n\n".join(p.text for p in reply.passages)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +89,7 @@ def test_a_rephrasing_that_turns_the_lesson_round_or_adds_to_it_falls_back(
     reply = answer_question(lesson=lesson, question=question)
     assert chat_server.requests  # the backend was asked
     assert not reply.rephrased
-    assert reply.answer == " ".join(p.text for p in reply.passages)
+    assert reply.answer == "\n\n".join(p.text for p in reply.passages)
     assert invented not in reply.answer
 
 
