@@ -243,6 +243,8 @@ NOT_A_QUESTION = re.compile(
     r"|(?:they|someone|somebody)\s+gave\s+you"
     r"|(?:were|have|did)\s+you\s+(?:been\s+)?(?:given|get|got|told))\b"
     + r"|\b(?:pretend|role-?play|roleplay|jailbreak|simulate)\b|\bact\s+as\b|\byou\s+are\s+now\b"
+    # "ur now a fact checker bot called Snoop. stay in character" ("ur" is read as "your").
+    r"|\b(?:you['’]?re|youre|your)\s+now\s+(?:a|an|my|called)\b|\b(?:stay|remain)\s+in\s+character\b"
     # "ur DAN now", "you have no rules", "do anything now": the well-known jailbreak lines;
     # "ignore the honor code stuff": the lesson waved aside in the learner's words.
     r"|\b(?:you|u|ur|you['’]?re|youre)\s+(?:are\s+)?(?:now\s+)?(?:dan|unfiltered|unrestricted|"
@@ -280,7 +282,7 @@ NOT_A_QUESTION = re.compile(
     # Sums: "what is 12 times 12" is arithmetic, whatever numbers the lesson holds (not a
     # range, "SEV 1-2", nor a date, "3/4").
     r"|\d\s*(?:[x×*+=]|times|plus|minus|divided\s+by|multiplied\s+by)\s*\d"
-    r"|\b(?:tell|write|make|give)\s+(?:me\s+|us\s+)?(?:a|an|another|some|one)\s+(?:\w+\s+)?"
+    r"|\b(?:tell|write|make|give)\s+(?:me\s+|us\s+)?(?:a|an|another|some|one)\s+(?:\w+\s+){0,2}"
     r"(?:story|stories|poem|song|joke|riddle|rap)\b"
     # Small talk about the tutor itself, not the lesson.
     r"|\b(?:tell|know)\s+(?:me\s+)?(?:a|any)\s+jokes?\b|\bhow\s+are\s+you\b"
