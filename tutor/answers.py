@@ -569,6 +569,8 @@ ASKS_PROCEDURE = re.compile(
     re.I,
 )
 NUMBER = re.compile(r"\d|[%$€£]")
+VAGUE_AMOUNT_TEXT = "several few many much most all none amount number count"
+VAGUE_AMOUNT_TERMS = frozenset(term(word) for word in VAGUE_AMOUNT_TEXT.split())
 # ... and one that can be an amount: a year ("in 2023") counts nothing.
 AMOUNT = re.compile(r"[%$€£]|\b(?!(?:19|20)\d\d\b)\d")
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -760,6 +762,7 @@ def assess(index: LessonIndex, question: str) -> Assessment:
             ),
         )
     )
+    hits = (window_giving_what_is_asked(index, question, query, hits[0]), *hits[1:])
     best = hits[0]
     unknown = unknown_weights(query)
     return Assessment(
@@ -780,6 +783,31 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         # lesson does not say what it is.
         and not (definition and not names_only_known_things(query)),
     )
+
+
+def window_giving_what_is_asked(index: LessonIndex, question: str, query: Query, best: Hit) -> Hit:
+    """The best hit, or, when it is a window of a long paragraph that lacks what the question
+    asks for ("how much did he send" shown without "HK$200 million"), the window of the same
+    paragraph that gives it and shares most of the question's words."""
+    unit = best.passage.unit
+    if best.passage.text == unit.text or shown_gives_what_is_asked(question, best.passage):
+        return best
+    asked = frozenset(query.terms)
+    windows = [
+        (len(asked.intersection(content_terms(passage.text))), -number, number)
+        for number, passage in enumerate(index.passages)
+        if passage.unit is unit and shown_gives_what_is_asked(question, passage)
+    ]
+    if not windows:
+        return best
+    number = max(windows)[2]
+    return Hit(index.passages[number], best.score, best.passage_score, number)
+
+
+def shown_gives_what_is_asked(question: str, passage: Passage) -> bool:
+    """`gives_what_is_asked` of the words the passage itself shows."""
+    found = frozenset(content_terms(passage.text))
+    return gives_what_is_asked(question, found, passage, whole_unit=False)
 
 
 def assess_summary(index: LessonIndex) -> Assessment:
@@ -982,11 +1010,17 @@ def compares(question: str, section: frozenset[str]) -> bool:
 
 
 def gives_what_is_asked(
-    question: str, found: frozenset[str], passage: Passage, *, around: str = ""
+    question: str,
+    found: frozenset[str],
+    passage: Passage,
+    *,
+    around: str = "",
+    whole_unit: bool = True,
 ) -> bool:
     """A person for "who", a time for "when", an amount for "how much/many", and the verb
-    of "how do I <verb>" in the unit itself, not just the question's other words."""
-    text = passage.unit.text
+    of "how do I <verb>" in the unit itself (or in the passage alone, with `whole_unit`
+    False), not just the question's other words."""
+    text = passage.unit.text if whole_unit else passage.text
     if ASKS_ABOUT_LEARNER.search(question):
         return False
     question = the_ask(question)
@@ -1017,7 +1051,10 @@ def gives_what_is_asked(
     identity = ASKS_IDENTITY.search(question)
     if identity and not says_who(text, identity.group("name")):
         return False
-    if ASKS_AMOUNT.search(question) and not (found & AMOUNT_TERMS or AMOUNT.search(text)):
+    # A passage shown on its own gives an amount in figures or number words ("HK$200 million",
+    # "five to eight"), not by "several colleagues".
+    amount_words = found & (AMOUNT_TERMS if whole_unit else AMOUNT_TERMS - VAGUE_AMOUNT_TERMS)
+    if ASKS_AMOUNT.search(question) and not (amount_words or AMOUNT.search(text)):
         return False
     if ASKS_SHARE.search(question) and not SHARE.search(text):
         return False

@@ -1769,3 +1769,13 @@ def test_more_ways_of_asking_what_to_do_after_the_lesson(lesson: Lesson, questio
     reply = answer_question(lesson=lesson, question=question)
     assert reply.grounded
     assert {c.section_id for c in reply.citations} == {"apply"}
+
+
+def test_a_window_shown_for_how_much_gives_the_amount() -> None:
+    lesson = get_lesson("spotting-ai-written-phishing-and-scam-messages-at-work")
+    assert lesson is not None
+    question = "wait how much did that arup guy in hong kong actually send to the scammers"
+    reply = answer_question(lesson=lesson, question=question)
+    assert reply.grounded
+    assert "HK$200 million" in reply.answer
+    assert_made_of_whole_units(lesson, reply)
