@@ -546,7 +546,15 @@ ASKS_SUMMARY = re.compile(
     r"(?:the\s+(?:main|big|one|key)\s+(?:thing|point|idea|message)\s+)?(?:this|the)\s+"
     r"(?:whole\s+)?lesson\s+(?:\w+\s+)?(?:want|wants|trying|try|tries|expect|expects|ask|asks)"
     r"(?:\s+(?:me|us|you|u))?(?:\s+to\s+(?:do|say|know|learn|remember|teach|get|tell))?"
-    r"(?:\s+(?:me|us))?\W*$",
+    r"(?:\s+(?:me|us))?\W*$"
+    # "tldr? what's the main stuff I need to remember from this", "what do I need to know".
+    r"|^\W*(?:tl\W?dr\W+)?(?:(?:so|ok|okay)\W+)*what\s*(?:'s|’s|s|\s+is|\s+are)\s+the\s+"
+    r"(?:main|key|big|most\s+important|important)\s+(?:stuff|things?|points?|ideas?|bits?)"
+    r"(?:(?:\s+(?:i|we)\s+(?:need|have|should|must))?\s+to\s+(?:remember|know|take\s+away))?"
+    r"(?:\s+(?:from|in|about)\s+(?:this|it|" + LESSON_ITSELF + r"))?" + SHORTLY + r"\W*$"
+    r"|^\W*(?:tl\W?dr\W+)?(?:(?:so|ok|okay)\W+)*what\s+(?:should|do|must)\s+(?:i|we)\s+"
+    r"(?:really\s+)?(?:need\s+to\s+)?(?:remember|know|take\s+away)"
+    r"(?:\s+(?:from|in|about)\s+(?:this|it|" + LESSON_ITSELF + r"))?\W*$",
     re.I,
 )
 # "Which chatbot is the safest", "which detector is the most accurate": a ranking by that

@@ -1059,6 +1059,9 @@ def test_chat_shorthand_for_before_is_read(viral: Lesson) -> None:
         "what will i learn",
         "ok whats the main thing this whole lesson wants me to do",
         "what is the lesson trying to say",
+        "tldr? whats the main stuff i need to remember from this",
+        "what are the main things to remember from this lesson",
+        "what do i need to know",
     ],
 )
 def test_asking_for_the_lesson_in_brief_gets_its_premise(question: str) -> None:
@@ -1069,6 +1072,11 @@ def test_asking_for_the_lesson_in_brief_gets_its_premise(question: str) -> None:
         assert reply.grounded, (lesson.slug, reply.answer)
         assert reply.answer == lesson.premise
         assert reply.citations[0].section_id == "premise"
+
+
+def test_what_to_know_about_a_named_thing_is_not_the_lesson_in_brief(viral: Lesson) -> None:
+    reply = answer_question(lesson=viral, question="what do i need to know about deepfakes")
+    assert reply.citations and reply.citations[0].section_id != "premise"
 
 
 def test_a_summary_inside_the_lesson_is_not_the_lesson_in_brief(lesson: Lesson) -> None:
