@@ -789,7 +789,7 @@ def assess(index: LessonIndex, question: str) -> Assessment:
         # "What is X": every word of X is the thing asked about, so a word of it the lesson
         # never uses ("what is MLA format", "the emergency number in France") means the
         # lesson does not say what it is.
-        and not (definition and not names_only_known_things(query)),
+        and not (definition and not names_only_known_things(index.parse(defined(question)))),
     )
 
 
@@ -981,6 +981,17 @@ def unknown_weights(query: Query) -> list[float]:
 
 # Describing words that ask for more than a lesson's gist: "the exact MLA format".
 PRECISION_WORDS = frozenset({"exact", "precise", "specific", "actual", "official", "full"})
+
+
+def defined(question: str) -> str:
+    """What a "what is X" question asks about: X, up to the end of its clause ("whats a
+    cheapfake, is it like a cheap deepfake" asks what a cheapfake is; the rest guesses)."""
+    return CLAUSE_END.split(question.strip(), maxsplit=1)[0] or question
+
+
+# Where the first clause of a question ends: a comma, semicolon or sentence end, and "mean"
+# closing "what does X mean".
+CLAUSE_END = re.compile(r"[,;.!?]+\s|[,;!?]+$|\bmean\b")
 
 
 def names_only_known_things(query: Query) -> bool:

@@ -22,6 +22,7 @@ from tutor.answers import (
     answer_question,
     choose_passages,
     counts,
+    defined,
     does_to,
     names_other_than,
     spells_out,
@@ -1787,3 +1788,17 @@ def test_a_window_shown_for_how_much_gives_the_amount() -> None:
     assert reply.grounded
     assert "HK$200 million" in reply.answer
     assert_made_of_whole_units(lesson, reply)
+
+
+def test_what_is_x_is_about_x_up_to_the_end_of_its_clause(voice: Lesson, lesson: Lesson) -> None:
+    reply = answer_question(
+        lesson=voice, question="wat does 'the cloud' mean?? is it like real clouds in the sky"
+    )
+    assert reply.grounded
+    assert reply.citations[0].section_id == "key-terms"
+    assert "The cloud: big computers" in reply.answer
+    # A word of X the lesson never uses is still a thing it does not explain.
+    assert not answer_question(
+        lesson=lesson, question="what is MLA format, is it like APA"
+    ).grounded
+    assert defined("whats a cheapfake, is it like a cheap deepfake") == "whats a cheapfake"
