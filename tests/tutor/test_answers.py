@@ -29,7 +29,7 @@ from tutor.answers import (
     the_ask,
     told_as_a_story,
 )
-from tutor.evaluation import load_dev_sets
+from tutor.evaluation import DevSet, load_dev_sets
 from tutor.language import spelt_out, term, tokens
 from tutor.retrieval import (
     Hit,
@@ -41,22 +41,20 @@ from tutor.retrieval import (
     unit_passages,
 )
 
-DEV_QUESTIONS = [
-    (dev_set.lesson, question)
-    for dev_set in load_dev_sets()
-    for question in [case.question for case in dev_set.answerable] + list(dev_set.unanswerable)
-]
+DEV_SETS = load_dev_sets()
 
 
 def lesson_unit_set(lesson: Lesson) -> set[Unit]:
     return set(lesson_units(lesson) + quiz_units(lesson))
 
 
-def assert_made_of_whole_units(lesson: Lesson, reply: TutorAnswer) -> None:
+def assert_made_of_whole_units(
+    lesson: Lesson, reply: TutorAnswer, *, units: set[Unit] | None = None
+) -> None:
     """Each part is a run of one lesson unit, in its order; a table row is always whole, so a
     counter-example never appears without its column label and its rewrite; a lead-in never
     appears without what it leads to."""
-    units = lesson_unit_set(lesson)
+    units = lesson_unit_set(lesson) if units is None else units
     assert 1 <= len(reply.passages) <= 2
     for place, passage in enumerate(reply.passages):
         assert passage.unit in units
@@ -94,15 +92,25 @@ def test_an_answer_is_a_whole_unit_and_cites_the_passage_itself(lesson: Lesson) 
     assert_made_of_whole_units(lesson, reply)
 
 
-@pytest.mark.parametrize(("slug", "question"), DEV_QUESTIONS)
-def test_every_dev_set_answer_is_made_of_whole_lesson_units(slug: str, question: str) -> None:
-    lesson = get_lesson(slug)
+# One test per lesson, every question in it: each test reads content/ afresh, which costs more
+# than answering a question, and a failure lists every question that broke.
+@pytest.mark.parametrize("dev_set", DEV_SETS, ids=[dev_set.lesson for dev_set in DEV_SETS])
+def test_every_dev_set_answer_is_made_of_whole_lesson_units(dev_set: DevSet) -> None:
+    lesson = get_lesson(dev_set.lesson)
     assert lesson is not None
-    reply = answer_question(lesson=lesson, question=question)
-    if reply.grounded:
-        assert_made_of_whole_units(lesson, reply)
-    else:
-        assert reply.citations == ()
+    units = lesson_unit_set(lesson)
+    questions = [case.question for case in dev_set.answerable] + list(dev_set.unanswerable)
+    broken = []
+    for question in questions:
+        reply = answer_question(lesson=lesson, question=question)
+        try:
+            if reply.grounded:
+                assert_made_of_whole_units(lesson, reply, units=units)
+            else:
+                assert reply.citations == ()
+        except AssertionError as failure:
+            broken.append(f"{question!r}: {failure}")
+    assert not broken, "\n".join(broken)
 
 
 def test_a_table_row_is_answered_with_its_column_headers(lesson: Lesson) -> None:
@@ -1599,7 +1607,7 @@ def test_what_ai_can_do_here_is_the_lessons_list_of_what_it_does_well(
     assert {c.section_id for c in other.citations} != {"does-well"} or not other.grounded
 
 
-CATALOGUE = sorted({dev_set.lesson for dev_set in load_dev_sets()})
+CATALOGUE = sorted({dev_set.lesson for dev_set in DEV_SETS})
 
 
 @pytest.mark.parametrize("slug", CATALOGUE)
