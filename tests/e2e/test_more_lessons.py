@@ -15,6 +15,7 @@ LESSONS = {
     "/lessons/asking-a-voice-assistant-good-questions/": 10,
     "/lessons/crediting-ai-help-in-your-creative-work/": 10,
     "/lessons/spotting-ai-written-phishing-and-scam-messages-at-work/": 10,
+    "/lessons/why-ai-chatbots-make-things-up-and-how-to-check/": 10,
 }
 
 

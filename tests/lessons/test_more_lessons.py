@@ -19,6 +19,7 @@ WORK_DATA = "keeping-personal-and-confidential-data-out-of-ai-prompts-at-work"
 VOICE_ASSISTANT = "asking-a-voice-assistant-good-questions"
 CREDITING_AI = "crediting-ai-help-in-your-creative-work"
 PHISHING = "spotting-ai-written-phishing-and-scam-messages-at-work"
+MADE_UP = "why-ai-chatbots-make-things-up-and-how-to-check"
 
 
 def related_cards(html: str) -> str:
@@ -92,6 +93,12 @@ def test_every_related_card_that_links_leads_to_a_page_that_renders(client: Clie
             "Spotting AI-Written Phishing and Scam Messages at Work",
             "Professionals",
             ["Judge the request, not the writing", "Voice and video calls"],
+        ),
+        (
+            MADE_UP,
+            "Why AI Chatbots Sometimes Make Things Up (and How to Check)",
+            "Explorers",
+            ["Why it makes things up", "Where made-up answers hide", "Good places to check"],
         ),
     ],
 )

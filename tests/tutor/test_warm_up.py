@@ -28,7 +28,7 @@ def test_by_default_the_wsgi_module_builds_no_tutor_index_before_the_first_quest
 def test_the_wsgi_module_builds_the_tutor_index_of_every_lesson_its_cache_keeps(
     settings: pytest.FixtureRequest,
 ) -> None:
-    settings.TUTOR_WARM_UP_LESSONS = 8
+    settings.TUTOR_WARM_UP_LESSONS = INDEX_CACHE_SIZE  # as many as it keeps: the whole catalogue
     index_lesson.cache_clear()
     reload_wsgi()
     lessons = get_catalogue().lessons
