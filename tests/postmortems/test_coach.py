@@ -692,10 +692,11 @@ def test_quadrupling_an_adversarial_input_keeps_the_coachs_cpu_time_near_linear(
     make: Callable[[int], str], rules: CoachRules
 ) -> None:
     # Seconds, so time spent inside the regex engine counts (the line count above cannot see
-    # it): linear growth is 4x, quadratic 16x; the bound leaves room for a noisy machine.
+    # it): linear growth is 4x, quadratic 16x. The bound sits between them: on an idle machine
+    # the ratio ranges 2.6-4.3x, and a CI run with another worker busy measured 7x once.
     coach_text(make(1_000), rules=rules)  # compiled patterns warm
     small, large = _cpu_seconds(make(10_000), rules), _cpu_seconds(make(40_000), rules)
-    assert large <= 6 * small + 0.002, (small, large)
+    assert large <= 10 * small + 0.002, (small, large)
 
 
 def test_a_phrase_that_does_not_start_with_a_word_is_reported(tmp_path: Path) -> None:
