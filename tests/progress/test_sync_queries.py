@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core import signing
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -144,3 +146,28 @@ def test_attempts_claimed_by_another_account_are_refused_all_together(
     assert {r["id"] for r in payload["rejected_attempts"]} == {a["id"] for a in attempts}
     assert payload["document"]["lessons"].get(LESSON_SLUG, {}).get("attempts", []) == []
     assert sum("quiz_attempt" in q["sql"] for q in queries) <= 4
+
+
+def test_a_steady_sync_seconds_later_still_changes_nothing(
+    client: Client, learner, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    # The quiz app's results are signed again at every sync; were the signature to carry the
+    # time, a sync a second later would find every attempt "changed" and rewrite the record.
+    client.force_login(learner)
+    body = json.dumps(
+        {"version": 1, "lessons": {LESSON_SLUG: {"attempts": _anonymous_attempts(3)}}}
+    )
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert (
+                client.post(SYNC_URL, data=body, content_type="application/json").status_code == 200
+            )
+    version = ProgressRecord.objects.get(user=learner).version
+    later = time.time() + 5
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.post(SYNC_URL, data=body, content_type="application/json")
+    assert again.status_code == 200
+    assert not any(q["sql"].split()[0].upper() in {"BEGIN", "UPDATE"} for q in queries)
+    assert len(queries) <= 4, [q["sql"][:90] for q in queries]
+    assert ProgressRecord.objects.get(user=learner).version == version

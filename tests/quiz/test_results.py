@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -47,20 +48,43 @@ def test_the_finish_time_is_iso_8601_utc() -> None:
     assert RESULT.finished_at_iso == "2026-05-01T12:34:56.123456Z"
 
 
+SIGNER = signing.Signer(salt=SIGNING_SALT)
+
+
 def test_a_raised_score_or_another_salt_does_not_verify() -> None:
     signature = sign_quiz_result(RESULT)
-    payload = signing.loads(signature, salt=SIGNING_SALT)
-    forged = signing.dumps({**payload, "s": 10}, salt="another-salt", compress=True)
+    payload = SIGNER.unsign_object(signature)
+    forged = signing.Signer(salt="another-salt").sign_object({**payload, "s": 10}, compress=True)
     assert verify_quiz_result(forged) is None
+    timestamped = signing.dumps({**payload, "s": 10}, salt="another-salt", compress=True)
+    assert verify_quiz_result(timestamped) is None
     head, _, mac = signature.rpartition(":")
     assert verify_quiz_result(f"{head}:{mac[:-1]}{'A' if mac[-1] != 'A' else 'B'}") is None
 
 
 def test_a_correctly_signed_but_impossible_result_is_refused() -> None:
-    payload = signing.loads(sign_quiz_result(RESULT), salt=SIGNING_SALT)
+    payload = SIGNER.unsign_object(sign_quiz_result(RESULT))
     for bad in [{"s": 11}, {"f": 12}, {"a": "not-a-uuid-at-all-not-a-uuid-at-all"}, {"x": 1}]:
-        token = signing.dumps({**payload, **bad}, salt=SIGNING_SALT, compress=True)
+        token = SIGNER.sign_object({**payload, **bad}, compress=True)
         assert verify_quiz_result(token) is None, bad
+        earlier = signing.dumps({**payload, **bad}, salt=SIGNING_SALT, compress=True)
+        assert verify_quiz_result(earlier) is None, bad
+
+
+def test_a_result_signed_later_has_the_same_signature(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A sync re-signs the quiz app's results: a signature that changed with the clock made every
+    # sync a second later rewrite the learner's stored progress.
+    first = sign_quiz_result(RESULT)
+    later = time.time() + 3600
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+    assert sign_quiz_result(RESULT) == first
+    assert verify_quiz_result(first) == RESULT
+
+
+def test_a_result_signed_with_a_timestamp_before_still_verifies() -> None:
+    payload = SIGNER.unsign_object(sign_quiz_result(RESULT))
+    earlier = signing.dumps(payload, salt=SIGNING_SALT, compress=True)  # how tokens were signed
+    assert verify_quiz_result(earlier) == RESULT
 
 
 @settings(deadline=None)
