@@ -773,7 +773,9 @@ def definitions(text: str, *, term: str = "") -> tuple[frozenset[str], ...]:
         if term and re.match(
             rf"{re.escape(term)}(?:,?\s+(?:is|are|means)\b|\s*:\s*\w)", sentence, re.I
         ):
-            found.append(frozenset(content_terms(term)))
+            # "Knowledge cut-off" is asked as "cut off" or "cutoff" as often as hyphenated.
+            spellings = (term, term.replace("-", " "), term.replace("-", ""))
+            found += list({frozenset(content_terms(spelt)) for spelt in spellings})
         match = DEFINITION.match(sentence)
         if not match:
             continue

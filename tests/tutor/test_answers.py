@@ -1810,3 +1810,13 @@ def test_what_is_x_is_about_x_up_to_the_end_of_its_clause(voice: Lesson, lesson:
         lesson=lesson, question="what is MLA format, is it like APA"
     ).grounded
     assert defined("whats a cheapfake, is it like a cheap deepfake") == "whats a cheapfake"
+
+
+def test_a_hyphenated_glossary_term_is_defined_asked_as_two_words() -> None:
+    lesson = get_lesson("why-ai-chatbots-make-things-up-and-how-to-check")
+    assert lesson is not None
+    for question in ("wat is a knowledge cut off", "whats a knowledge cutoff"):
+        reply = answer_question(lesson=lesson, question=question)
+        assert reply.grounded
+        assert reply.citations[0].section_id == "key-terms", question
+        assert "Knowledge cut-off: the date" in reply.answer
