@@ -178,7 +178,6 @@ POINTS_BACK = re.compile(
 )
 SHORT_FOLLOW_UP_WORDS = 6
 BARE_FOLLOW_UP_WORDS = 3
-# A unit that opens by pointing back at the one before it: shown after it.
 # A message about someone getting hurt is never only refused: whatever the lesson covers, the
 # learner is told where help is (the tutor's own words, never presented as the lesson's).
 DANGER = re.compile(

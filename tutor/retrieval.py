@@ -769,7 +769,7 @@ def definitions(text: str, *, term: str = "") -> tuple[frozenset[str], ...]:
     media** is content made or changed by AI", "**Wake word**: the word …")."""
     found = []
     for sentence in split_sentences(text):
-        # ... or opens with it and a colon, as a glossary does ("**Wake word**: the word …").
+        # The unit's term with "is", "are", "means", or a colon as a glossary has it.
         if term and re.match(
             rf"{re.escape(term)}(?:,?\s+(?:is|are|means)\b|\s*:\s*\w)", sentence, re.I
         ):
